@@ -1,0 +1,90 @@
+#pragma once
+/// The customer population, as a structure of arrays indexed by customer id.
+/// Invariants: ids are 0..size-1 in the order the scenario defines them (the initial population,
+/// then new arrivals in arrival order); loyalty stays in [0, 1]; a churned customer never buys again;
+/// `loyalty_sum_active` equals the sum of loyalty over active customers.
+#include <cstdint>
+#include <vector>
+
+#include "stocklab/random.hpp"
+
+namespace stocklab {
+
+struct CustomerPopulation {
+    std::vector<double> loyalty;
+    std::vector<SmallEngine> stream;        // one seed per purchase occasion, keyed by customer id
+    std::vector<std::uint8_t> active;
+    std::vector<std::uint32_t> occasions_in_window;
+    std::vector<std::uint32_t> purchases_in_window;  // occasions with units served (stock or backorder)
+    double loyalty_sum_active = 0.0;
+    std::int64_t active_count = 0;
+
+    std::size_t size() const { return loyalty.size(); }
+
+    void reserve(std::size_t n) {
+        loyalty.reserve(n);
+        stream.reserve(n);
+        active.reserve(n);
+        occasions_in_window.reserve(n);
+        purchases_in_window.reserve(n);
+    }
+
+    void add(double initial_loyalty, std::uint64_t seed) {
+        loyalty.push_back(initial_loyalty);
+        stream.emplace_back(seed);
+        active.push_back(1);
+        occasions_in_window.push_back(0);
+        purchases_in_window.push_back(0);
+        loyalty_sum_active += initial_loyalty;
+        ++active_count;
+    }
+
+    void set_loyalty(std::size_t id, double value) {
+        if (value < 0.0) value = 0.0;  // model bounds, not input clamping: rules keep it in [0, 1]
+        if (value > 1.0) value = 1.0;
+        if (active[id]) loyalty_sum_active += value - loyalty[id];
+        loyalty[id] = value;
+    }
+
+    void churn(std::size_t id) {
+        if (!active[id]) return;
+        active[id] = 0;
+        loyalty_sum_active -= loyalty[id];
+        --active_count;
+    }
+};
+
+/// A growable FIFO ring of indices; no allocation once it has reached its working size.
+class IndexRing {
+public:
+    bool empty() const { return size_ == 0; }
+    std::size_t size() const { return size_; }
+    std::uint32_t front() const { return buf_[head_]; }
+    void pop_front() {
+        head_ = (head_ + 1) & (buf_.size() - 1);
+        --size_;
+    }
+    void push_back(std::uint32_t v) {
+        if (size_ == buf_.size()) grow();
+        buf_[(head_ + size_) & (buf_.size() - 1)] = v;
+        ++size_;
+    }
+    std::uint32_t at(std::size_t i) const { return buf_[(head_ + i) & (buf_.size() - 1)]; }
+    void clear() {
+        head_ = 0;
+        size_ = 0;
+    }
+
+private:
+    void grow() {
+        std::vector<std::uint32_t> n(buf_.empty() ? 64 : buf_.size() * 2);
+        for (std::size_t i = 0; i < size_; ++i) n[i] = at(i);
+        buf_.swap(n);
+        head_ = 0;
+    }
+    std::vector<std::uint32_t> buf_;
+    std::size_t head_ = 0;
+    std::size_t size_ = 0;
+};
+
+}  // namespace stocklab

@@ -1,0 +1,96 @@
+#pragma once
+/// The cash ledger: every cash movement is a dated entry in integer cents with a category.
+/// Invariants: cash == initial cash + sum of all entries, exactly (integer arithmetic); amounts that
+/// accrue continuously (holding cost, interest) are posted rounded to the cent and the rounding
+/// remainder is carried to the next posting, so no drift builds up over any horizon.
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace stocklab {
+
+using Cents = std::int64_t;
+
+inline Cents to_cents(double amount) { return static_cast<Cents>(std::llround(amount * 100.0)); }
+
+enum class LedgerCategory : std::uint8_t {
+    Sale = 0,             // customer pays at sale or at shipment of a backorder (+)
+    Prepayment,           // customer pays (a deposit) when a backorder is taken (+)
+    Refund,               // prepayment returned when a backorder is cancelled (-)
+    ApologyDiscount,      // refunded share of the price for a late backorder (-)
+    SupplierPayment,      // supplier invoice paid (-)
+    SupplierRefund,       // prepaid supplier order short-shipped: money back (+)
+    OrderingCost,         // fixed cost per purchase order (-)
+    HoldingCost,          // accrued holding cost (-)
+    InterestPaid,         // overdraft interest (-)
+    InterestEarned,       // interest on positive cash (+)
+    Count
+};
+
+inline constexpr std::array<std::string_view, static_cast<std::size_t>(LedgerCategory::Count)> kLedgerCategoryNames{
+    "sale",          "prepayment",    "refund",       "apology_discount", "supplier_payment",
+    "supplier_refund", "ordering_cost", "holding_cost", "interest_paid",    "interest_earned"};
+
+struct LedgerEntry {
+    double time;
+    Cents amount;
+    std::int64_t reference;  // customer id or purchase-order id; -1 for none
+    LedgerCategory category;
+};
+
+class Ledger {
+public:
+    static constexpr std::size_t kCategories = static_cast<std::size_t>(LedgerCategory::Count);
+
+    void reset(Cents initial_cash, bool record) {
+        initial_ = initial_cash;
+        cash_ = initial_cash;
+        record_ = record;
+        entries_.clear();
+        totals_.fill(0);
+        window_totals_.fill(0);
+    }
+
+    void post(double time, LedgerCategory cat, Cents amount, std::int64_t reference, bool in_window) {
+        if (amount == 0) return;
+        cash_ += amount;
+        totals_[static_cast<std::size_t>(cat)] += amount;
+        if (in_window) window_totals_[static_cast<std::size_t>(cat)] += amount;
+        if (record_) entries_.push_back(LedgerEntry{time, amount, reference, cat});
+    }
+
+    Cents cash() const { return cash_; }
+    Cents initial_cash() const { return initial_; }
+    Cents total(LedgerCategory c) const { return totals_[static_cast<std::size_t>(c)]; }
+    Cents window_total(LedgerCategory c) const { return window_totals_[static_cast<std::size_t>(c)]; }
+    const std::vector<LedgerEntry>& entries() const { return entries_; }
+    bool recording() const { return record_; }
+
+private:
+    Cents initial_ = 0;
+    Cents cash_ = 0;
+    bool record_ = true;
+    std::array<Cents, kCategories> totals_{};
+    std::array<Cents, kCategories> window_totals_{};
+    std::vector<LedgerEntry> entries_;
+};
+
+/// Accrues a continuous amount and posts whole cents, carrying the remainder (no drift).
+class Accrual {
+public:
+    void add(double amount) { pending_ += amount; }
+    /// Cents to post now; keeps the sub-cent remainder.
+    Cents take() {
+        const double cents = pending_ * 100.0;
+        const double whole = std::floor(cents + 0.5);
+        pending_ = (cents - whole) / 100.0;
+        return static_cast<Cents>(whole);
+    }
+
+private:
+    double pending_ = 0.0;
+};
+
+}  // namespace stocklab

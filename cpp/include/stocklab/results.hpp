@@ -1,0 +1,99 @@
+#pragma once
+/// What a run produces besides its summary: the time series, the event log and the ledger.
+/// Invariant: every array of a TimeSeries has one value per snapshot; event-log rows are in the
+/// order the engine handled them (non-decreasing time).
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "stocklab/ledger.hpp"
+#include "stocklab/metrics.hpp"
+
+namespace stocklab {
+
+#define STOCKLAB_SERIES(X)  \
+    X(time)                 \
+    X(on_hand)              \
+    X(backorders)           \
+    X(on_order)             \
+    X(inventory_position)   \
+    X(cash)                 \
+    X(demand)               \
+    X(recorded_demand)      \
+    X(served_from_stock)    \
+    X(lost)                 \
+    X(active_customers)     \
+    X(mean_loyalty)         \
+    X(reputation)
+
+enum class Series : int {
+#define STOCKLAB_ENUM(name) name,
+    STOCKLAB_SERIES(STOCKLAB_ENUM)
+#undef STOCKLAB_ENUM
+        Count
+};
+inline constexpr std::size_t kSeriesCount = static_cast<std::size_t>(Series::Count);
+inline constexpr std::array<std::string_view, kSeriesCount> kSeriesNames{
+#define STOCKLAB_NAME(name) #name,
+    STOCKLAB_SERIES(STOCKLAB_NAME)
+#undef STOCKLAB_NAME
+};
+
+struct TimeSeries {
+    std::array<std::vector<double>, kSeriesCount> columns;
+    std::size_t size() const { return columns[0].size(); }
+};
+
+/// What happened, for the event log and for step-by-step narration.
+enum class EventKind : std::uint8_t {
+    Sale = 0,            // served from stock in full
+    PartialSale,         // part served from stock, the rest short (see the next row)
+    Backordered,         // accepted a backorder; value = quoted wait (days, NaN if none quoted)
+    BoughtElsewhere,     // turned away: bought at another store (lost)
+    Substituted,         // turned away: bought a substitute (lost to this SKU)
+    Delayed,             // turned away: will come back; value = days until the return
+    NoPurchase,          // turned away: did not buy
+    BackorderShipped,    // backordered units shipped; value = days waited
+    BackorderLate,       // a backorder completed after its quoted date; value = days late
+    BackorderCancelled,  // customer cancelled after waiting; value = days waited
+    OrderPlaced,         // purchase order; quantity = units; customer = order id
+    ShipmentReceived,    // quantity = units received; customer = order id
+    SupplierDown,
+    SupplierUp,
+    SupplierPaid,        // value = amount paid
+    NewCustomer,
+    Churned,
+    NegativeReview,
+    Count
+};
+
+inline constexpr std::array<std::string_view, static_cast<std::size_t>(EventKind::Count)> kEventKindNames{
+    "sale",         "partial_sale",      "backordered",        "bought_elsewhere", "substituted",
+    "delayed",      "no_purchase",       "backorder_shipped",  "backorder_late",   "backorder_cancelled",
+    "order_placed", "shipment_received", "supplier_down",      "supplier_up",      "supplier_paid",
+    "new_customer", "churned",           "negative_review"};
+
+struct EventRecord {
+    double time;
+    std::int64_t customer;  // customer id, or purchase-order id for supply rows; -1 for none
+    std::int64_t quantity;
+    std::int64_t on_hand;   // state after the event
+    std::int64_t backorders;
+    std::int64_t on_order;
+    double cash;
+    double value;
+    EventKind kind;
+};
+
+struct RunResult {
+    std::uint64_t seed = 0;
+    std::uint64_t replication = 0;
+    Summary summary{};
+    TimeSeries timeseries;
+    std::vector<EventRecord> events;
+    std::vector<LedgerEntry> ledger;
+    double initial_cash = 0.0;
+};
+
+}  // namespace stocklab

@@ -1,0 +1,195 @@
+#pragma once
+/// A scenario after parsing: every field validated and defaulted (see scenarios/schema.json for the
+/// JSON names and descriptions). Invariant: a Scenario that exists is runnable; the simulation never
+/// re-checks or clamps inputs.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "stocklab/distribution.hpp"
+
+namespace stocklab {
+
+struct RunSettings {
+    double horizon_days = 365.0;
+    double warmup_days = 0.0;
+    std::int64_t replications = 100;
+    std::uint64_t seed = 1;
+    double snapshot_interval_days = 1.0;  // 0 = no time series
+    bool record_events = false;
+    bool record_ledger = true;
+};
+
+struct Sku {
+    std::string name = "item";
+    double price = 1.0;
+    double unit_cost = 0.0;
+    double holding_cost_per_unit_day = 0.0;
+    double salvage_value = 0.0;  // per unit left on hand at the horizon (reported, not cash)
+};
+
+struct Initial {
+    std::int64_t on_hand = 0;
+    double cash = 0.0;
+};
+
+struct Seasonality {
+    double amplitude = 0.0;  // rate x (1 + amplitude * sin(2 pi (t - phase) / period))
+    double period_days = 365.0;
+    double phase_days = 0.0;
+};
+
+enum class DemandModel { Poisson, Customers };
+
+struct Demand {
+    DemandModel model = DemandModel::Poisson;
+    double rate_per_day = 1.0;  // total purchase occasions per day at the start
+    Distribution order_size = Distribution::constant(1.0);
+    Seasonality seasonality;
+};
+
+enum class AcceptanceForm { Constant, Exponential, Hyperbolic, Logistic };
+
+struct BackorderAcceptance {
+    AcceptanceForm form = AcceptanceForm::Exponential;
+    double beta0 = 0.5;          // acceptance at a zero wait
+    double rate_per_day = 0.1;   // exponential / hyperbolic decay, logistic steepness
+    double midpoint_days = 14.0; // logistic only
+};
+
+/// Shares of the non-backorder responses to a stock-out; they sum to 1.
+struct StockoutResponse {
+    double buy_elsewhere = 0.31;
+    double substitute = 0.45;
+    double delay = 0.15;
+    double no_purchase = 0.09;
+    Distribution delay_days = Distribution::constant(7.0);
+};
+
+/// Loyalty changes per experience: gains move loyalty toward 1 (l += g * (1 - l)); losses scale it
+/// down (l *= 1 - p). Purchase rate is proportional to loyalty.
+struct LoyaltyRules {
+    double served = 0.0;
+    double backorder_on_time = 0.021;
+    double backorder_late = 0.061;
+    double turned_away = 0.06;
+    double cancelled = 0.10;
+    double churn_below = 0.0;        // churn when loyalty falls below this
+    double churn_probability = 0.0;  // or with this probability after each bad experience
+};
+
+struct WordOfMouth {
+    double review_probability = 0.0;  // chance a bad experience produces a negative review
+    double review_weight = 0.05;      // each review moves reputation by this much
+    double memory_days = 90.0;        // reputation decays with this time constant
+};
+
+struct Customers {
+    std::int64_t population = 1;
+    double initial_loyalty = 1.0;
+    bool behaviour = false;  // false: textbook customers (wait forever / leave, no loyalty effects)
+    StockoutResponse response;
+    BackorderAcceptance acceptance;
+    Distribution patience = Distribution::infinite();
+    double expected_wait_days = 14.0;  // what a customer assumes when the store quotes nothing
+    double late_grace_days = 0.0;
+    LoyaltyRules loyalty;
+    double new_customer_rate_per_day = 0.0;
+    WordOfMouth word_of_mouth;
+};
+
+enum class PaymentTerms { OnDelivery, Net, Prepay };
+
+struct Reliability {
+    double partial_probability = 0.0;
+    Distribution partial_fraction = Distribution::constant(0.5);
+    double late_probability = 0.0;
+    Distribution late_days = Distribution::constant(7.0);
+};
+
+struct Capacity {
+    std::int64_t units = 0;  // 0 = unlimited
+    double period_days = 1.0;
+};
+
+struct Disruptions {
+    bool enabled = false;
+    Distribution up_days = Distribution::constant(365.0);
+    Distribution down_days = Distribution::constant(14.0);
+    double first_down_days = -1.0;  // >= 0: the first outage starts at this day (deterministic story)
+};
+
+struct Supplier {
+    std::string name = "supplier";
+    Distribution lead_time = Distribution::constant(7.0);
+    bool orders_may_cross = true;
+    double unit_price = 0.0;
+    double order_cost = 0.0;
+    PaymentTerms payment = PaymentTerms::OnDelivery;
+    double payment_terms_days = 0.0;
+    std::int64_t min_order = 1;
+    std::int64_t order_multiple = 1;
+    Reliability reliability;
+    Capacity capacity;
+    Disruptions disruptions;
+};
+
+enum class ReplenishmentKind { None, SS, SQ, BaseStock, RS, RsS, Forecast, Custom };
+
+struct Replenishment {
+    ReplenishmentKind kind = ReplenishmentKind::None;
+    std::int64_t s = 0;
+    std::int64_t S = 0;
+    std::int64_t Q = 0;
+    double review_period_days = 7.0;
+    double review_offset_days = 0.0;
+    double alpha = 0.2;           // forecast smoothing
+    double cover_days = 0.0;      // forecast: order up to forecast x cover_days + safety_stock
+    std::int64_t safety_stock = 0;
+    bool periodic() const {
+        return kind == ReplenishmentKind::RS || kind == ReplenishmentKind::RsS || kind == ReplenishmentKind::Forecast;
+    }
+};
+
+enum class ShortageRule { LostSales, Backorder, PartialBackorder };
+enum class QuoteMode { Honest, Optimistic, Fixed, None };
+
+struct Shortage {
+    ShortageRule rule = ShortageRule::LostSales;
+    bool prepay = false;
+    double deposit_fraction = 1.0;   // share of the price paid at order when prepaying
+    bool partial_shipments = true;   // a backorder may be filled in parts
+    std::int64_t max_open_backorders = -1;   // partial_backorder cap in units; -1 = none
+    double max_quoted_wait_days = -1.0;      // partial_backorder cap; -1 = none
+    double apology_discount = 0.0;   // share of the price refunded on a late backorder
+    QuoteMode quote = QuoteMode::Honest;
+    double quote_factor = 1.0;       // optimistic: quote = honest x factor
+    double quote_days = 0.0;         // fixed quote
+};
+
+enum class HoldingAccrual { Daily, PeriodEnd };
+
+struct Finance {
+    HoldingAccrual holding_accrual = HoldingAccrual::Daily;
+    double accrual_period_days = 1.0;    // period_end: post every this many days
+    double overdraft_rate_per_year = 0.0;
+    double deposit_rate_per_year = 0.0;
+};
+
+struct Scenario {
+    std::string name = "scenario";
+    std::string description;
+    std::string policy_name;  // which named policy variant was applied ("" = base)
+    RunSettings run;
+    Sku sku;
+    Initial initial;
+    Demand demand;
+    Customers customers;
+    Supplier supplier;
+    Replenishment replenishment;
+    Shortage shortage;
+    Finance finance;
+};
+
+}  // namespace stocklab

@@ -1,0 +1,35 @@
+#pragma once
+// Shared helpers of the binding files: Python <-> JSON conversion and the policy trampoline.
+#include <pybind11/pybind11.h>
+
+#include <nlohmann/json.hpp>
+
+#include "stocklab/policy.hpp"
+
+namespace stocklab::bindings {
+
+namespace py = pybind11;
+
+/// A Python object (dict/list/str/number/bool/None, nested) as JSON. Raises ScenarioError naming
+/// the JSON pointer of anything JSON cannot hold; NaN and infinities pass through so the parser can
+/// name the field they are in.
+nlohmann::ordered_json to_json(const py::handle& obj, const std::string& pointer = "", int depth = 0);
+py::object from_json(const nlohmann::ordered_json& j);
+
+/// The scenario document from Python: a dict (converted) or JSON text (parsed by the C++ parser).
+nlohmann::ordered_json document_from_python(const py::handle& obj);
+
+/// Lets Python subclass ReplenishmentPolicy; validates what `order` returns.
+class PyReplenishmentPolicy : public ReplenishmentPolicy {
+public:
+    std::int64_t order(const InventoryView& view) override;
+    double review_period_days() const override;
+    double review_offset_days() const override;
+};
+
+void register_scenario(py::module_& m);
+void register_simulation(py::module_& m);
+void register_policy(py::module_& m);
+void register_experiment(py::module_& m);
+
+}  // namespace stocklab::bindings

@@ -1,0 +1,28 @@
+// Replications in C++ threads with the GIL released.
+#include <pybind11/numpy.h>
+
+#include "common.hpp"
+#include "stocklab/experiment.hpp"
+
+namespace stocklab::bindings {
+
+void register_experiment(py::module_& m) {
+    m.def(
+        "run_replications",
+        [](const Scenario& sc, std::uint64_t seed, std::uint64_t first, std::uint64_t count, int jobs) {
+            std::vector<Summary> rows;
+            {
+                py::gil_scoped_release release;
+                rows = run_replications(sc, seed, first, count, jobs);
+            }
+            py::array_t<double> out({static_cast<py::ssize_t>(count), static_cast<py::ssize_t>(kMetricCount)});
+            double* p = out.mutable_data();
+            for (std::size_t i = 0; i < rows.size(); ++i) std::copy(rows[i].begin(), rows[i].end(), p + i * kMetricCount);
+            return out;
+        },
+        py::arg("scenario"), py::arg("seed"), py::arg("first"), py::arg("count"), py::arg("jobs") = 1,
+        "Summaries (count x metrics) of replications first..first+count-1 of one policy variant.");
+    m.def("hardware_jobs", &hardware_jobs);
+}
+
+}  // namespace stocklab::bindings

@@ -1,0 +1,77 @@
+// Custom replenishment policies from Python (pybind11 trampoline) and the InventoryView they see.
+#include <cmath>
+
+#include "common.hpp"
+
+namespace stocklab::bindings {
+
+std::int64_t PyReplenishmentPolicy::order(const InventoryView& view) {
+    py::gil_scoped_acquire gil;
+    py::function fn = py::get_override(static_cast<const ReplenishmentPolicy*>(this), "order");
+    if (!fn) throw py::type_error("ReplenishmentPolicy subclasses must define order(self, view)");
+    py::object out = fn(view);  // a Python exception propagates with its traceback
+    auto bad = [&](const std::string& why) {
+        return py::value_error("policy.order() returned " + py::repr(out).cast<std::string>() + ": " + why);
+    };
+    if (py::isinstance<py::bool_>(out) || out.is_none())
+        throw bad("it must return a whole number of units >= 0");
+    double v;
+    if (py::isinstance<py::int_>(out) || py::hasattr(out, "__index__")) {
+        try {
+            v = static_cast<double>(py::int_(out).cast<std::int64_t>());
+        } catch (const py::cast_error&) {
+            throw bad("too large");
+        }
+    } else if (py::isinstance<py::float_>(out)) {
+        v = out.cast<double>();
+        if (!std::isfinite(v) || v != std::floor(v)) throw bad("it must return a whole number of units >= 0");
+    } else {
+        throw bad("it must return a whole number of units >= 0, not " +
+                  py::str(py::type::handle_of(out).attr("__name__")).cast<std::string>());
+    }
+    if (v < 0) throw bad("it must return a whole number of units >= 0");
+    if (v > 1e12) throw bad("more than 1e12 units");
+    return static_cast<std::int64_t>(v);
+}
+
+double PyReplenishmentPolicy::review_period_days() const {
+    py::gil_scoped_acquire gil;
+    py::function fn = py::get_override(static_cast<const ReplenishmentPolicy*>(this), "review_period_days");
+    if (!fn) return 0.0;
+    return fn().cast<double>();
+}
+
+double PyReplenishmentPolicy::review_offset_days() const {
+    py::gil_scoped_acquire gil;
+    py::function fn = py::get_override(static_cast<const ReplenishmentPolicy*>(this), "review_offset_days");
+    if (!fn) return 0.0;
+    return fn().cast<double>();
+}
+
+void register_policy(py::module_& m) {
+    py::class_<InventoryView>(m, "InventoryView", "What a replenishment policy sees (read-only).")
+        .def_readonly("now", &InventoryView::now, "current time (days)")
+        .def_readonly("on_hand", &InventoryView::on_hand)
+        .def_readonly("backorders", &InventoryView::backorders, "units owed to waiting customers")
+        .def_readonly("on_order", &InventoryView::on_order, "units ordered, not yet received")
+        .def_readonly("inventory_position", &InventoryView::inventory_position, "on_hand + on_order - backorders")
+        .def_readonly("recorded_demand", &InventoryView::recorded_demand,
+                      "cumulative units the store recorded as demanded (sales + backorders)")
+        .def_readonly("sales", &InventoryView::sales, "cumulative units served from stock")
+        .def_readonly("open_orders", &InventoryView::open_orders)
+        .def_readonly("is_review", &InventoryView::is_review)
+        .def("__repr__", [](const InventoryView& v) {
+            return "InventoryView(now=" + std::to_string(v.now) + ", on_hand=" + std::to_string(v.on_hand) +
+                   ", backorders=" + std::to_string(v.backorders) + ", on_order=" + std::to_string(v.on_order) +
+                   ", inventory_position=" + std::to_string(v.inventory_position) + ")";
+        });
+
+    py::class_<ReplenishmentPolicy, PyReplenishmentPolicy>(m, "ReplenishmentPolicy",
+                                                           "Subclass and define order(self, view) -> units.")
+        .def(py::init<>())
+        .def("order", &ReplenishmentPolicy::order, py::arg("view"))
+        .def("review_period_days", &ReplenishmentPolicy::review_period_days)
+        .def("review_offset_days", &ReplenishmentPolicy::review_offset_days);
+}
+
+}  // namespace stocklab::bindings

@@ -1,0 +1,214 @@
+// One run: simulate() and the step-by-step Simulation, with results as numpy arrays.
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+
+#include "common.hpp"
+#include "stocklab/simulation.hpp"
+
+namespace stocklab::bindings {
+
+namespace {
+
+template <class T>
+py::array_t<T> to_array(const std::vector<T>& v) {
+    py::array_t<T> out(static_cast<py::ssize_t>(v.size()));
+    if (!v.empty()) std::copy(v.begin(), v.end(), out.mutable_data());
+    return out;
+}
+
+py::array_t<double> summary_array(const Summary& s) {
+    py::array_t<double> out(static_cast<py::ssize_t>(s.size()));
+    std::copy(s.begin(), s.end(), out.mutable_data());
+    return out;
+}
+
+py::dict events_dict(const std::vector<EventRecord>& ev, std::size_t from) {
+    const std::size_t n = ev.size() > from ? ev.size() - from : 0;
+    std::vector<double> time(n), cash(n), value(n);
+    std::vector<std::int64_t> customer(n), qty(n), on_hand(n), bo(n), on_order(n);
+    std::vector<std::uint8_t> kind(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const EventRecord& r = ev[from + i];
+        time[i] = r.time;
+        customer[i] = r.customer;
+        qty[i] = r.quantity;
+        on_hand[i] = r.on_hand;
+        bo[i] = r.backorders;
+        on_order[i] = r.on_order;
+        cash[i] = r.cash;
+        value[i] = r.value;
+        kind[i] = static_cast<std::uint8_t>(r.kind);
+    }
+    py::dict d;
+    d["time"] = to_array(time);
+    d["kind"] = to_array(kind);
+    d["customer"] = to_array(customer);
+    d["quantity"] = to_array(qty);
+    d["value"] = to_array(value);
+    d["on_hand"] = to_array(on_hand);
+    d["backorders"] = to_array(bo);
+    d["on_order"] = to_array(on_order);
+    d["cash"] = to_array(cash);
+    return d;
+}
+
+py::dict ledger_dict(const std::vector<LedgerEntry>& entries) {
+    const std::size_t n = entries.size();
+    std::vector<double> time(n);
+    std::vector<std::int64_t> cents(n), ref(n);
+    std::vector<std::uint8_t> cat(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        time[i] = entries[i].time;
+        cents[i] = entries[i].amount;
+        ref[i] = entries[i].reference;
+        cat[i] = static_cast<std::uint8_t>(entries[i].category);
+    }
+    py::dict d;
+    d["time"] = to_array(time);
+    d["category"] = to_array(cat);
+    d["amount_cents"] = to_array(cents);
+    d["reference"] = to_array(ref);
+    return d;
+}
+
+py::dict result_dict(RunResult& r) {
+    py::dict d;
+    d["seed"] = r.seed;
+    d["replication"] = r.replication;
+    d["summary"] = summary_array(r.summary);
+    py::dict ts;
+    for (std::size_t i = 0; i < kSeriesCount; ++i) ts[py::str(std::string(kSeriesNames[i]))] = to_array(r.timeseries.columns[i]);
+    d["timeseries"] = ts;
+    d["events"] = events_dict(r.events, 0);
+    d["ledger"] = ledger_dict(r.ledger);
+    d["initial_cash"] = r.initial_cash;
+    return d;
+}
+
+py::dict invariants_dict(const Invariants& v) {
+    py::dict d;
+    d["initial_on_hand"] = v.initial_on_hand;
+    d["received_units"] = v.received_units;
+    d["shipped_units"] = v.shipped_units;
+    d["on_hand"] = v.on_hand;
+    d["backordered_total"] = v.backordered_total;
+    d["backorders_shipped_total"] = v.backorders_shipped_total;
+    d["backorders_cancelled_total"] = v.backorders_cancelled_total;
+    d["backorders_open"] = v.backorders_open;
+    d["cash_cents"] = v.cash;
+    d["initial_cash_cents"] = v.initial_cash;
+    d["ledger_sum_cents"] = v.ledger_sum;
+    d["min_on_hand"] = v.min_on_hand;
+    d["time_monotone"] = v.time_monotone;
+    return d;
+}
+
+/// Owns the scenario copy and keeps the Python policy alive as long as the simulation.
+struct PySimulation {
+    PySimulation(const Scenario& sc, std::uint64_t seed, std::uint64_t rep, py::object policy)
+        : policy_obj(std::move(policy)),
+          policy(policy_obj.is_none() ? nullptr : policy_obj.cast<ReplenishmentPolicy*>()),
+          sim(std::make_unique<Simulation>(sc, seed, rep, this->policy)) {}
+    py::object policy_obj;
+    ReplenishmentPolicy* policy;
+    std::unique_ptr<Simulation> sim;
+};
+
+ReplenishmentPolicy* policy_ptr(const py::object& policy) {
+    if (policy.is_none()) return nullptr;
+    if (!py::isinstance<ReplenishmentPolicy>(policy))
+        throw py::type_error("policy must be a stocklab.ReplenishmentPolicy subclass instance, got " +
+                             py::str(py::type::handle_of(policy).attr("__name__")).cast<std::string>());
+    return policy.cast<ReplenishmentPolicy*>();
+}
+
+}  // namespace
+
+void register_simulation(py::module_& m) {
+    m.def(
+        "simulate",
+        [](const Scenario& sc, std::uint64_t seed, std::uint64_t replication, const py::object& policy) {
+            ReplenishmentPolicy* p = policy_ptr(policy);
+            RunResult r;
+            if (p) {
+                r = simulate(sc, seed, replication, p);  // the policy needs the GIL: keep it
+            } else {
+                py::gil_scoped_release release;
+                r = simulate(sc, seed, replication, nullptr);
+            }
+            return result_dict(r);
+        },
+        py::arg("scenario"), py::arg("seed"), py::arg("replication") = 0, py::arg("policy") = py::none());
+
+    m.def(
+        "run_invariants",
+        [](const Scenario& sc, std::uint64_t seed, std::uint64_t replication) {
+            Simulation sim(sc, seed, replication);
+            {
+                py::gil_scoped_release release;
+                sim.run();
+            }
+            py::dict d = invariants_dict(sim.invariants());
+            d["summary"] = summary_array(sim.summary());
+            return d;
+        },
+        py::arg("scenario"), py::arg("seed"), py::arg("replication") = 0,
+        "Run to the horizon and return the balances the invariant tests check.");
+
+    py::class_<PySimulation>(m, "Simulation")
+        .def(py::init([](const Scenario& sc, std::uint64_t seed, std::uint64_t rep, const py::object& policy) {
+                 policy_ptr(policy);
+                 auto s = std::make_unique<PySimulation>(sc, seed, rep, policy);
+                 s->sim->set_narrate(true);
+                 return s;
+             }),
+             py::arg("scenario"), py::arg("seed"), py::arg("replication") = 0, py::arg("policy") = py::none())
+        .def("step", [](PySimulation& s) { return s.sim->step(); })
+        .def("run_until",
+             [](PySimulation& s, double t) {
+                 if (s.policy) {
+                     s.sim->run_until(t);
+                 } else {
+                     py::gil_scoped_release release;
+                     s.sim->run_until(t);
+                 }
+             },
+             py::arg("t"))
+        .def_property_readonly("now", [](const PySimulation& s) { return s.sim->now(); })
+        .def_property_readonly("finished", [](const PySimulation& s) { return s.sim->finished(); })
+        .def_property_readonly("horizon", [](const PySimulation& s) { return s.sim->horizon(); })
+        .def_property_readonly("next_event_time", [](const PySimulation& s) { return s.sim->next_event_time(); })
+        .def_property_readonly("log_size", [](const PySimulation& s) { return s.sim->log_size(); })
+        .def("events_since", [](const PySimulation& s, std::size_t from) { return events_dict(s.sim->event_log(), from); },
+             py::arg("start"))
+        .def("summary", [](const PySimulation& s) { return summary_array(s.sim->summary()); })
+        .def("invariants", [](const PySimulation& s) { return invariants_dict(s.sim->invariants()); })
+        .def("result",
+             [](PySimulation& s) {
+                 if (!s.sim->finished()) throw py::value_error("the run is not finished: call run_until(horizon) first");
+                 RunResult r = s.sim->take_result();
+                 return result_dict(r);
+             })
+        .def_property_readonly("state", [](const PySimulation& s) {
+            const SimulationState st = s.sim->state();
+            py::dict d;
+            d["time"] = st.time;
+            d["on_hand"] = st.on_hand;
+            d["backorders"] = st.backorders;
+            d["waiting_customers"] = st.backorder_queue_length;
+            d["on_order"] = st.on_order;
+            d["open_orders"] = st.open_orders;
+            d["inventory_position"] = st.inventory_position;
+            d["cash"] = st.cash;
+            d["customers"] = st.customers;
+            d["active_customers"] = st.active_customers;
+            d["mean_loyalty"] = st.mean_loyalty;
+            d["supplier_up"] = st.supplier_up;
+            d["events"] = st.events;
+            return d;
+        });
+}
+
+}  // namespace stocklab::bindings

@@ -1,0 +1,46 @@
+"""stocklab: what a retailer gains and loses when an item runs out.
+
+A C++ discrete-event simulator of customers, suppliers and stock, scripted from Python::
+
+    import stocklab as sl
+    sc = sl.load_scenario("camera_lens")
+    run = sl.simulate(sc, seed=1, policy="backorder")
+    cmp = sl.compare(sc, replications=200, seed=42)
+    cmp.summary(); cmp.differences()
+"""
+
+from __future__ import annotations
+
+from . import _core
+from .errors import ScenarioError, SimulationError
+
+_core._set_scenario_error_type(ScenarioError)
+
+from ._core import InventoryView, ReplenishmentPolicy  # noqa: E402
+from .experiment import Experiment, compare, load_results, sweep  # noqa: E402
+from .interactive import Simulation  # noqa: E402
+from .results import METRICS, RunResult  # noqa: E402
+from .run import simulate  # noqa: E402
+from .scenario import Scenario, bundled_scenarios, load_scenario, schema  # noqa: E402
+
+__version__: str = _core.__version__
+
+__all__ = [
+    "METRICS",
+    "Experiment",
+    "InventoryView",
+    "ReplenishmentPolicy",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "Simulation",
+    "SimulationError",
+    "bundled_scenarios",
+    "compare",
+    "load_results",
+    "load_scenario",
+    "schema",
+    "simulate",
+    "sweep",
+    "__version__",
+]

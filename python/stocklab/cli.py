@@ -1,0 +1,179 @@
+"""The command line: stocklab run | sweep | validate | schema."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from typing import Any
+
+__all__ = ["main"]
+
+KEY_METRICS = [
+    "demand_units", "served_from_stock_units", "backordered_units", "lost_units", "cancelled_units",
+    "fill_rate", "mean_backorder_wait_days", "avg_on_hand", "revenue", "lost_revenue", "profit",
+    "final_cash", "min_cash", "days_cash_negative", "churned_customers", "mean_loyalty",
+    "backorder_acceptance_rate",
+]
+
+
+def _num(x: float) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+
+
+def _json_report(exp: Any) -> dict[str, Any]:
+    s = exp.summary()
+    pols: dict[str, Any] = {}
+    for r in s.itertuples(index=False):
+        pols.setdefault(r.policy, {})[r.metric] = {"mean": _num(r.mean), "ci95": [_num(r.ci95_low), _num(r.ci95_high)]}
+    return {"scenario": exp.meta["scenario"], "seed": exp.meta["seed"], "replications": exp.meta["replications"],
+            "policies": pols}
+
+
+def _grid_arg(text: str) -> tuple[str, list[Any]]:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"--grid needs KEY=V1,V2,... (got {text!r})")
+    key, vals = text.split("=", 1)
+    out = []
+    for v in vals.split(","):
+        v = v.strip()
+        try:
+            out.append(json.loads(v))
+        except json.JSONDecodeError:
+            out.append(v)
+    if not key or not out or out == [""]:
+        raise argparse.ArgumentTypeError(f"--grid needs KEY=V1,V2,... (got {text!r})")
+    return key, out
+
+
+def _positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return v
+
+
+def _seed(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer seed, got {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer seed, got {text!r}")
+    return v
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="stocklab", description="What a retailer gains and loses when an item runs out.")
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="compare the scenario's policies over replications")
+    r.add_argument("scenario", help="scenario file, or the name of a bundled one (e.g. camera_lens)")
+    r.add_argument("--replications", "-n", type=_positive_int, help="default: the scenario's run.replications")
+    r.add_argument("--seed", "-s", type=_seed, help="default: the scenario's run.seed")
+    r.add_argument("--jobs", "-j", type=_positive_int, help="C++ threads (default: all cores)")
+    r.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    r.add_argument("--out", help="also save every replication (.csv or .parquet)")
+    r.add_argument("--all-metrics", action="store_true", help="show every metric, not the key ones")
+    r.add_argument("--no-progress", action="store_true")
+    w = sub.add_parser("sweep", help="run a grid of parameter values")
+    w.add_argument("scenario")
+    w.add_argument("--grid", action="append", type=_grid_arg, required=True, help="KEY=V1,V2,... (repeatable)")
+    w.add_argument("--replications", "-n", type=_positive_int)
+    w.add_argument("--seed", "-s", type=_seed)
+    w.add_argument("--jobs", "-j", type=_positive_int)
+    w.add_argument("--metric", action="append", help="metrics to show (default: a few key ones)")
+    w.add_argument("--out", help="save every replication (.csv or .parquet)")
+    w.add_argument("--no-progress", action="store_true")
+    v = sub.add_parser("validate", help="check a scenario file and every policy variant in it")
+    v.add_argument("scenario")
+    sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    return p
+
+
+def _save(exp: Any, path: str) -> None:
+    if path.endswith(".parquet"):
+        exp.to_parquet(path)
+    else:
+        exp.to_csv(path)
+
+
+def _run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    import stocklab as sl
+
+    sc = sl.load_scenario(args.scenario)
+    exp = sl.compare(sc, replications=args.replications, seed=args.seed, jobs=args.jobs,
+                     progress=False if args.no_progress else None)
+    if args.out:
+        _save(exp, args.out)
+    if args.json:
+        print(json.dumps(_json_report(exp), indent=2))
+        return 0
+    metrics = None if args.all_metrics else [m for m in KEY_METRICS if m in exp.metrics]
+    print(f"{sc.name}: {exp.meta['replications']} replications, seed {exp.meta['seed']}, "
+          f"horizon {sc.horizon_days:g} days. Mean [95% CI] per policy.\n")
+    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
+                           "display.max_colwidth", 60):
+        print(exp.table(metrics).to_string())
+        if len(exp.policies) > 1:
+            d = exp.differences(metrics=metrics)
+            d = d[["policy", "baseline", "metric", "difference", "ci95_low", "ci95_high"]]
+            print(f"\nPaired differences (common random numbers), policy - {exp.policies[0]}:\n")
+            print(d.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    import stocklab as sl
+
+    sc = sl.load_scenario(args.scenario)
+    grid = dict(args.grid)
+    exp = sl.sweep(sc, grid, replications=args.replications, seed=args.seed, jobs=args.jobs,
+                   progress=False if args.no_progress else None)
+    if args.out:
+        _save(exp, args.out)
+    metrics = args.metric or ["fill_rate", "profit", "final_cash", "lost_units"]
+    with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_colwidth", 60):
+        print(exp.table(metrics).to_string())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "schema":
+            from .scenario import schema
+
+            print(json.dumps(schema(), indent=2))
+            return 0
+        if args.command == "validate":
+            import stocklab as sl
+
+            sc = sl.load_scenario(args.scenario)
+            pols = ", ".join(sc.policies) or "none"
+            print(f"{args.scenario}: valid (scenario {sc.name!r}; policies: {pols})")
+            return 0
+        if args.command == "run":
+            return _run(args)
+        if args.command == "sweep":
+            return _sweep(args)
+    except KeyboardInterrupt:
+        print("stocklab: interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, KeyError, TypeError, OSError, RuntimeError) as e:
+        name = type(e).__name__
+        msg = str(e) if name in ("ScenarioError",) else f"{name}: {e}"
+        print(f"stocklab: error: {msg}", file=sys.stderr)
+        return 2
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

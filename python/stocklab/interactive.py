@@ -1,0 +1,138 @@
+"""Step-by-step runs for teaching: step(), run_until(), state, and a readable event log."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from . import _core
+from .errors import SimulationError
+from .results import METRICS, RunResult, events_frame, run_metadata
+from .run import as_scenario, check_seed
+
+__all__ = ["Simulation", "describe_event"]
+
+
+def _units(n: int) -> str:
+    return f"{n} unit" + ("" if n == 1 else "s")
+
+
+def describe_event(row: dict[str, Any]) -> str:
+    """One event-log row as a sentence, e.g. 'day 12.4: customer 381 ordered 1 unit; ...'."""
+    t, kind, who, q, v = row["time"], row["event"], row["customer"], row["quantity"], row["value"]
+    cust = f"customer {who}" if who >= 0 else "a customer"
+    day = f"day {t:.1f}"
+    quote = "no wait quoted" if v is None or (isinstance(v, float) and math.isnan(v)) else f"quoted at {v:.0f} days"
+    text = {
+        "sale": f"{cust} bought {_units(q)} from stock",
+        "partial_sale": f"{cust} bought {_units(q)}, all that was on hand",
+        "backordered": f"{cust} ordered {_units(q)}; none on hand; accepted a backorder {quote}",
+        "bought_elsewhere": f"{cust} wanted {_units(q)}; none on hand; bought elsewhere (lost sale)",
+        "substituted": f"{cust} wanted {_units(q)}; none on hand; bought a substitute",
+        "delayed": f"{cust} wanted {_units(q)}; none on hand; will come back in {v:.0f} days",
+        "no_purchase": f"{cust} wanted {_units(q)}; none on hand; did not buy",
+        "backorder_shipped": f"shipped {_units(q)} to waiting {cust} after {v:.1f} days",
+        "backorder_late": f"the backorder of {cust} arrived {v:.1f} days later than quoted",
+        "backorder_cancelled": f"{cust} cancelled a backorder of {_units(q)} after waiting {v:.1f} days",
+        "order_placed": f"the store ordered {_units(q)} from the supplier (order {who})",
+        "shipment_received": f"a shipment of {_units(q)} arrived (order {who})",
+        "supplier_down": f"the supplier stopped shipping for {v:.1f} days",
+        "supplier_up": "the supplier is shipping again",
+        "supplier_paid": f"paid the supplier {v:,.2f} for order {who}",
+        "new_customer": f"new customer {who} arrived",
+        "churned": f"{cust} stopped buying here (loyalty {v:.2f})",
+        "negative_review": f"{cust} posted a negative review",
+    }.get(str(kind), str(kind))
+    return f"{day}: {text}; on hand {row['on_hand']}, backorders {row['backorders']}"
+
+
+class Simulation:
+    """An interactive run: ``step()`` one event at a time, ``run_until(t)``, inspect ``state``.
+
+    Stepping and running to the end give exactly the results of :func:`stocklab.simulate` with the
+    same scenario, policy and seed. If a custom policy raises, the simulation is closed.
+    """
+
+    def __init__(self, scenario: Any, seed: int | None = None, *, policy: str = "", replication: int = 0,
+                 replenishment: Any = None) -> None:
+        self.scenario = as_scenario(scenario)
+        parsed = self.scenario.parsed(policy)
+        self.seed = parsed.seed if seed is None else check_seed(seed)
+        self.policy = policy
+        self.replication = check_seed(replication, "replication")
+        self._sim = _core.Simulation(parsed, self.seed, self.replication, replenishment)
+        self._closed: str | None = None
+        self._result: RunResult | None = None
+
+    def _guard(self, fn, *args):
+        if self._closed:
+            raise SimulationError(f"this simulation is closed: {self._closed}")
+        try:
+            return fn(*args)
+        except KeyboardInterrupt:
+            raise
+        except Exception as e:
+            self._closed = f"{type(e).__name__}: {e}"
+            raise
+
+    def step(self) -> str | None:
+        """Handle the next event; return what happened as text (None when the run is over)."""
+        start = self._sim.log_size
+        if not self._guard(self._sim.step):
+            return None
+        rows = events_frame(self._sim.events_since(start))
+        t = self._sim.now
+        if rows.empty:
+            return f"day {t:.1f}: bookkeeping (snapshot, accrual or review: nothing to report)"
+        return "\n".join(describe_event(r) for r in rows.to_dict("records"))
+
+    def run_until(self, t: float) -> Simulation:
+        """Handle every event before time ``t`` (days); returns self for chaining."""
+        if isinstance(t, bool) or not isinstance(t, (int, float)) or math.isnan(t):
+            raise TypeError(f"t must be a number of days, got {t!r}")
+        self._guard(self._sim.run_until, float(t))
+        return self
+
+    def run(self) -> RunResult:
+        """Run to the horizon and return the result (same as simulate())."""
+        self.run_until(self._sim.horizon)
+        return self.result
+
+    @property
+    def now(self) -> float:
+        return self._sim.now
+
+    @property
+    def finished(self) -> bool:
+        return self._sim.finished
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """On hand, backorders, on order, cash, customers... right now."""
+        return dict(self._sim.state)
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """The event log so far."""
+        return events_frame(self._sim.events_since(0))
+
+    @property
+    def summary(self) -> pd.Series:
+        """Metrics over the measured window so far."""
+        return pd.Series(self._sim.summary(), index=list(METRICS), name=self.policy or "run")
+
+    @property
+    def result(self) -> RunResult:
+        if not self._sim.finished:
+            raise SimulationError("the run is not finished: call run() or run_until(horizon) first")
+        if self._result is None:
+            self._result = RunResult(self._guard(self._sim.result),
+                                     run_metadata(self.scenario.name, self.policy, self.seed, self.replication))
+        return self._result
+
+    def __repr__(self) -> str:
+        s = self.state
+        return (f"Simulation({self.scenario.name!r}, day {s['time']:.1f}, on_hand={s['on_hand']}, "
+                f"backorders={s['backorders']}, cash={s['cash']:,.2f})")

@@ -1,0 +1,112 @@
+"""One run's results as pandas objects: summary, time series, event log, ledger, income statement."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+
+__all__ = ["RunResult", "METRICS", "run_metadata"]
+
+METRICS: tuple[str, ...] = tuple(_core.metric_names)
+
+
+def run_metadata(scenario_name: str, policy: str, seed: int, replication: int) -> dict[str, Any]:
+    return {
+        "scenario": scenario_name,
+        "policy": policy,
+        "seed": int(seed),
+        "replication": int(replication),
+        "stocklab_version": _core.__version__,
+        "boost_version": _core.boost_version,
+    }
+
+
+def events_frame(raw: dict[str, np.ndarray]) -> pd.DataFrame:
+    kinds = np.array(_core.event_kinds, dtype=object)
+    df = pd.DataFrame(
+        {
+            "time": raw["time"],
+            "event": pd.Categorical(kinds[raw["kind"]] if len(raw["kind"]) else [], categories=list(kinds)),
+            "customer": raw["customer"],
+            "quantity": raw["quantity"],
+            "value": raw["value"],
+            "on_hand": raw["on_hand"],
+            "backorders": raw["backorders"],
+            "on_order": raw["on_order"],
+            "cash": raw["cash"],
+        }
+    )
+    return df
+
+
+class RunResult:
+    """The outcome of one replication of one policy variant.
+
+    ``summary`` (Series of the metrics, see docs/glossary.md), ``timeseries`` (DataFrame sampled every
+    ``run.snapshot_interval_days``), ``events`` (event log, when ``run.record_events`` is on),
+    ``ledger`` (dated cash entries) and :meth:`income_statement`.
+    """
+
+    def __init__(self, raw: dict[str, Any], meta: dict[str, Any]) -> None:
+        self._raw = raw
+        self.meta = meta
+        self.summary = pd.Series(raw["summary"], index=list(METRICS), name=meta.get("policy") or "run")
+        self.timeseries = pd.DataFrame({k: v for k, v in raw["timeseries"].items()})
+        self.events = events_frame(raw["events"])
+        cats = np.array(_core.ledger_categories, dtype=object)
+        led = raw["ledger"]
+        self.ledger = pd.DataFrame(
+            {
+                "time": led["time"],
+                "category": pd.Categorical(cats[led["category"]] if len(led["category"]) else [],
+                                           categories=list(cats)),
+                "amount": led["amount_cents"] / 100.0,
+                "amount_cents": led["amount_cents"],
+                "reference": led["reference"],
+            }
+        )
+        self.initial_cash = float(raw["initial_cash"])
+
+    @property
+    def seed(self) -> int:
+        return self.meta["seed"]
+
+    @property
+    def replication(self) -> int:
+        return self.meta["replication"]
+
+    def income_statement(self) -> pd.Series:
+        """Profit and loss over the measured window, plus the balance-sheet items at the horizon."""
+        s = self.summary
+        gross = s["revenue"] - s["cost_of_goods_sold"]
+        return pd.Series(
+            {
+                "revenue (net of apology discounts)": s["revenue"],
+                "cost of goods sold": -s["cost_of_goods_sold"],
+                "gross profit": gross,
+                "holding cost": -s["holding_cost"],
+                "ordering cost": -s["ordering_cost"],
+                "net interest": -s["net_interest"],
+                "profit": s["profit"],
+                "cash at horizon": s["final_cash"],
+                "customer prepayments outstanding (liability)": s["customer_prepayments_outstanding"],
+                "supplier payables outstanding (liability)": s["supplier_payables_outstanding"],
+            },
+            name="income statement",
+        )
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (
+            f"RunResult({self.meta['scenario']!r}, policy={self.meta.get('policy') or 'base'!r}, "
+            f"seed={self.seed}, fill_rate={s['fill_rate']:.3f}, profit={s['profit']:,.2f})"
+        )
+
+    def _repr_html_(self) -> str:
+        from .display import run_html
+
+        return run_html(self)
