@@ -1,9 +1,11 @@
 #include "stocklab/scenario_parser.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <initializer_list>
 #include <limits>
 #include <sstream>
+#include <unordered_set>
 
 namespace stocklab {
 
@@ -643,21 +645,81 @@ bool pointer_in(const json& j, const std::string& pointer) {
 
 }  // namespace
 
+namespace {
+
+/// Parser messages quote raw input bytes ("last read: ..."); escape anything that is not printable
+/// ASCII so the message is valid UTF-8 (Python turns it into a str) and readable in a terminal.
+std::string printable(const std::string& s) {
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : s) {
+        if (c >= 0x20 && c < 0x7f) {
+            out += static_cast<char>(c);
+        } else {
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 0xf];
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
 json parse_json_text(const std::string& text) {
     if (text.size() > kMaxScenarioBytes)
         throw ScenarioError("/", "file is " + std::to_string(text.size() / (1024 * 1024)) +
                                      " MB; scenario files are limited to 10 MB");
-    json::parser_callback_t depth_guard = [](int depth, json::parse_event_t, json&) {
+    // Bounds nesting, and rejects duplicate keys (JSON leaves their meaning open; nlohmann would
+    // silently keep the last one). `frames` tracks where the parser is, to name the duplicate.
+    struct Frame {
+        bool object;
+        std::string key;
+        std::size_t index = 0;
+        std::unordered_set<std::string> keys;
+    };
+    std::vector<Frame> frames;
+    auto next_element = [&frames] {
+        if (!frames.empty() && !frames.back().object) ++frames.back().index;
+    };
+    json::parser_callback_t guard = [&](int depth, json::parse_event_t event, json& parsed) {
         if (depth > kMaxJsonDepth)
             throw ScenarioError("/", "JSON is nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+        switch (event) {
+            case json::parse_event_t::object_start: frames.push_back(Frame{true, {}, 0, {}}); break;
+            case json::parse_event_t::array_start: frames.push_back(Frame{false, {}, 0, {}}); break;
+            case json::parse_event_t::object_end:
+            case json::parse_event_t::array_end:
+                if (!frames.empty()) frames.pop_back();
+                next_element();
+                break;
+            case json::parse_event_t::value: next_element(); break;
+            case json::parse_event_t::key: {
+                if (frames.empty() || !parsed.is_string()) break;
+                Frame& f = frames.back();
+                const std::string& key = parsed.get_ref<const std::string&>();
+                if (!f.keys.insert(key).second) {
+                    std::string pointer;
+                    for (std::size_t i = 0; i + 1 < frames.size(); ++i)
+                        pointer += "/" + (frames[i].object ? escape_pointer_token(frames[i].key)
+                                                           : std::to_string(frames[i].index));
+                    throw ScenarioError(pointer + "/" + escape_pointer_token(key),
+                                        "duplicate key (each key may appear only once in an object)");
+                }
+                f.key = key;
+                break;
+            }
+        }
         return true;
     };
     try {
-        return json::parse(text, depth_guard);
-    } catch (const json::parse_error& e) {
+        return json::parse(text, guard);
+    } catch (const json::exception& e) {  // parse_error, and out_of_range for number overflow (1e400)
         std::string what = e.what();
         auto pos = what.find("parse error");
-        throw ScenarioError("/", "not valid JSON: " + (pos == std::string::npos ? what : what.substr(pos)));
+        if (pos == std::string::npos) pos = what.find("] ");
+        if (pos != std::string::npos && what.compare(pos, 2, "] ") == 0) pos += 2;
+        throw ScenarioError("/", "not valid JSON: " + printable(pos == std::string::npos ? what : what.substr(pos)));
     }
 }
 
@@ -666,7 +728,11 @@ std::vector<std::string> policy_names(const json& doc) {
     if (!doc.is_object() || !doc.contains("policies")) return out;
     const json& p = doc.at("policies");
     if (!p.is_object()) throw ScenarioError("/policies", "must be an object mapping policy names to overrides");
-    for (auto it = p.begin(); it != p.end(); ++it) out.push_back(it.key());
+    for (auto it = p.begin(); it != p.end(); ++it) {
+        // "" would be taken for the base scenario, so its override would never be checked or run.
+        if (it.key().empty()) throw ScenarioError("/policies/", "a policy name must not be empty");
+        out.push_back(it.key());
+    }
     return out;
 }
 

@@ -105,7 +105,7 @@ bool Simulation::step() {
     assert(e.time >= now_ && "time went backwards");
     advance(e.time);
     now_ = e.time;
-    ++events_handled_;
+    if (e.type != EventType::Snapshot) ++events_handled_;  // output sampling is not model work
     dispatch(e);
     return true;
 }
@@ -113,7 +113,11 @@ bool Simulation::step() {
 void Simulation::run_until(double t) {
     if (finished_) return;
     const double stop = std::min(t, sc_.run.horizon_days);
-    while (!cal_.empty() && cal_.top().time < stop) step();
+    std::uint32_t poll = 0;
+    while (!cal_.empty() && cal_.top().time < stop) {
+        step();
+        if (cancel_ && (++poll & 0xFFFu) == 0 && cancel_->load(std::memory_order_relaxed)) throw Interrupted();
+    }
     if (t >= sc_.run.horizon_days) {
         finish();
     } else if (t > now_) {

@@ -27,6 +27,10 @@ public:
     double review_offset_days() const override;
 };
 
+/// Called (GIL released) by supervised C++ work every 50 ms: true after Ctrl-C, with the Python
+/// KeyboardInterrupt left set for error_already_set to raise.
+bool python_interrupted();
+
 void register_scenario(py::module_& m);
 void register_simulation(py::module_& m);
 void register_policy(py::module_& m);

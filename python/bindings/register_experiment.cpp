@@ -3,17 +3,25 @@
 
 #include "common.hpp"
 #include "stocklab/experiment.hpp"
+#include "stocklab/simulation.hpp"
 
 namespace stocklab::bindings {
+
+bool python_interrupted() {
+    py::gil_scoped_acquire gil;
+    return PyErr_CheckSignals() != 0;
+}
 
 void register_experiment(py::module_& m) {
     m.def(
         "run_replications",
         [](const Scenario& sc, std::uint64_t seed, std::uint64_t first, std::uint64_t count, int jobs) {
             std::vector<Summary> rows;
-            {
+            try {
                 py::gil_scoped_release release;
-                rows = run_replications(sc, seed, first, count, jobs);
+                rows = run_replications(sc, seed, first, count, jobs, python_interrupted);
+            } catch (const Interrupted&) {
+                throw py::error_already_set();
             }
             py::array_t<double> out({static_cast<py::ssize_t>(count), static_cast<py::ssize_t>(kMetricCount)});
             double* p = out.mutable_data();

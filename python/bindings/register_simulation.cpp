@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "common.hpp"
+#include "stocklab/experiment.hpp"
 #include "stocklab/simulation.hpp"
 
 namespace stocklab::bindings {
@@ -116,6 +117,24 @@ struct PySimulation {
     std::unique_ptr<Simulation> sim;
 };
 
+/// run_until(t) with the GIL released; Ctrl-C stops it between events and raises KeyboardInterrupt
+/// (the simulation stays consistent and can go on).
+void run_interruptibly(Simulation& sim, double t) {
+    try {
+        py::gil_scoped_release release;
+        run_supervised(
+            [&](const std::atomic<bool>* cancel) {
+                sim.set_cancel_flag(cancel);
+                sim.run_until(t);
+            },
+            python_interrupted);
+    } catch (const Interrupted&) {
+        sim.set_cancel_flag(nullptr);
+        throw py::error_already_set();
+    }
+    sim.set_cancel_flag(nullptr);
+}
+
 ReplenishmentPolicy* policy_ptr(const py::object& policy) {
     if (policy.is_none()) return nullptr;
     if (!py::isinstance<ReplenishmentPolicy>(policy))
@@ -131,13 +150,13 @@ void register_simulation(py::module_& m) {
         "simulate",
         [](const Scenario& sc, std::uint64_t seed, std::uint64_t replication, const py::object& policy) {
             ReplenishmentPolicy* p = policy_ptr(policy);
-            RunResult r;
             if (p) {
-                r = simulate(sc, seed, replication, p);  // the policy needs the GIL: keep it
-            } else {
-                py::gil_scoped_release release;
-                r = simulate(sc, seed, replication, nullptr);
+                RunResult r = simulate(sc, seed, replication, p);  // the policy needs the GIL: keep it
+                return result_dict(r);
             }
+            Simulation sim(sc, seed, replication);
+            run_interruptibly(sim, sc.run.horizon_days);
+            RunResult r = sim.take_result();
             return result_dict(r);
         },
         py::arg("scenario"), py::arg("seed"), py::arg("replication") = 0, py::arg("policy") = py::none());
@@ -146,10 +165,7 @@ void register_simulation(py::module_& m) {
         "run_invariants",
         [](const Scenario& sc, std::uint64_t seed, std::uint64_t replication) {
             Simulation sim(sc, seed, replication);
-            {
-                py::gil_scoped_release release;
-                sim.run();
-            }
+            run_interruptibly(sim, sc.run.horizon_days);
             py::dict d = invariants_dict(sim.invariants());
             d["summary"] = summary_array(sim.summary());
             return d;
@@ -171,8 +187,7 @@ void register_simulation(py::module_& m) {
                  if (s.policy) {
                      s.sim->run_until(t);
                  } else {
-                     py::gil_scoped_release release;
-                     s.sim->run_until(t);
+                     run_interruptibly(*s.sim, t);
                  }
              },
              py::arg("t"))

@@ -22,6 +22,7 @@ from .interactive import Simulation  # noqa: E402
 from .results import METRICS, RunResult  # noqa: E402
 from .run import simulate  # noqa: E402
 from .scenario import Scenario, bundled_scenarios, load_scenario, schema  # noqa: E402
+from . import plot  # noqa: E402  (matplotlib is imported only when a plot function runs)
 
 __version__: str = _core.__version__
 
@@ -39,6 +40,7 @@ __all__ = [
     "compare",
     "load_results",
     "load_scenario",
+    "plot",
     "schema",
     "simulate",
     "sweep",

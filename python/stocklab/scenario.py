@@ -68,7 +68,7 @@ class Scenario:
                 f"/: a scenario must be a dict, got {type(doc).__name__}", "/", "must be a dict"
             )
         # A private deep copy: mutating the caller's dict later cannot change this scenario.
-        self._doc: dict[str, Any] = copy.deepcopy(dict(doc))
+        self._doc: dict[str, Any] = _plain(doc)
         self._source = source
         self._parsed: dict[str, Any] = {}
         _core.validate(self._doc)
@@ -171,6 +171,17 @@ class Scenario:
         return (Scenario, (self._doc,), None)
 
 
+def _plain(obj: Any) -> Any:
+    """A deep copy in plain JSON types (numpy scalars become int/float, tuples lists)."""
+    if isinstance(obj, Mapping):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if hasattr(obj, "item") and hasattr(obj, "dtype") and getattr(obj, "shape", None) == ():
+        return obj.item()
+    return copy.deepcopy(obj)
+
+
 def split_path(path: str) -> list[str]:
     if not isinstance(path, str) or not path:
         raise ScenarioError(f"{path!r}: a field path must be a non-empty string", "/", "bad path")
@@ -191,7 +202,7 @@ def set_path(doc: dict[str, Any], path: str, value: Any) -> None:
     if not isinstance(node, dict):
         pointer = "/" + "/".join(parts[:-1])
         raise ScenarioError(f"{pointer}: is not an object, cannot set {path!r}", pointer, "not an object")
-    node[parts[-1]] = copy.deepcopy(value)
+    node[parts[-1]] = _plain(value)
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:

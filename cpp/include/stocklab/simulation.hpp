@@ -4,7 +4,9 @@
 /// units are conserved (initial + received == on hand + shipped to customers); on hand >= 0;
 /// cash == initial cash + sum of ledger entries; every backorder ends shipped, cancelled or open.
 /// Stepping event by event and running to the end give identical results.
+#include <atomic>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +21,12 @@
 #include "stocklab/scenario.hpp"
 
 namespace stocklab {
+
+/// Thrown by run_until() when its cancel flag is raised (Ctrl-C from Python).
+class Interrupted : public std::runtime_error {
+public:
+    Interrupted() : std::runtime_error("interrupted") {}
+};
 
 /// The interactive state a notebook shows.
 struct SimulationState {
@@ -82,6 +90,8 @@ public:
     /// Event-log rows produced since the last call (only when events are recorded or narrating).
     const std::vector<EventRecord>& event_log() const { return events_; }
     void set_narrate(bool on) { narrate_ = on; }
+    /// run_until() polls this flag every few thousand events and throws Interrupted when it is set.
+    void set_cancel_flag(const std::atomic<bool>* flag) { cancel_ = flag; }
     std::size_t log_size() const { return events_.size(); }
     const Scenario& scenario() const { return sc_; }
 
@@ -169,6 +179,7 @@ private:
     double last_integrated_ = 0.0;
     bool finished_ = false;
     bool narrate_ = false;
+    const std::atomic<bool>* cancel_ = nullptr;
     std::int64_t events_handled_ = 0;
 
     // random streams

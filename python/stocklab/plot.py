@@ -1,0 +1,409 @@
+"""Plots of runs and experiments with matplotlib (imported only when a function is called).
+
+Every function takes ``ax=`` (draw into an existing Axes) and returns what it drew on, titled and
+labelled with units (days, units, currency). Series differ by line style and marker as well as
+colour, so the figures stay readable in black and white::
+
+    import stocklab as sl
+    run = sl.simulate(sl.load_scenario("camera_lens"), seed=1, policy="backorder")
+    sl.plot.inventory(run)
+    sl.plot.comparison(sl.compare("camera_lens", replications=30), ["profit", "fill_rate"])
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .results import METRICS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["inventory", "cash", "loyalty", "comparison", "sweep", "sweep_heatmap", "metric_label", "UNITS"]
+
+#: Unit of every metric in :data:`stocklab.METRICS` ("fraction" = a number in [0, 1]).
+UNITS: dict[str, str] = {
+    "demand_units": "units",
+    "served_from_stock_units": "units",
+    "backordered_units": "units",
+    "lost_units": "units",
+    "substituted_units": "units",
+    "delayed_units": "units",
+    "cancelled_units": "units",
+    "fulfilled_backorder_units": "units",
+    "late_backorder_units": "units",
+    "fill_rate": "fraction",
+    "backorder_acceptance_rate": "fraction",
+    "mean_backorder_wait_days": "days",
+    "avg_on_hand": "units",
+    "avg_backorders": "units",
+    "avg_on_order": "units",
+    "avg_inventory_position": "units",
+    "stockout_time_fraction": "fraction",
+    "recorded_demand_units": "units",
+    "demand_capture_ratio": "fraction",
+    "revenue": "currency",
+    "lost_revenue": "currency",
+    "cost_of_goods_sold": "currency",
+    "holding_cost": "currency",
+    "ordering_cost": "currency",
+    "refunds": "currency",
+    "apology_discounts": "currency",
+    "net_interest": "currency",
+    "profit": "currency",
+    "final_cash": "currency",
+    "min_cash": "currency",
+    "days_cash_negative": "days",
+    "cash_conversion_cycle_days": "days",
+    "customer_prepayments_outstanding": "currency",
+    "supplier_payables_outstanding": "currency",
+    "orders_placed": "orders",
+    "mean_order_size": "units",
+    "supplier_fill_rate": "fraction",
+    "disrupted_days": "days",
+    "churned_customers": "customers",
+    "active_customers_end": "customers",
+    "mean_loyalty": "fraction",
+    "negative_reviews": "reviews",
+    "new_customers": "customers",
+    "repeat_purchase_rate": "fraction",
+    "revenue_per_customer": "currency",
+    "events": "events",
+}
+
+# Black-and-white friendly styles: each series gets its own line style and marker.
+_LINESTYLES = ["-", "--", ":", "-."]
+_MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+_TIME = "time (days)"
+
+
+def metric_label(metric: str) -> str:
+    """``"profit (currency)"``: the metric name with its unit, for axis labels."""
+    unit = UNITS.get(metric, "")
+    return f"{metric} ({unit})" if unit else metric
+
+
+def _pyplot():
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _axes(ax: Axes | None) -> Axes:
+    if ax is not None:
+        return ax
+    _, ax = _pyplot().subplots(figsize=(8, 4))
+    return ax
+
+
+def _style(i: int) -> dict[str, Any]:
+    return {"linestyle": _LINESTYLES[i % len(_LINESTYLES)], "marker": _MARKERS[i % len(_MARKERS)]}
+
+
+def _run_title(run: Any, what: str) -> str:
+    meta = getattr(run, "meta", {}) or {}
+    who = meta.get("scenario", "")
+    pol = meta.get("policy") or "base"
+    seed = meta.get("seed")
+    tail = f" ({who}, {pol}" + (f", seed {seed}" if seed is not None else "") + ")" if who else ""
+    return what + tail
+
+
+def _timeseries(run: Any) -> pd.DataFrame:
+    ts = getattr(run, "timeseries", None)
+    if ts is None:
+        raise TypeError(f"expected a stocklab.RunResult, got {type(run).__name__}")
+    if len(ts) == 0:
+        raise ValueError("this run has no time series: set run.snapshot_interval_days > 0 in the scenario")
+    return ts
+
+
+def _legend_on_top(ax: Axes, handles: list[Any], *more: Axes) -> None:
+    """A legend in a band of head room above the data, so it never hides a line."""
+    for a in (ax, *more):
+        lo, hi = a.get_ylim()
+        a.set_ylim(lo, hi + 0.25 * (hi - lo))
+    ax.legend(handles=handles, loc="upper center", ncol=min(len(handles), 3), fontsize="small", framealpha=0.9)
+
+
+def _sparse_markers(n: int) -> int:
+    """Mark about 12 points of a long line, so markers tell lines apart without hiding them."""
+    return max(1, n // 12)
+
+
+# ------------------------------------------------------------------------------------------------
+# One run
+
+
+def inventory(run: Any, ax: Axes | None = None) -> Axes:
+    """On hand, backorders (drawn below zero) and inventory position over time.
+
+    When the run recorded its events (``run.record_events: true``, or a finished
+    :class:`stocklab.Simulation`), purchase orders are marked (downward triangles, at the inventory
+    position just after the order) and receipts (upward triangles, at the stock just after the
+    shipment arrived, before waiting backorders are served). Returns the Axes: three lines, plus one
+    per kind of marker present.
+    """
+    ts = _timeseries(run)
+    ax = _axes(ax)
+    t = ts["time"].to_numpy()
+    every = _sparse_markers(len(t))
+    ax.plot(t, ts["on_hand"], drawstyle="steps-post", linestyle="-", marker="o", markersize=3,
+            markevery=every, label="on hand")
+    ax.plot(t, -ts["backorders"], drawstyle="steps-post", linestyle="--", marker="s", markersize=3,
+            markevery=every, label="backorders (drawn below zero)")
+    ax.plot(t, ts["inventory_position"], drawstyle="steps-post", linestyle=":", marker="^", markersize=3,
+            markevery=every, label="inventory position")
+    ev = getattr(run, "events", None)
+    if ev is not None and len(ev):
+        orders = ev[ev["event"] == "order_placed"]
+        if len(orders):
+            ip = orders["on_hand"] + orders["on_order"] - orders["backorders"]
+            ax.plot(orders["time"], ip, linestyle="none", marker="v", markersize=7, markerfacecolor="none",
+                    color="black", label="order placed")
+        receipts = ev[ev["event"] == "shipment_received"]
+        if len(receipts):
+            ax.plot(receipts["time"], receipts["on_hand"], linestyle="none", marker="^", markersize=7,
+                    color="black", label="shipment received")
+    ax.axhline(0.0, color="grey", linewidth=0.8, zorder=0)
+    ax.set_title(_run_title(run, "Inventory"))
+    ax.set_xlabel(_TIME)
+    ax.set_ylabel("units")
+    _legend_on_top(ax, ax.get_legend_handles_labels()[0])
+    return ax
+
+
+def cash(run: Any, ax: Axes | None = None) -> Axes:
+    """The cash balance over time, with the initial cash as a dotted reference line.
+
+    Drawn from the ledger (every dated cash movement) when it was recorded, else from the time
+    series. The lowest balance is marked. Returns the Axes (three lines).
+    """
+    ledger = getattr(run, "ledger", None)
+    ax = _axes(ax)
+    initial = float(getattr(run, "initial_cash", np.nan))
+    if ledger is not None and len(ledger) and not np.isnan(initial):
+        cents = ledger["amount_cents"].to_numpy(dtype=np.int64).cumsum()
+        t = np.concatenate([[0.0], ledger["time"].to_numpy()])
+        balance = np.concatenate([[initial], initial + cents / 100.0])
+        horizon = float(run.timeseries["time"].iloc[-1]) if len(run.timeseries) else t[-1]
+        t, balance = np.append(t, horizon), np.append(balance, balance[-1])
+    else:
+        ts = _timeseries(run)
+        t, balance = ts["time"].to_numpy(), ts["cash"].to_numpy()
+        if np.isnan(initial):
+            initial = float(balance[0])
+    ax.plot(t, balance, drawstyle="steps-post", linestyle="-", label="cash balance")
+    ax.axhline(initial, linestyle=":", color="black", linewidth=1.0, label="initial cash")
+    i = int(np.argmin(balance))
+    ax.plot([t[i]], [balance[i]], linestyle="none", marker="v", markersize=8, color="black",
+            label=f"lowest: {balance[i]:,.0f}")
+    ax.set_title(_run_title(run, "Cash"))
+    ax.set_xlabel(_TIME)
+    ax.set_ylabel("cash (currency)")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def loyalty(run: Any, ax: Axes | None = None) -> Axes:
+    """Mean loyalty of active customers (left axis) and the number of active customers (right axis).
+
+    Needs ``demand.model: "customers"``. Returns the left Axes; the right one is its twin
+    (``ax.stocklab_twin``). One line on each; the legend on the left Axes lists both.
+    """
+    ts = _timeseries(run)
+    if ts["mean_loyalty"].isna().all():
+        raise ValueError('loyalty() needs a scenario with demand.model "customers" (this run has no customers)')
+    ax = _axes(ax)
+    t = ts["time"].to_numpy()
+    every = _sparse_markers(len(t))
+    (a,) = ax.plot(t, ts["mean_loyalty"], linestyle="-", marker="o", markersize=3, markevery=every,
+                   label="mean loyalty (left)")
+    twin = ax.twinx()
+    (b,) = twin.plot(t, ts["active_customers"], linestyle="--", marker="s", markersize=3, markevery=every,
+                     color="C1", label="active customers (right)")
+    ax.set_title(_run_title(run, "Customers"))
+    ax.set_xlabel(_TIME)
+    ax.set_ylabel("mean loyalty (fraction)")
+    twin.set_ylabel("active customers (customers)")
+    _legend_on_top(ax, [a, b], twin)
+    ax.stocklab_twin = twin  # type: ignore[attr-defined]
+    return ax
+
+
+# ------------------------------------------------------------------------------------------------
+# Experiments
+
+
+def _metric_list(exp: Any, metrics: str | Sequence[str]) -> list[str]:
+    if isinstance(metrics, str):
+        metrics = [metrics]
+    metrics = list(metrics)
+    if not metrics:
+        raise ValueError("metrics must name at least one metric")
+    known = set(exp.replications.columns) & set(METRICS)
+    unknown = [m for m in metrics if m not in known]
+    if unknown:
+        raise KeyError(f"unknown metrics {unknown}; known: {', '.join(m for m in METRICS if m in known)}")
+    return metrics
+
+
+def comparison(exp: Any, metrics: str | Sequence[str], ax: Axes | Sequence[Axes] | None = None) -> Axes | Figure:
+    """Mean of each metric per policy with its 95% confidence interval (error bars).
+
+    One panel per metric (metrics have different units). With one metric, returns the Axes (one
+    error-bar container per policy); with several, the Figure. ``ax`` may be an Axes (one metric)
+    or a sequence of Axes, one per metric. For a sweep, use :func:`sweep`.
+    """
+    if getattr(exp, "config_columns", None):
+        raise ValueError("comparison() plots a compare() experiment; for a sweep use stocklab.plot.sweep()")
+    metrics = _metric_list(exp, metrics)
+    summary = exp.summary(metrics)
+    if ax is None:
+        n = len(metrics)
+        cols = min(n, 3)
+        rows = -(-n // cols)
+        fig, grid = _pyplot().subplots(rows, cols, figsize=(4.2 * cols, 3.6 * rows), squeeze=False)
+        axes = list(grid.ravel())
+        for extra in axes[n:]:
+            extra.set_visible(False)
+        axes = axes[:n]
+    else:
+        axes = [ax] if not isinstance(ax, Sequence) else list(ax)
+        if len(axes) != len(metrics):
+            raise ValueError(f"got {len(axes)} Axes for {len(metrics)} metrics; pass one Axes per metric")
+        fig = axes[0].figure
+    policies = exp.policies
+    n = int(summary["n"].max())
+    for a, metric in zip(axes, metrics):
+        rows = summary[summary["metric"] == metric].set_index("policy")
+        for i, pol in enumerate(policies):
+            r = rows.loc[pol]
+            m, lo, hi = float(r["mean"]), float(r["ci95_low"]), float(r["ci95_high"])
+            err = np.array([[m - lo], [hi - m]]) if not np.isnan(lo) else None
+            a.errorbar([i], [m], yerr=err, marker=_MARKERS[i % len(_MARKERS)], markersize=7, capsize=6,
+                       linestyle="none", label=pol)
+        a.set_xticks(range(len(policies)))
+        a.set_xticklabels(policies)
+        a.set_xlim(-0.5, len(policies) - 0.5)
+        a.set_xlabel("policy")
+        a.set_ylabel(metric_label(metric))
+        a.set_title(metric if len(metrics) > 1 else f"{metric}: mean and 95% CI (n = {n})")
+        a.grid(axis="y", linestyle=":", linewidth=0.6)
+    if len(metrics) == 1:
+        return axes[0]
+    fig.suptitle(f"{exp.meta.get('scenario', '')}: mean and 95% confidence interval per policy "
+                 f"({n} replications)")
+    fig.tight_layout()
+    return fig
+
+
+def _is_numeric(values: Sequence[Any]) -> bool:
+    return all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values)
+
+
+def _check_key(exp: Any, key: str) -> None:
+    if key not in exp.config_columns:
+        raise KeyError(f"{key!r} is not a grid key of this sweep; grid keys: {exp.config_columns}")
+
+
+def _policies(exp: Any, policy: str | None) -> list[str]:
+    if policy is None:
+        return exp.policies
+    if policy not in exp.policies:
+        raise ValueError(f"policy {policy!r} is not one of {exp.policies}")
+    return [policy]
+
+
+def sweep(exp: Any, x: str, metric: str, policy: str | None = None, ax: Axes | None = None) -> Axes:
+    """A metric against one grid key: the mean as a line, its 95% CI as a shaded band.
+
+    One line per policy (``policy=None``: every policy) and per combination of the other grid keys,
+    if any. Returns the Axes: one line and one band (in ``ax.collections``) per curve.
+    """
+    _check_key(exp, x)
+    (metric,) = _metric_list(exp, metric)
+    others = [c for c in exp.config_columns if c != x]
+    summary = exp.summary([metric])
+    summary = summary[summary["policy"].isin(_policies(exp, policy))]
+    ax = _axes(ax)
+    xs_all = list(dict.fromkeys(summary[x]))
+    numeric = _is_numeric(xs_all)
+    pos = {v: i for i, v in enumerate(xs_all)}
+    groups = summary.groupby([*others, "policy"], sort=False, dropna=False)
+    i = 0
+    for key, g in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        label = ", ".join([str(key[-1]), *(f"{k}={v}" for k, v in zip(others, key[:-1]))])
+        g = g.sort_values(x) if numeric else g
+        xs = g[x].to_numpy(dtype=float) if numeric else np.array([pos[v] for v in g[x]], dtype=float)
+        (line,) = ax.plot(xs, g["mean"], label=label, **_style(i))
+        ax.fill_between(xs, g["ci95_low"], g["ci95_high"], alpha=0.2, color=line.get_color(),
+                        hatch=["//", "\\\\", "..", "xx"][i % 4], linewidth=0)
+        i += 1
+    if not numeric:
+        ax.set_xticks(range(len(xs_all)))
+        ax.set_xticklabels([str(v) for v in xs_all])
+    ax.set_xlabel(x)
+    ax.set_ylabel(metric_label(metric))
+    ax.set_title(f"{metric} against {x}: mean and 95% CI")
+    ax.grid(linestyle=":", linewidth=0.6)
+    ax.legend(loc="best", fontsize="small", title="policy")
+    return ax
+
+
+def sweep_heatmap(exp: Any, x: str, y: str, metric: str, policy: str | None = None,
+                  ax: Axes | None = None) -> Axes:
+    """Mean of a metric over two grid keys, as a grid of coloured cells labelled with their values.
+
+    ``policy`` may be omitted when the sweep ran one policy. Any other grid key must have a single
+    value. Returns the Axes (one image, with a colour bar).
+    """
+    _check_key(exp, x)
+    _check_key(exp, y)
+    if x == y:
+        raise ValueError("x and y must be different grid keys")
+    (metric,) = _metric_list(exp, metric)
+    if policy is None:
+        if len(exp.policies) != 1:
+            raise ValueError(f"this sweep ran several policies {exp.policies}: choose one with policy=")
+        policy = exp.policies[0]
+    _policies(exp, policy)
+    others = [c for c in exp.config_columns if c not in (x, y)]
+    for c in others:
+        if exp.replications[c].nunique() > 1:
+            raise ValueError(f"grid key {c!r} takes several values; filter the sweep or use plot.sweep()")
+    s = exp.summary([metric])
+    s = s[s["policy"] == policy]
+    xs = list(dict.fromkeys(s[x]))
+    ys = list(dict.fromkeys(s[y]))
+    if _is_numeric(xs):
+        xs = sorted(xs)
+    if _is_numeric(ys):
+        ys = sorted(ys)
+    grid = np.full((len(ys), len(xs)), np.nan)
+    for xv, yv, mean in zip(s[x], s[y], s["mean"]):
+        grid[ys.index(yv), xs.index(xv)] = mean
+    ax = _axes(ax)
+    image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
+    ax.figure.colorbar(image, ax=ax, label=metric_label(metric))
+    finite = grid[np.isfinite(grid)]
+    mid = (finite.min() + finite.max()) / 2 if finite.size else 0.0
+    for (i, j), v in np.ndenumerate(grid):
+        text = "n/a" if np.isnan(v) else f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+        ax.text(j, i, text, ha="center", va="center", fontsize="small",
+                color="white" if np.isnan(v) or v < mid else "black")
+    ax.set_xticks(range(len(xs)))
+    ax.set_xticklabels([str(v) for v in xs])
+    ax.set_yticks(range(len(ys)))
+    ax.set_yticklabels([str(v) for v in ys])
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.set_title(f"mean {metric_label(metric)}, policy {policy}")
+    return ax
