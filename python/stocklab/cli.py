@@ -167,6 +167,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("stocklab: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (ValueError, KeyError, TypeError, OSError, RuntimeError) as e:
         name = type(e).__name__
         msg = str(e) if name in ("ScenarioError",) else f"{name}: {e}"
