@@ -17,6 +17,7 @@ constexpr double kMaxDays = 1e10;          // about 27 million years
 constexpr double kMaxCount = 1e12;         // integers beyond this overflow counters or memory
 constexpr std::size_t kMaxListLength = 100000;
 constexpr double kMaxSnapshots = 1e7;
+constexpr std::size_t kMaxObjectKeys = 1000;  // per JSON object
 
 std::string fmt(double v) {
     std::ostringstream os;
@@ -670,8 +671,9 @@ json parse_json_text(const std::string& text) {
     if (text.size() > kMaxScenarioBytes)
         throw ScenarioError("/", "file is " + std::to_string(text.size() / (1024 * 1024)) +
                                      " MB; scenario files are limited to 10 MB");
-    // Bounds nesting, and rejects duplicate keys (JSON leaves their meaning open; nlohmann would
-    // silently keep the last one). `frames` tracks where the parser is, to name the duplicate.
+    // Bounds nesting and object size, and rejects duplicate keys (JSON leaves their meaning open;
+    // nlohmann would silently keep the last one). Objects are ordered maps with linear lookup, so
+    // the key cap also keeps parsing linear in the file size. `frames` tracks where the parser is.
     struct Frame {
         bool object;
         std::string key;
@@ -682,8 +684,16 @@ json parse_json_text(const std::string& text) {
     auto next_element = [&frames] {
         if (!frames.empty() && !frames.back().object) ++frames.back().index;
     };
+    auto here = [&frames] {  // pointer of the innermost open object or array
+        std::string pointer;
+        for (std::size_t i = 0; i + 1 < frames.size(); ++i)
+            pointer += "/" + (frames[i].object ? escape_pointer_token(frames[i].key) : std::to_string(frames[i].index));
+        return pointer.empty() ? std::string("/") : pointer;
+    };
     json::parser_callback_t guard = [&](int depth, json::parse_event_t event, json& parsed) {
-        if (depth > kMaxJsonDepth)
+        // A container that starts at depth d is nesting level d + 1 (so 33 empty arrays are too deep).
+        const bool opens = event == json::parse_event_t::object_start || event == json::parse_event_t::array_start;
+        if (depth > kMaxJsonDepth || (opens && depth >= kMaxJsonDepth))
             throw ScenarioError("/", "JSON is nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
         switch (event) {
             case json::parse_event_t::object_start: frames.push_back(Frame{true, {}, 0, {}}); break;
@@ -698,12 +708,11 @@ json parse_json_text(const std::string& text) {
                 if (frames.empty() || !parsed.is_string()) break;
                 Frame& f = frames.back();
                 const std::string& key = parsed.get_ref<const std::string&>();
+                if (f.keys.size() >= kMaxObjectKeys)
+                    throw ScenarioError(here(), "object has more than " + std::to_string(kMaxObjectKeys) + " keys");
                 if (!f.keys.insert(key).second) {
-                    std::string pointer;
-                    for (std::size_t i = 0; i + 1 < frames.size(); ++i)
-                        pointer += "/" + (frames[i].object ? escape_pointer_token(frames[i].key)
-                                                           : std::to_string(frames[i].index));
-                    throw ScenarioError(pointer + "/" + escape_pointer_token(key),
+                    const std::string at = here();
+                    throw ScenarioError((at == "/" ? "" : at) + "/" + escape_pointer_token(key),
                                         "duplicate key (each key may appear only once in an object)");
                 }
                 f.key = key;

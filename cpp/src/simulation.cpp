@@ -17,6 +17,24 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr std::int64_t kMaxShipmentsPerOrder = 1000000;
 
 double ratio(double num, double den) { return den > 0 ? num / den : kNaN; }
+
+/// Adds `dt` days of the current state to the measured-window integrals. Shared by advance() and by
+/// summary(), which integrates the time since the last event on a copy (run_until() stops between
+/// events without splitting the integrals, so pieces and one run give the same bits).
+template <class Stats>
+void integrate_window(Stats& st, double dt, std::int64_t on_hand, std::int64_t backorders, std::int64_t on_order,
+                      Cents cash, Cents prepayments, Cents payables_net, bool supplier_up) {
+    const double bo = static_cast<double>(backorders);
+    st.int_on_hand += static_cast<double>(on_hand) * dt;
+    st.int_backorders += bo * dt;
+    st.int_on_order += static_cast<double>(on_order) * dt;
+    st.int_ip += static_cast<double>(on_hand + on_order - backorders) * dt;
+    if (on_hand == 0) st.int_stockout += dt;
+    if (cash < 0) st.int_cash_negative += dt;
+    st.int_prepay += static_cast<double>(prepayments) * dt;
+    st.int_payables += static_cast<double>(payables_net) * dt;
+    if (!supplier_up) st.disrupted_days += dt;
+}
 }  // namespace
 
 Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::uint64_t replication,
@@ -55,8 +73,9 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::uint64
         customers_.reserve(n + static_cast<std::size_t>(std::min(expected_new * 1.2 + 16.0, 2e7)));
         for (std::size_t id = 0; id < n; ++id)
             customers_.add(sc_.customers.initial_loyalty, stream_seed(seed, replication, Purpose::Customer, id));
-        const double base = sc_.demand.rate_per_day / static_cast<double>(n);
-        max_rate_ = base * season_max / (behaviour_ ? sc_.customers.initial_loyalty : 1.0);
+        // Bound on the total occasion rate of the initial population, not (rate / n) * n: with
+        // behaviour off it then equals the anonymous stream's rate bit for bit (same seed, same run).
+        max_rate_ = sc_.demand.rate_per_day * season_max / (behaviour_ ? sc_.customers.initial_loyalty : 1.0);
         if (sc_.customers.new_customer_rate_per_day > 0) schedule_next_new_customer();
     } else {
         max_rate_ = sc_.demand.rate_per_day * season_max;
@@ -103,7 +122,9 @@ bool Simulation::step() {
     const Event e = cal_.pop();
     if (e.time < now_) time_monotone_ = false;
     assert(e.time >= now_ && "time went backwards");
-    advance(e.time);
+    // Snapshots only sample: they neither count as model work nor split the time integrals (a
+    // split changes the last bits of the sums, so the time-series setting would change results).
+    if (e.type != EventType::Snapshot) advance(e.time);
     now_ = e.time;
     if (e.type != EventType::Snapshot) ++events_handled_;  // output sampling is not model work
     dispatch(e);
@@ -121,8 +142,7 @@ void Simulation::run_until(double t) {
     if (t >= sc_.run.horizon_days) {
         finish();
     } else if (t > now_) {
-        advance(t);
-        now_ = t;
+        now_ = t;  // integrals catch up at the next event (summary() adds the tail): no extra split
     }
 }
 
@@ -151,19 +171,9 @@ void Simulation::advance(double t) {
         st_.min_cash_cents = static_cast<double>(ledger_.cash());
         st_.min_cash_set = true;
     }
-    if (t > from) {
-        const double dt = t - from;
-        const double bo = static_cast<double>(backorder_units_);
-        st_.int_on_hand += static_cast<double>(on_hand_) * dt;
-        st_.int_backorders += bo * dt;
-        st_.int_on_order += static_cast<double>(on_order_) * dt;
-        st_.int_ip += static_cast<double>(on_hand_ + on_order_ - backorder_units_) * dt;
-        if (on_hand_ == 0) st_.int_stockout += dt;
-        if (ledger_.cash() < 0) st_.int_cash_negative += dt;
-        st_.int_prepay += static_cast<double>(prepayments_outstanding_) * dt;
-        st_.int_payables += static_cast<double>(payables_outstanding_ - supplier_advances_) * dt;
-        if (!supplier_up_) st_.disrupted_days += dt;
-    }
+    if (t > from)
+        integrate_window(st_, t - from, on_hand_, backorder_units_, on_order_, ledger_.cash(), prepayments_outstanding_,
+                         payables_outstanding_ - supplier_advances_, supplier_up_);
     if (t > last_integrated_) {
         const double dt = t - last_integrated_;
         holding_accrual_.add(sc_.sku.holding_cost_per_unit_day * static_cast<double>(on_hand_) * dt);
@@ -209,7 +219,10 @@ double Simulation::season_factor(double t) const {
 }
 
 void Simulation::schedule_next_demand() {
-    const double total = customers_mode_ ? max_rate_ * static_cast<double>(customers_.size()) : max_rate_;
+    const double total =
+        customers_mode_
+            ? max_rate_ * (static_cast<double>(customers_.size()) / static_cast<double>(sc_.customers.population))
+            : max_rate_;
     const double dt = boost::random::exponential_distribution<double>(total)(rng_arrivals_);
     const double t = now_ + dt;
     if (t < sc_.run.horizon_days) cal_.schedule(t, EventType::Demand, 0, demand_gen_);
@@ -309,14 +322,12 @@ double Simulation::quoted_wait(std::int64_t units_needed) const {
     if (s.quote == QuoteMode::Fixed) return s.quote_days;
     // Honest estimate: the confirmed arrival of the shipment that covers this customer's place in
     // line; beyond the pipeline, a new order's mean lead time (plus any outage still to run).
-    auto& buf = const_cast<std::vector<std::pair<double, std::int64_t>>&>(eta_buffer_);
-    buf.clear();
-    for (const PurchaseOrder& po : orders_)
-        if (po.open) buf.emplace_back(po.expected_arrival, po.units);
-    std::sort(buf.begin(), buf.end());
+    // eta_buffer_ holds (confirmed arrival, units) of every open shipment, kept sorted by
+    // place_order() and on_shipment(), so a quote is a walk, not a sort (quotes are made at every
+    // backorder offer, and the pipeline can hold hundreds of shipments).
     double eta = -1.0;
     std::int64_t cum = 0;
-    for (const auto& [arrival, units] : buf) {
+    for (const auto& [arrival, units] : eta_buffer_) {
         cum += units;
         if (cum >= units_needed) {
             eta = std::max(0.0, arrival - now_);
@@ -345,9 +356,9 @@ void Simulation::stockout_response(Occasion& occ, std::int64_t short_units, std:
     const Shortage& s = sc_.shortage;
     const bool win = in_window();
     bool offered = s.rule != ShortageRule::LostSales;
-    const bool need_quote = offered && (behaviour_ || record_events_ || narrate_ ||
-                                        (s.rule == ShortageRule::PartialBackorder && s.max_quoted_wait_days >= 0));
-    const double quote = need_quote ? quoted_wait(backorder_units_ + short_units) : kNaN;
+    // Always quote when a backorder is offered: the quote sets the due date (lateness, apology
+    // discounts), so it must not depend on whether events are recorded or narrated.
+    const double quote = offered ? quoted_wait(backorder_units_ + short_units) : kNaN;
     if (s.rule == ShortageRule::PartialBackorder) {
         if (s.max_open_backorders >= 0 && backorder_units_ + short_units > s.max_open_backorders) offered = false;
         if (s.max_quoted_wait_days >= 0 && quote > s.max_quoted_wait_days) offered = false;
@@ -688,6 +699,8 @@ void Simulation::place_order(std::int64_t units) {
         }
         const Cents chunk_prepaid = sup.payment == PaymentTerms::Prepay ? chunk * unit_price_cents_ : 0;
         orders_[slot] = PurchaseOrder{id, delivered, chunk, now_, promised, chunk_prepaid, true};
+        const std::pair<double, std::int64_t> eta_key{promised, delivered};
+        eta_buffer_.insert(std::upper_bound(eta_buffer_.begin(), eta_buffer_.end(), eta_key), eta_key);
         (void)prepaid_total;
         on_order_ += chunk;
         ++open_orders_;
@@ -698,6 +711,12 @@ void Simulation::place_order(std::int64_t units) {
 void Simulation::on_shipment(const Event& e) {
     PurchaseOrder& po = orders_[e.a];
     const std::int64_t received = po.units;
+    {
+        const std::pair<double, std::int64_t> eta_key{po.expected_arrival, po.units};
+        const auto it = std::lower_bound(eta_buffer_.begin(), eta_buffer_.end(), eta_key);
+        assert(it != eta_buffer_.end() && *it == eta_key);
+        if (it != eta_buffer_.end() && *it == eta_key) eta_buffer_.erase(it);
+    }
     on_hand_ += received;
     on_order_ -= po.ordered;
     received_total_ += received;
@@ -840,38 +859,48 @@ Invariants Simulation::invariants() const {
 }
 
 Summary Simulation::summary() const {
+    // The window integrals run to the last event; run_until() may have moved the clock further.
+    Stats st = st_;
+    if (!st.min_cash_set && now_ >= sc_.run.warmup_days) {
+        st.min_cash_cents = static_cast<double>(ledger_.cash());
+        st.min_cash_set = true;
+    }
+    const double tail_from = std::max(last_integrated_, sc_.run.warmup_days);
+    if (now_ > tail_from)
+        integrate_window(st, now_ - tail_from, on_hand_, backorder_units_, on_order_, ledger_.cash(),
+                         prepayments_outstanding_, payables_outstanding_ - supplier_advances_, supplier_up_);
     Summary m;
     m.fill(kNaN);
     auto set = [&](Metric k, double v) { m[static_cast<std::size_t>(k)] = v; };
     const double window = std::max(now_ - sc_.run.warmup_days, 0.0);
     const double avg_div = window > 0 ? window : kNaN;
-    const double revenue = st_.revenue_cents / 100.0;
-    const double cogs = st_.cogs_cents / 100.0;
+    const double revenue = st.revenue_cents / 100.0;
+    const double cogs = st.cogs_cents / 100.0;
     // "+ 0.0" turns -0.0 into 0.0 for categories with no entries.
     auto cost = [&](LedgerCategory c) { return -static_cast<double>(ledger_.window_total(c)) / 100.0 + 0.0; };
 
-    set(Metric::demand_units, st_.demand);
-    set(Metric::served_from_stock_units, st_.served);
-    set(Metric::backordered_units, st_.backordered);
-    set(Metric::lost_units, st_.lost);
-    set(Metric::substituted_units, st_.substituted);
-    set(Metric::delayed_units, st_.delayed);
-    set(Metric::cancelled_units, st_.cancelled);
-    set(Metric::fulfilled_backorder_units, st_.fulfilled);
-    set(Metric::late_backorder_units, st_.late);
-    set(Metric::fill_rate, ratio(st_.served, st_.demand));
-    set(Metric::backorder_acceptance_rate, ratio(st_.accepted, st_.offers));
-    set(Metric::mean_backorder_wait_days, ratio(st_.wait_units_days, st_.fulfilled));
-    set(Metric::avg_on_hand, st_.int_on_hand / avg_div);
-    set(Metric::avg_backorders, st_.int_backorders / avg_div);
-    set(Metric::avg_on_order, st_.int_on_order / avg_div);
-    set(Metric::avg_inventory_position, st_.int_ip / avg_div);
-    set(Metric::stockout_time_fraction, st_.int_stockout / avg_div);
-    const double recorded = st_.served + st_.backordered;
+    set(Metric::demand_units, st.demand);
+    set(Metric::served_from_stock_units, st.served);
+    set(Metric::backordered_units, st.backordered);
+    set(Metric::lost_units, st.lost);
+    set(Metric::substituted_units, st.substituted);
+    set(Metric::delayed_units, st.delayed);
+    set(Metric::cancelled_units, st.cancelled);
+    set(Metric::fulfilled_backorder_units, st.fulfilled);
+    set(Metric::late_backorder_units, st.late);
+    set(Metric::fill_rate, ratio(st.served, st.demand));
+    set(Metric::backorder_acceptance_rate, ratio(st.accepted, st.offers));
+    set(Metric::mean_backorder_wait_days, ratio(st.wait_units_days, st.fulfilled));
+    set(Metric::avg_on_hand, st.int_on_hand / avg_div);
+    set(Metric::avg_backorders, st.int_backorders / avg_div);
+    set(Metric::avg_on_order, st.int_on_order / avg_div);
+    set(Metric::avg_inventory_position, st.int_ip / avg_div);
+    set(Metric::stockout_time_fraction, st.int_stockout / avg_div);
+    const double recorded = st.served + st.backordered;
     set(Metric::recorded_demand_units, recorded);
-    set(Metric::demand_capture_ratio, ratio(recorded, st_.demand));
+    set(Metric::demand_capture_ratio, ratio(recorded, st.demand));
     set(Metric::revenue, revenue);
-    set(Metric::lost_revenue, st_.lost_revenue_cents / 100.0);
+    set(Metric::lost_revenue, st.lost_revenue_cents / 100.0);
     set(Metric::cost_of_goods_sold, cogs);
     const double holding = cost(LedgerCategory::HoldingCost);
     const double ordering = cost(LedgerCategory::OrderingCost);
@@ -883,27 +912,27 @@ Summary Simulation::summary() const {
     set(Metric::net_interest, interest);
     set(Metric::profit, revenue - cogs - holding - ordering - interest);
     set(Metric::final_cash, static_cast<double>(ledger_.cash()) / 100.0);
-    set(Metric::min_cash, st_.min_cash_set ? st_.min_cash_cents / 100.0 : kNaN);
-    set(Metric::days_cash_negative, st_.int_cash_negative);
+    set(Metric::min_cash, st.min_cash_set ? st.min_cash_cents / 100.0 : kNaN);
+    set(Metric::days_cash_negative, st.int_cash_negative);
     // Cash conversion cycle: DIO + DSO - DPO, each from time-averaged balances over the window.
     const double cogs_per_day = cogs / avg_div;
     const double revenue_per_day = revenue / avg_div;
-    const double dio = ratio(st_.int_on_hand / avg_div * sc_.supplier.unit_price, cogs_per_day);
-    const double dso = ratio(-st_.int_prepay / avg_div / 100.0, revenue_per_day);
-    const double dpo = ratio(st_.int_payables / avg_div / 100.0, cogs_per_day);
+    const double dio = ratio(st.int_on_hand / avg_div * sc_.supplier.unit_price, cogs_per_day);
+    const double dso = ratio(-st.int_prepay / avg_div / 100.0, revenue_per_day);
+    const double dpo = ratio(st.int_payables / avg_div / 100.0, cogs_per_day);
     set(Metric::cash_conversion_cycle_days, dio + dso - dpo);
     set(Metric::customer_prepayments_outstanding, static_cast<double>(prepayments_outstanding_) / 100.0);
     set(Metric::supplier_payables_outstanding, static_cast<double>(payables_outstanding_ - supplier_advances_) / 100.0);
-    set(Metric::orders_placed, st_.orders);
-    set(Metric::mean_order_size, ratio(st_.ordered_units, st_.orders));
-    set(Metric::supplier_fill_rate, ratio(st_.received_units, st_.due_units));
-    set(Metric::disrupted_days, st_.disrupted_days);
+    set(Metric::orders_placed, st.orders);
+    set(Metric::mean_order_size, ratio(st.ordered_units, st.orders));
+    set(Metric::supplier_fill_rate, ratio(st.received_units, st.due_units));
+    set(Metric::disrupted_days, st.disrupted_days);
     if (customers_mode_) {
-        set(Metric::churned_customers, st_.churned);
+        set(Metric::churned_customers, st.churned);
         set(Metric::active_customers_end, static_cast<double>(customers_.active_count));
         set(Metric::mean_loyalty, customers_.active_count > 0 ? customers_.loyalty_sum_active / static_cast<double>(customers_.active_count) : kNaN);
-        set(Metric::negative_reviews, st_.reviews);
-        set(Metric::new_customers, st_.new_customers);
+        set(Metric::negative_reviews, st.reviews);
+        set(Metric::new_customers, st.new_customers);
         double buyers = 0, repeat = 0;
         for (std::size_t i = 0; i < customers_.size(); ++i) {
             if (customers_.purchases_in_window[i] >= 1) buyers += 1;

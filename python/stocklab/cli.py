@@ -101,12 +101,29 @@ def _save(exp: Any, path: str) -> None:
         exp.to_csv(path)
 
 
+# A conservative single-core speed for the estimate (the full model runs faster on most machines).
+_EVENTS_PER_SECOND = 3e6
+
+
+def _warn_if_long(sc: Any, policies: list[str], replications: int, jobs: int | None) -> None:
+    """Tell the user before a legal but huge experiment starts, so a long wait is not a surprise."""
+    from . import _core
+
+    events = sum(sc.parsed(p).expected_events for p in policies) * replications
+    cores = jobs or _core.hardware_jobs()
+    seconds = events / (_EVENTS_PER_SECOND * min(cores, replications))
+    if seconds > 30:
+        print(f"stocklab: about {events:.2g} events to simulate, roughly {seconds / 60:.0f} minutes on "
+              f"{min(cores, replications)} core(s); Ctrl-C stops it.", file=sys.stderr)
+
+
 def _run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     import stocklab as sl
 
     sc = sl.load_scenario(args.scenario)
+    _warn_if_long(sc, sc.policies or [""], args.replications or sc.replications, args.jobs)
     exp = sl.compare(sc, replications=args.replications, seed=args.seed, jobs=args.jobs,
                      progress=False if args.no_progress else None)
     if args.out:
@@ -135,6 +152,10 @@ def _sweep(args: argparse.Namespace) -> int:
 
     sc = sl.load_scenario(args.scenario)
     grid = dict(args.grid)
+    n_configs = 1
+    for values in grid.values():
+        n_configs *= len(values)
+    _warn_if_long(sc, sc.policies or [""], (args.replications or sc.replications) * n_configs, args.jobs)
     exp = sl.sweep(sc, grid, replications=args.replications, seed=args.seed, jobs=args.jobs,
                    progress=False if args.no_progress else None)
     if args.out:

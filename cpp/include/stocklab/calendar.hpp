@@ -1,8 +1,10 @@
 #pragma once
-/// The event calendar: a 4-ary min-heap of small POD events keyed (time, priority, seq).
+/// The event calendar: a 4-ary min-heap of small POD events keyed (time, priority, seq), plus a
+/// one-event slot for the superposed demand stream (see kHotType).
 /// Invariants: `seq` increases on every schedule, so equal (time, priority) pop in scheduling order
-/// and never depend on memory; popped times never decrease; the heap holds only pending things
-/// (never one event per customer). Cancellation is lazy: handlers check a generation on pop.
+/// and never depend on memory; keys are unique, so the pop order depends only on the set of pending
+/// events, never on where they are stored; popped times never decrease; the calendar holds only
+/// pending things (never one event per customer). Cancellation is lazy: handlers check a generation.
 #include <cstdint>
 #include <stdexcept>
 #include <vector>
@@ -42,18 +44,28 @@ struct Event {
 class Calendar {
 public:
     void reserve(std::size_t n) { heap_.reserve(n); }
-    bool empty() const { return heap_.empty(); }
-    std::size_t size() const { return heap_.size(); }
+    bool empty() const { return heap_.empty() && !has_hot_; }
+    std::size_t size() const { return heap_.size() + (has_hot_ ? 1 : 0); }
     std::uint64_t scheduled() const { return next_seq_; }
-    const Event& top() const { return heap_.front(); }
+    const Event& top() const { return hot_first() ? hot_ : heap_.front(); }
 
     void schedule(double time, EventType type, std::uint32_t a = 0, std::uint32_t b = 0,
                   std::uint64_t payload = 0) {
-        heap_.push_back(Event{time, next_seq_++, payload, a, b, type});
+        const Event e{time, next_seq_++, payload, a, b, type};
+        if (type == kHotType && !has_hot_) {
+            hot_ = e;
+            has_hot_ = true;
+            return;
+        }
+        heap_.push_back(e);
         sift_up(heap_.size() - 1);
     }
 
     Event pop() {
+        if (hot_first()) {
+            has_hot_ = false;
+            return hot_;
+        }
         Event out = heap_.front();
         Event last = heap_.back();
         heap_.pop_back();
@@ -66,11 +78,18 @@ public:
 
     void clear() {
         heap_.clear();
+        has_hot_ = false;
         next_seq_ = 0;
     }
 
 private:
     static constexpr std::size_t kArity = 4;
+    // The superposed demand stream is most of a run's events and reschedules itself on every pop:
+    // one pending Demand event waits in this slot instead of the heap (O(1) in and out). Keys are a
+    // strict total order (seq is unique), so the pop order is exactly the heap-only order.
+    static constexpr EventType kHotType = EventType::Demand;
+
+    bool hot_first() const { return has_hot_ && (heap_.empty() || hot_.before(heap_.front())); }
 
     void sift_up(std::size_t i) {
         Event e = heap_[i];
@@ -101,6 +120,8 @@ private:
     }
 
     std::vector<Event> heap_;
+    Event hot_{};
+    bool has_hot_ = false;
     std::uint64_t next_seq_ = 0;
 };
 

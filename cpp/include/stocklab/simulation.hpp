@@ -185,7 +185,7 @@ private:
     // random streams
     GlobalEngine rng_arrivals_, rng_pick_, rng_thin_, rng_new_, rng_lead_, rng_reliability_, rng_disruption_;
     SmallEngine rng_anonymous_;
-    double max_rate_ = 0.0;          // thinning bound per customer (or total in anonymous mode)
+    double max_rate_ = 0.0;          // thinning bound on the total rate of the initial population
 
     // stock
     std::int64_t on_hand_ = 0;
