@@ -126,6 +126,7 @@ bool Simulation::step() {
     // split changes the last bits of the sums, so the time-series setting would change results).
     if (e.type != EventType::Snapshot) advance(e.time);
     now_ = e.time;
+    last_type_ = e.type;
     if (e.type != EventType::Snapshot) ++events_handled_;  // output sampling is not model work
     dispatch(e);
     return true;
@@ -647,7 +648,6 @@ void Simulation::place_order(std::int64_t units) {
         post(LedgerCategory::SupplierPayment, -prepaid_total, id);
         supplier_advances_ += prepaid_total;
     }
-    log(EventKind::OrderPlaced, id, q, kNaN);
 
     double depart = supplier_up_ ? now_ : supplier_up_at_;
     std::int64_t remaining = q;
@@ -701,11 +701,11 @@ void Simulation::place_order(std::int64_t units) {
         orders_[slot] = PurchaseOrder{id, delivered, chunk, now_, promised, chunk_prepaid, true};
         const std::pair<double, std::int64_t> eta_key{promised, delivered};
         eta_buffer_.insert(std::upper_bound(eta_buffer_.begin(), eta_buffer_.end(), eta_key), eta_key);
-        (void)prepaid_total;
         on_order_ += chunk;
         ++open_orders_;
         cal_.schedule(arrival, EventType::ShipmentArrival, slot);
     }
+    log(EventKind::OrderPlaced, id, q, kNaN);  // after the loop: the row shows the order on order
 }
 
 void Simulation::on_shipment(const Event& e) {

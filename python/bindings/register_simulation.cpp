@@ -191,6 +191,10 @@ void register_simulation(py::module_& m) {
                  }
              },
              py::arg("t"))
+        .def_property_readonly("last_event_type",
+                               [](const PySimulation& s) {
+                                   return std::string(kEventTypeNames[static_cast<int>(s.sim->last_event_type())]);
+                               })
         .def_property_readonly("now", [](const PySimulation& s) { return s.sim->now(); })
         .def_property_readonly("finished", [](const PySimulation& s) { return s.sim->finished(); })
         .def_property_readonly("horizon", [](const PySimulation& s) { return s.sim->horizon(); })

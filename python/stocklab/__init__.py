@@ -16,13 +16,13 @@ from .errors import ScenarioError, SimulationError
 
 _core._set_scenario_error_type(ScenarioError)
 
+from . import plot  # noqa: E402  (matplotlib is imported only when a plot function runs)
 from ._core import InventoryView, ReplenishmentPolicy  # noqa: E402
 from .experiment import Experiment, compare, load_results, sweep  # noqa: E402
 from .interactive import Simulation  # noqa: E402
 from .results import METRICS, RunResult  # noqa: E402
 from .run import simulate  # noqa: E402
 from .scenario import Scenario, bundled_scenarios, load_scenario, schema  # noqa: E402
-from . import plot  # noqa: E402  (matplotlib is imported only when a plot function runs)
 
 __version__: str = _core.__version__
 

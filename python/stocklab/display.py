@@ -11,7 +11,6 @@ from typing import Any
 
 __all__ = ["scenario_html", "run_html", "experiment_html", "format_metric"]
 
-_CELL = "padding:1px 8px;text-align:{align};vertical-align:top"
 _GROUPS: dict[str, list[str]] = {
     "sales": ["demand_units", "served_from_stock_units", "backordered_units", "lost_units", "cancelled_units",
               "fill_rate", "mean_backorder_wait_days"],
@@ -30,11 +29,12 @@ def _e(x: Any) -> str:
 
 def _cell(text: str, header: bool = False, align: str = "left", attrs: str = "") -> str:
     tag = "th" if header else "td"
-    return f"<{tag} style='{_CELL.format(align=align)}'{attrs}>{text}</{tag}>"
+    return f"<{tag} style='text-align:{align}'{attrs}>{text}</{tag}>"
 
 
-def format_metric(name: str, value: float) -> str:
-    """A metric value formatted for reading: units as integers, fractions to 3 decimals, money to cents."""
+def format_metric(name: str, value: float, cents: bool = True) -> str:
+    """A metric value formatted for reading: units as integers, fractions to 3 decimals, money to
+    cents (or to whole amounts with ``cents=False``, for means over replications)."""
     from .plot import UNITS
 
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -43,7 +43,7 @@ def format_metric(name: str, value: float) -> str:
     if unit == "fraction":
         return f"{value:.3f}"
     if unit == "currency":
-        return f"{value:,.2f}"
+        return f"{value:,.2f}" if cents or abs(value) < 100 else f"{value:,.0f}"
     if unit == "days":
         return f"{value:,.1f}"
     if float(value).is_integer():
@@ -62,7 +62,10 @@ def _dist(d: Any) -> str:
 
 
 def _flat(d: Any, prefix: str = "") -> list[str]:
-    """``{"shortage": {"rule": "x", "quote": {"mode": "y"}}}`` -> ``["shortage.rule=x", "shortage.quote.mode=y"]``."""
+    """Dotted ``key=value`` items of a nested dict; a distribution (a dict with "dist") stays one item.
+
+    ``{"shortage": {"rule": "x", "quote": {"mode": "y"}}}`` gives ``shortage.rule=x, shortage.quote.mode=y``
+    """
     if not isinstance(d, dict) or "dist" in d:
         return [f"{prefix}={_dist(d)}"]
     out: list[str] = []
@@ -72,7 +75,7 @@ def _flat(d: Any, prefix: str = "") -> list[str]:
 
 
 def _table(rows: list[str]) -> str:
-    return "<table style='border-collapse:collapse;margin:2px 0'>" + "".join(rows) + "</table>"
+    return "<table>" + "".join(rows) + "</table>"
 
 
 def scenario_html(sc: Any) -> str:
@@ -147,9 +150,10 @@ def _ci(mean: float, lo: float, hi: float, metric: str) -> str:
     if _isnan(mean):
         return "n/a"
     if _isnan(lo):
-        return format_metric(metric, mean)
-    return f"{format_metric(metric, mean)} <span style='opacity:0.7'>[{format_metric(metric, lo)}, " \
-           f"{format_metric(metric, hi)}]</span>"
+        return format_metric(metric, mean, cents=False)
+    lo_text, hi_text = format_metric(metric, lo, cents=False), format_metric(metric, hi, cents=False)
+    mean_text = format_metric(metric, mean, cents=False)
+    return f"{mean_text} <span style='opacity:0.7'>[{lo_text}, {hi_text}]</span>"
 
 
 def experiment_html(exp: Any) -> str:
@@ -160,7 +164,8 @@ def experiment_html(exp: Any) -> str:
     s = exp.summary(keys)
     policies = exp.policies
     diffs = exp.differences(metrics=keys) if len(policies) == 2 else None
-    head = _cell("metric", header=True) + "".join(_cell(f"<code>{_e(p)}</code>", header=True) for p in policies)
+    head = _cell("metric", header=True)
+    head += "".join(_cell(f"<code>{_e(p)}</code>", header=True) for p in policies)
     if diffs is not None:
         head += _cell(f"{_e(policies[1])} &minus; {_e(policies[0])} (paired)", header=True)
     rows = [f"<tr>{head}</tr>"]
@@ -187,8 +192,8 @@ def _sweep_table(exp: Any, metrics: list[str]) -> str:
     keyed = s.set_index([*exp.config_columns, "policy", "metric"])
     for n, cfg in enumerate(configs.itertuples(index=False)):
         if n == _MAX_ROWS:
-            rows.append(f"<tr>{_cell(f'... {len(configs) - _MAX_ROWS} more configurations', attrs=' colspan=99')}"
-                        "</tr>")
+            more = f"... {len(configs) - _MAX_ROWS} more configurations"
+            rows.append(f"<tr>{_cell(more, attrs=' colspan=99')}</tr>")
             break
         cells = "".join(_cell(_e(v), align="right") for v in cfg)
         for m in metrics:

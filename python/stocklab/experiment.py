@@ -26,6 +26,18 @@ __all__ = ["compare", "sweep", "Experiment", "load_results", "run_block"]
 _AUTO_BATCH = 20
 
 
+def format_number(x: float) -> str:
+    """Readable figures for tables: thousands separators for money and counts, 4 digits for rates."""
+    if np.isnan(x):
+        return "n/a"
+    a = abs(x)
+    if a >= 100:
+        return f"{x:,.0f}"
+    if a >= 1:
+        return f"{x:,.2f}"
+    return f"{x:.4f}"
+
+
 def run_block(doc: dict[str, Any], policy: str, seed: int, first: int, count: int, jobs: int = 1) -> np.ndarray:
     """Summaries of replications [first, first + count) of one variant. Picklable work unit for executors."""
     parsed = _core.parse_scenario(doc, policy)
@@ -168,8 +180,9 @@ class Experiment:
             if np.isnan(r["mean"]):
                 return "n/a"
             if np.isnan(r["ci95_low"]):
-                return f"{r['mean']:.4g}"
-            return f"{r['mean']:.4g} [{r['ci95_low']:.4g}, {r['ci95_high']:.4g}]"
+                return format_number(r["mean"])
+            return (f"{format_number(r['mean'])} [{format_number(r['ci95_low'])}, "
+                    f"{format_number(r['ci95_high'])}]")
 
         s = s.assign(value=s.apply(fmt, axis=1))
         idx = [*self.config_columns, "metric"]

@@ -48,6 +48,19 @@ def describe_event(row: dict[str, Any]) -> str:
     return f"{day}: {text}; on hand {row['on_hand']}, backorders {row['backorders']}"
 
 
+# What an event that logged nothing means, by the engine's event type.
+_SILENT = {
+    "demand": "a customer thought about buying but did not this time (loyalty or season below its peak)",
+    "new_customer": "a prospective customer stayed away (reputation)",
+    "delayed_return": "a customer who meant to come back has stopped buying here",
+    "cancellation": "a patience limit passed for a backorder that was already shipped",
+    "accrual": "holding cost and interest posted to the ledger",
+    "review": "periodic review: no order needed",
+    "snapshot": "time-series snapshot taken",
+    "supplier_payment": "supplier invoice paid",
+}
+
+
 class Simulation:
     """An interactive run: ``step()`` one event at a time, ``run_until(t)``, inspect ``state``.
 
@@ -77,16 +90,22 @@ class Simulation:
             self._closed = f"{type(e).__name__}: {e}"
             raise
 
-    def step(self) -> str | None:
-        """Handle the next event; return what happened as text (None when the run is over)."""
-        start = self._sim.log_size
-        if not self._guard(self._sim.step):
-            return None
-        rows = events_frame(self._sim.events_since(start))
-        t = self._sim.now
-        if rows.empty:
-            return f"day {t:.1f}: bookkeeping (snapshot, accrual or review: nothing to report)"
-        return "\n".join(describe_event(r) for r in rows.to_dict("records"))
+    def step(self, *, skip_silent: bool = False) -> str | None:
+        """Handle the next event; return what happened as text (None when the run is over).
+
+        Some events change nothing worth telling (a snapshot, a daily cost posting, a customer who
+        thought about buying but did not); with ``skip_silent=True`` stepping goes on until
+        something happens.
+        """
+        while True:
+            start = self._sim.log_size
+            if not self._guard(self._sim.step):
+                return None
+            rows = events_frame(self._sim.events_since(start))
+            if not rows.empty:
+                return "\n".join(describe_event(r) for r in rows.to_dict("records"))
+            if not skip_silent:
+                return f"day {self._sim.now:.1f}: {_SILENT.get(self._sim.last_event_type, 'nothing to report')}"
 
     def run_until(self, t: float) -> Simulation:
         """Handle every event before time ``t`` (days); returns self for chaining."""

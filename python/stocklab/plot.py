@@ -2,7 +2,7 @@
 
 Every function takes ``ax=`` (draw into an existing Axes) and returns what it drew on, titled and
 labelled with units (days, units, currency). Series differ by line style and marker as well as
-colour, so the figures stay readable in black and white::
+colour, so the figures stay readable in black and white. For example:
 
     import stocklab as sl
     run = sl.simulate(sl.load_scenario("camera_lens"), seed=1, policy="backorder")
@@ -129,7 +129,8 @@ def _legend_on_top(ax: Axes, handles: list[Any], *more: Axes) -> None:
     for a in (ax, *more):
         lo, hi = a.get_ylim()
         a.set_ylim(lo, hi + 0.25 * (hi - lo))
-    ax.legend(handles=handles, loc="upper center", ncol=min(len(handles), 3), fontsize="small", framealpha=0.9)
+    ax.legend(handles=handles, loc="upper center", ncol=min(len(handles), 3), fontsize="small",
+              framealpha=0.9)
 
 
 def _sparse_markers(n: int) -> int:
@@ -146,9 +147,9 @@ def inventory(run: Any, ax: Axes | None = None) -> Axes:
 
     When the run recorded its events (``run.record_events: true``, or a finished
     :class:`stocklab.Simulation`), purchase orders are marked (downward triangles, at the inventory
-    position just after the order) and receipts (upward triangles, at the stock just after the
-    shipment arrived, before waiting backorders are served). Returns the Axes: three lines, plus one
-    per kind of marker present.
+    position the event log recorded with the order) and receipts (upward triangles, at the stock
+    just after the shipment arrived, before waiting backorders are served). Returns the Axes: the
+    three series, a zero line, and one line per kind of marker present.
     """
     ts = _timeseries(run)
     ax = _axes(ax)
@@ -219,7 +220,8 @@ def loyalty(run: Any, ax: Axes | None = None) -> Axes:
     """
     ts = _timeseries(run)
     if ts["mean_loyalty"].isna().all():
-        raise ValueError('loyalty() needs a scenario with demand.model "customers" (this run has no customers)')
+        raise ValueError('loyalty() needs a scenario with demand.model "customers" '
+                         "(this run has no customers)")
     ax = _axes(ax)
     t = ts["time"].to_numpy()
     every = _sparse_markers(len(t))
@@ -254,7 +256,8 @@ def _metric_list(exp: Any, metrics: str | Sequence[str]) -> list[str]:
     return metrics
 
 
-def comparison(exp: Any, metrics: str | Sequence[str], ax: Axes | Sequence[Axes] | None = None) -> Axes | Figure:
+def comparison(exp: Any, metrics: str | Sequence[str],
+               ax: Axes | Sequence[Axes] | None = None) -> Axes | Figure:
     """Mean of each metric per policy with its 95% confidence interval (error bars).
 
     One panel per metric (metrics have different units). With one metric, returns the Axes (one
@@ -281,7 +284,7 @@ def comparison(exp: Any, metrics: str | Sequence[str], ax: Axes | Sequence[Axes]
         fig = axes[0].figure
     policies = exp.policies
     n = int(summary["n"].max())
-    for a, metric in zip(axes, metrics):
+    for a, metric in zip(axes, metrics, strict=True):
         rows = summary[summary["metric"] == metric].set_index("policy")
         for i, pol in enumerate(policies):
             r = rows.loc[pol]
@@ -340,7 +343,7 @@ def sweep(exp: Any, x: str, metric: str, policy: str | None = None, ax: Axes | N
     i = 0
     for key, g in groups:
         key = key if isinstance(key, tuple) else (key,)
-        label = ", ".join([str(key[-1]), *(f"{k}={v}" for k, v in zip(others, key[:-1]))])
+        label = ", ".join([str(key[-1]), *(f"{k}={v}" for k, v in zip(others, key[:-1], strict=True))])
         g = g.sort_values(x) if numeric else g
         xs = g[x].to_numpy(dtype=float) if numeric else np.array([pos[v] for v in g[x]], dtype=float)
         (line,) = ax.plot(xs, g["mean"], label=label, **_style(i))
@@ -354,7 +357,7 @@ def sweep(exp: Any, x: str, metric: str, policy: str | None = None, ax: Axes | N
     ax.set_ylabel(metric_label(metric))
     ax.set_title(f"{metric} against {x}: mean and 95% CI")
     ax.grid(linestyle=":", linewidth=0.6)
-    ax.legend(loc="best", fontsize="small", title="policy")
+    ax.legend(loc="best", fontsize="small", title=None if others else "policy")
     return ax
 
 
@@ -388,7 +391,7 @@ def sweep_heatmap(exp: Any, x: str, y: str, metric: str, policy: str | None = No
     if _is_numeric(ys):
         ys = sorted(ys)
     grid = np.full((len(ys), len(xs)), np.nan)
-    for xv, yv, mean in zip(s[x], s[y], s["mean"]):
+    for xv, yv, mean in zip(s[x], s[y], s["mean"], strict=True):
         grid[ys.index(yv), xs.index(xv)] = mean
     ax = _axes(ax)
     image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")

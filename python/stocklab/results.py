@@ -12,6 +12,7 @@ from . import _core
 __all__ = ["RunResult", "METRICS", "run_metadata"]
 
 METRICS: tuple[str, ...] = tuple(_core.metric_names)
+"""Names of the summary metrics, in the engine's order (defined in docs/glossary.md)."""
 
 
 def run_metadata(scenario_name: str, policy: str, seed: int, replication: int) -> dict[str, Any]:

@@ -112,7 +112,11 @@ def test_ctrl_c_stops_promptly_without_stray_processes(tmp_path):
     env = {**os.environ, "STOCKLAB_NO_PROGRESS": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "stocklab.cli", "run", str(p), "-n", "100000", "--jobs", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    time.sleep(2.0)
+    # The CLI announces a long experiment on stderr before it starts: interrupt only once it runs
+    # (an interrupt during interpreter start-up would test Python, not stocklab).
+    first = proc.stderr.readline()
+    assert "events to simulate" in first, first
+    time.sleep(1.0)
     assert proc.poll() is None, "the experiment finished too soon to test interruption"
     t0 = time.monotonic()
     proc.send_signal(signal.SIGINT)

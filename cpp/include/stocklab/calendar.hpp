@@ -26,6 +26,11 @@ enum class EventType : std::uint8_t {
     Snapshot = 9,          // time-series sample k * interval
 };
 
+/// Names of the event types, for narration (same order as EventType).
+inline constexpr const char* kEventTypeNames[] = {
+    "supplier_state", "shipment_arrival", "demand",  "delayed_return", "new_customer",
+    "cancellation",   "supplier_payment", "accrual", "review",         "snapshot"};
+
 struct Event {
     double time;
     std::uint64_t seq;

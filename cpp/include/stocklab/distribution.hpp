@@ -80,7 +80,10 @@ struct Distribution {
                 const double s2 = std::log1p(b * b);
                 return boost::random::lognormal_distribution<double>(std::log(a) - 0.5 * s2, std::sqrt(s2))(eng);
             }
-            case Kind::Uniform: return boost::random::uniform_real_distribution<double>(a, b)(eng);
+            case Kind::Uniform:
+                // Boost loops until a draw falls below `high`: with low == high it never returns.
+                if (!(b > a)) return a;
+                return boost::random::uniform_real_distribution<double>(a, b)(eng);
             case Kind::UniformInt:
                 return static_cast<double>(boost::random::uniform_int_distribution<std::int64_t>(
                     static_cast<std::int64_t>(a), static_cast<std::int64_t>(b))(eng));

@@ -94,6 +94,8 @@ public:
     void set_cancel_flag(const std::atomic<bool>* flag) { cancel_ = flag; }
     std::size_t log_size() const { return events_.size(); }
     const Scenario& scenario() const { return sc_; }
+    /// Type of the event the last step() handled (for narration).
+    EventType last_event_type() const { return last_type_; }
 
 private:
     struct Backorder {
@@ -180,6 +182,7 @@ private:
     bool finished_ = false;
     bool narrate_ = false;
     const std::atomic<bool>* cancel_ = nullptr;
+    EventType last_type_ = EventType::Snapshot;
     std::int64_t events_handled_ = 0;
 
     // random streams

@@ -1,0 +1,97 @@
+"""The user guide: it builds in strict mode, and documents every metric and every scenario field."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import stocklab as sl
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+needs_checkout = pytest.mark.skipif(not (ROOT / "mkdocs.yml").exists(), reason="needs a source checkout")
+
+
+def _glossary_headings() -> list[str]:
+    text = (DOCS / "glossary.md").read_text(encoding="utf-8")
+    return re.findall(r"^### `([a-z0-9_]+)`\s*$", text, flags=re.M)
+
+
+@needs_checkout
+def test_every_metric_is_in_the_glossary():
+    headings = _glossary_headings()
+    missing = [m for m in sl.METRICS if m not in headings]
+    assert not missing, f"docs/glossary.md lacks a '### `name`' entry for {missing}"
+    unknown = [h for h in headings if h not in sl.METRICS]
+    assert not unknown, f"docs/glossary.md defines metrics stocklab does not have: {unknown}"
+    assert len(headings) == len(set(headings))
+
+
+def _parser_keys() -> set[str]:
+    """Every key the C++ parser accepts: the allowed-key lists of its ``Obj(...)`` views."""
+    src = (ROOT / "cpp" / "src" / "scenario_parser.cpp").read_text(encoding="utf-8")
+    keys: set[str] = set()
+    for block in re.findall(r"Obj\s*[a-z]*\((?:[^{};]|\n)*?\{([^{}]*)\}\)", src):
+        keys |= set(re.findall(r'"([A-Za-z_]+)"', block))
+    return keys
+
+
+def _schema_paths(node: dict, prefix: str = "") -> set[str]:
+    out: set[str] = set()
+    for key, sub in node.get("properties", {}).items():
+        if not isinstance(sub, dict):
+            continue
+        path = f"{prefix}.{key}" if prefix else key
+        out.add(path)
+        if sub.get("type") == "object":
+            out |= _schema_paths(sub, path)
+    return out
+
+
+@needs_checkout
+def test_docs_build_strict(tmp_path):
+    pytest.importorskip("mkdocs")
+    site = tmp_path / "site"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(ROOT / "mkdocs.yml"),
+         "--site-dir", str(site)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log
+    assert "WARNING" not in log, log
+    for page in ("index.html", "model/index.html", "glossary/index.html", "validation/index.html",
+                 "performance/index.html", "api/index.html"):
+        assert (site / page).is_file(), page
+
+    # The parameter tables were generated from the schema: every field of it, and every key the
+    # parser accepts, appears on the model page.
+    model = (site / "model" / "index.html").read_text(encoding="utf-8")
+    assert "<!-- scenario-parameters -->" not in model
+    schema = json.loads((ROOT / "scenarios" / "schema.json").read_text(encoding="utf-8"))
+    paths = _schema_paths(schema)
+    assert {"run.horizon_days", "customers.patience", "shortage.max_open_backorders"} <= paths
+    missing = sorted(p for p in paths if f"<code>{p}</code>" not in model)
+    assert not missing, f"fields of schema.json missing from the model page: {missing}"
+    words = set(re.findall(r"<code>([A-Za-z_.]+)</code>", model))
+    leaves = {w.rsplit(".", 1)[-1] for w in words}
+    undocumented = sorted(_parser_keys() - leaves)
+    assert not undocumented, f"keys the parser accepts but the model page never names: {undocumented}"
+
+    # The API reference was generated from the docstrings.
+    api = (site / "api" / "index.html").read_text(encoding="utf-8")
+    for name in ("simulate", "compare", "sweep", "Experiment", "Simulation", "ReplenishmentPolicy",
+                 "sweep_heatmap", "ScenarioError"):
+        assert f'id="stocklab.{name}"' in api or f'id="stocklab.plot.{name}"' in api, name
+    assert ":func:" not in api
+
+    glossary = (site / "glossary" / "index.html").read_text(encoding="utf-8")
+    for metric in sl.METRICS:
+        assert f'id="{metric}"' in glossary, metric

@@ -1,0 +1,254 @@
+"""stocklab.plot: every function draws a titled, labelled figure (Agg backend, no display)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+import stocklab as sl  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def lens() -> sl.Scenario:
+    return sl.load_scenario("camera_lens").with_overrides({"run.horizon_days": 120,
+                                                           "run.record_events": True})
+
+
+@pytest.fixture(scope="module")
+def run(lens) -> sl.RunResult:
+    return sl.simulate(lens, seed=1, policy="backorder")
+
+
+@pytest.fixture(scope="module")
+def cmp(lens) -> sl.Experiment:
+    return sl.compare(lens, replications=6, seed=1, jobs=1)
+
+
+@pytest.fixture(scope="module")
+def swp(lens) -> sl.Experiment:
+    grid = {"replenishment.s": [60, 100, 140], "customers.patience.mean": [5, 30]}
+    return sl.sweep(lens, grid, replications=4, seed=1, jobs=1)
+
+
+def assert_labelled(ax: Axes) -> None:
+    assert ax.get_title()
+    assert ax.get_xlabel()
+    assert ax.get_ylabel()
+
+
+def test_module_import_does_not_import_matplotlib():
+    code = "import sys, stocklab; stocklab.plot.inventory; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_every_metric_has_a_unit():
+    assert set(sl.plot.UNITS) == set(sl.METRICS)
+    assert sl.plot.metric_label("profit") == "profit (currency)"
+    assert sl.plot.metric_label("mean_backorder_wait_days") == "mean_backorder_wait_days (days)"
+
+
+def test_inventory(run):
+    ax = sl.plot.inventory(run)
+    assert isinstance(ax, Axes)
+    assert_labelled(ax)
+    assert ax.get_xlabel() == "time (days)" and ax.get_ylabel() == "units"
+    labels = [line.get_label() for line in ax.lines]
+    # three series and the two kinds of event markers (the event log is on); plus the zero line
+    for want in ("on hand", "backorders (drawn below zero)", "inventory position", "order placed",
+                 "shipment received"):
+        assert want in labels
+    styles = {line.get_linestyle() for line in ax.lines[:3]}
+    assert len(styles) == 3  # told apart without colour
+    on_hand = ax.lines[0].get_ydata()
+    backorders = ax.lines[1].get_ydata()
+    assert on_hand.min() >= 0 and backorders.max() <= 0 and backorders.min() < 0
+    assert ax.get_legend() is not None
+
+
+def test_inventory_without_event_log(lens):
+    quiet = sl.simulate(lens.with_overrides({"run.record_events": False}), seed=1)
+    ax = sl.plot.inventory(quiet)
+    assert [line.get_label() for line in ax.lines][:3] == ["on hand", "backorders (drawn below zero)",
+                                                           "inventory position"]
+    assert not any(line.get_label() == "order placed" for line in ax.lines)
+
+
+def test_inventory_needs_a_time_series(lens):
+    run = sl.simulate(lens.with_overrides({"run.snapshot_interval_days": 0}), seed=1)
+    with pytest.raises(ValueError, match="snapshot_interval_days"):
+        sl.plot.inventory(run)
+
+
+def test_into_a_given_axes(run):
+    fig, (a, b) = plt.subplots(1, 2)
+    assert sl.plot.inventory(run, ax=a) is a
+    assert sl.plot.cash(run, ax=b) is b
+    assert a.figure is fig
+
+
+def test_cash(run):
+    ax = sl.plot.cash(run)
+    assert_labelled(ax)
+    assert ax.get_ylabel() == "cash (currency)"
+    assert len(ax.lines) == 3  # balance, initial cash, lowest point
+    balance = ax.lines[0].get_ydata()
+    assert balance[0] == run.initial_cash
+    assert balance[-1] == pytest.approx(run.summary["final_cash"])
+    assert min(balance) == pytest.approx(ax.lines[2].get_ydata()[0])
+
+
+def test_cash_from_time_series_when_no_ledger(lens):
+    run = sl.simulate(lens.with_overrides({"run.record_ledger": False}), seed=1)
+    ax = sl.plot.cash(run)
+    assert list(ax.lines[0].get_ydata()) == list(run.timeseries["cash"])
+
+
+def test_loyalty(run):
+    ax = sl.plot.loyalty(run)
+    assert_labelled(ax)
+    twin = ax.stocklab_twin
+    assert twin.get_ylabel() == "active customers (customers)"
+    assert len(ax.lines) == 1 and len(twin.lines) == 1
+    assert ax.lines[0].get_linestyle() != twin.lines[0].get_linestyle()
+    assert len(ax.get_legend().get_texts()) == 2
+
+
+def test_loyalty_needs_customers(textbook):
+    run = sl.simulate(textbook(run={"horizon_days": 50, "snapshot_interval_days": 1}), seed=1)
+    with pytest.raises(ValueError, match="customers"):
+        sl.plot.loyalty(run)
+
+
+def test_comparison_one_metric(cmp):
+    ax = sl.plot.comparison(cmp, "profit")
+    assert isinstance(ax, Axes)
+    assert_labelled(ax)
+    assert ax.get_ylabel() == "profit (currency)"
+    assert len(ax.containers) == len(cmp.policies) == 2  # one error bar per policy
+    assert [t.get_text() for t in ax.get_xticklabels()] == cmp.policies
+    s = cmp.summary(["profit"]).set_index("policy")
+    for pol, container in zip(cmp.policies, ax.containers, strict=True):
+        y = container.lines[0].get_ydata()[0]
+        assert y == pytest.approx(s.loc[pol, "mean"])
+
+
+def test_comparison_several_metrics(cmp):
+    fig = sl.plot.comparison(cmp, ["profit", "fill_rate", "mean_loyalty", "min_cash"])
+    assert isinstance(fig, Figure)
+    visible = [a for a in fig.axes if a.get_visible()]
+    assert len(visible) == 4
+    for a in visible:
+        assert_labelled(a)
+        assert len(a.containers) == 2
+    markers = {c.lines[0].get_marker() for c in visible[0].containers}
+    assert len(markers) == 2  # policies differ by marker, not colour only
+
+
+def test_comparison_into_given_axes_and_errors(cmp, swp):
+    fig, axes = plt.subplots(1, 2)
+    assert sl.plot.comparison(cmp, ["profit", "lost_units"], ax=list(axes)) is fig
+    with pytest.raises(ValueError, match="one Axes per metric"):
+        sl.plot.comparison(cmp, ["profit", "lost_units"], ax=axes[0])
+    with pytest.raises(KeyError, match="unknown metrics"):
+        sl.plot.comparison(cmp, "profitt")
+    with pytest.raises(ValueError, match="sweep"):
+        sl.plot.comparison(swp, "profit")
+
+
+def test_sweep_line_with_band(swp):
+    ax = sl.plot.sweep(swp, "replenishment.s", "profit", policy="backorder")
+    assert_labelled(ax)
+    assert ax.get_xlabel() == "replenishment.s" and ax.get_ylabel() == "profit (currency)"
+    # one line and one CI band per value of the other grid key
+    assert len(ax.lines) == 2 and len(ax.collections) == 2
+    assert list(ax.lines[0].get_xdata()) == [60, 100, 140]
+    assert len({line.get_linestyle() for line in ax.lines}) == 2
+
+
+def test_sweep_every_policy(swp):
+    ax = sl.plot.sweep(swp, "customers.patience.mean", "fill_rate")
+    assert len(ax.lines) == len(ax.collections) == 2 * 3  # policies x values of replenishment.s
+
+
+def test_sweep_categorical_key(lens):
+    exp = sl.sweep(lens.with_policy("backorder"), {"customers.backorder_acceptance.form":
+                                                   ["constant", "exponential", "hyperbolic"]},
+                   replications=3, seed=1, jobs=1)
+    ax = sl.plot.sweep(exp, "customers.backorder_acceptance.form", "backordered_units")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["constant", "exponential", "hyperbolic"]
+    assert len(ax.lines) == 1 and len(ax.collections) == 1
+
+
+def test_sweep_errors(swp, cmp):
+    with pytest.raises(KeyError, match="grid key"):
+        sl.plot.sweep(swp, "replenishment.S", "profit")
+    with pytest.raises(ValueError, match="policy"):
+        sl.plot.sweep(swp, "replenishment.s", "profit", policy="nope")
+    with pytest.raises(KeyError):
+        sl.plot.sweep(cmp, "replenishment.s", "profit")
+
+
+def test_sweep_heatmap(swp):
+    ax = sl.plot.sweep_heatmap(swp, "replenishment.s", "customers.patience.mean", "profit",
+                               policy="backorder")
+    assert_labelled(ax)
+    assert len(ax.images) == 1
+    grid = ax.images[0].get_array()
+    assert grid.shape == (2, 3)  # y values x x values
+    s = swp.summary(["profit"])
+    s = s[s["policy"] == "backorder"].set_index(["customers.patience.mean", "replenishment.s"])["mean"]
+    assert grid[1, 2] == pytest.approx(s.loc[(30, 140)])
+    assert len(ax.texts) == 6  # every cell labelled with its value
+    assert any(a.get_ylabel() == "profit (currency)" for a in ax.figure.axes)  # the colour bar
+
+
+def test_sweep_heatmap_needs_a_policy(swp):
+    with pytest.raises(ValueError, match="policy="):
+        sl.plot.sweep_heatmap(swp, "replenishment.s", "customers.patience.mean", "profit")
+    with pytest.raises(ValueError, match="different"):
+        sl.plot.sweep_heatmap(swp, "replenishment.s", "replenishment.s", "profit", policy="backorder")
+
+
+# ------------------------------------------------------------------------------------------------
+# Jupyter display (stocklab.display): compact HTML tables; the plain repr stays one line.
+
+
+def test_html_of_a_scenario_run_and_experiments(lens, run, cmp, swp):
+    html = lens._repr_html_()
+    assert "<table>" in html and "camera_lens" in html
+    assert "policy <i>backorder</i>" in html and "shortage.rule=backorder" in html
+    assert "gamma(mean=21, cv=0.3)" in html
+    html = run._repr_html_()
+    for key in ("demand_units", "fill_rate", "profit", "mean_loyalty"):
+        assert f"<code>{key}</code>" in html
+    html = cmp._repr_html_()
+    assert "backorder &minus; out_of_stock (paired)" in html and "[" in html
+    html = swp._repr_html_()
+    assert "<code>replenishment.s</code>" in html and "<code>customers.patience.mean</code>" in html
+    for obj in (lens, run, cmp, swp):
+        assert "\n" not in repr(obj) and len(repr(obj)) < 200
+
+
+def test_html_escapes_and_truncates(textbook):
+    sc = textbook(run={"horizon_days": 30}).with_overrides({"name": "<script>x</script>"})
+    assert "<script>" not in sc._repr_html_()
+    sw = sl.sweep(sc, {"sku.price": list(range(10, 25))}, replications=2, jobs=1)
+    html = sw._repr_html_()
+    assert "more configurations" in html
+    run = sl.simulate(sc, seed=1)
+    assert "mean_loyalty" not in run._repr_html_()  # NaN (no customers): left out
