@@ -376,6 +376,9 @@ void parse_customers(const Obj& top, Scenario& sc) {
             throw ScenarioError(r.path(), "buy_elsewhere + substitute + delay + no_purchase must sum to 1 (got " +
                                               fmt(sum) + ")");
         s.delay_days = distribution_field(r, "delay_days", Support::NonNegative, false, s.delay_days);
+        if (s.delay > 0 && !(s.delay_days.mean() > 0))
+            throw ScenarioError(r.at("delay_days"), "mean must be > 0 when delay > 0 (customers who come back at "
+                                                    "the same instant would never leave)");
     }
     if (o.has("backorder_acceptance")) {
         Obj a(o.get("backorder_acceptance"), o.at("backorder_acceptance"), {"form", "beta0", "rate_per_day", "midpoint_days"});
@@ -745,6 +748,20 @@ std::vector<std::string> policy_names(const json& doc) {
     return out;
 }
 
+namespace {
+/// In a merge patch, null deletes a key; a null for a key the base does not have is a typo.
+void reject_null_for_missing(const json& base, const json& patch, const std::string& at) {
+    for (auto it = patch.begin(); it != patch.end(); ++it) {
+        const std::string p = at + "/" + escape_pointer_token(it.key());
+        const bool present = base.is_object() && base.contains(it.key());
+        if (it.value().is_null() && !present)
+            throw ScenarioError(p, "null removes a field, but the scenario has no such field to remove");
+        if (it.value().is_object())
+            reject_null_for_missing(present ? base.at(it.key()) : json::object(), it.value(), p);
+    }
+}
+}  // namespace
+
 json resolve_policy(const json& doc, const std::string& policy) {
     if (!doc.is_object()) throw ScenarioError("/", "a scenario must be a JSON object, got " + type_name(doc));
     json base = doc;
@@ -762,6 +779,7 @@ json resolve_policy(const json& doc, const std::string& policy) {
         throw ScenarioError(at, "must be an object of scenario sections to override, got " + type_name(patch));
     for (const char* k : {"policies", "schema_version"})
         if (patch.contains(k)) throw ScenarioError(at + "/" + k, "cannot be overridden by a policy");
+    reject_null_for_missing(base, patch, at);
     base.merge_patch(patch);
     return base;
 }

@@ -122,9 +122,18 @@ bool Simulation::step() {
     const Event e = cal_.pop();
     if (e.time < now_) time_monotone_ = false;
     assert(e.time >= now_ && "time went backwards");
-    // Snapshots only sample: they neither count as model work nor split the time integrals (a
-    // split changes the last bits of the sums, so the time-series setting would change results).
-    if (e.type != EventType::Snapshot) advance(e.time);
+    // Time integrals are brought up to date only where an event may change the integrated state
+    // (stock, orders, cash, supplier status): rejected purchase candidates, arriving prospects and
+    // stale cancellations are most events and change nothing. Snapshots only sample: they must not
+    // split the integrals either (a split changes the last bits of the sums).
+    switch (e.type) {
+        case EventType::Snapshot:
+        case EventType::Demand:
+        case EventType::DelayedReturn:
+        case EventType::NewCustomer:
+        case EventType::Cancellation: break;  // these call advance() themselves if they change state
+        default: advance(e.time);
+    }
     now_ = e.time;
     last_type_ = e.type;
     if (e.type != EventType::Snapshot) ++events_handled_;  // output sampling is not model work
@@ -282,6 +291,7 @@ void Simulation::on_new_customer() {
 }
 
 void Simulation::handle_occasion(Occasion occ) {
+    advance(now_);
     const std::int64_t q = static_cast<std::int64_t>(sc_.demand.order_size.sample(occ.engine));
     const bool win = in_window();
     demand_total_ += q;
@@ -537,6 +547,7 @@ void Simulation::complete_backorder(std::uint32_t slot) {
 void Simulation::on_cancellation(const Event& e) {
     Backorder& b = backorders_[e.a];
     if (!b.open || b.generation != e.b) return;
+    advance(now_);
     const std::int64_t units = b.units;
     b.open = false;  // freed when it reaches the head of the queue
     b.generation += 1;

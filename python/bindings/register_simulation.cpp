@@ -176,12 +176,20 @@ void register_simulation(py::module_& m) {
     py::class_<PySimulation>(m, "Simulation")
         .def(py::init([](const Scenario& sc, std::uint64_t seed, std::uint64_t rep, const py::object& policy) {
                  policy_ptr(policy);
-                 auto s = std::make_unique<PySimulation>(sc, seed, rep, policy);
-                 s->sim->set_narrate(true);
-                 return s;
+                 return std::make_unique<PySimulation>(sc, seed, rep, policy);
              }),
              py::arg("scenario"), py::arg("seed"), py::arg("replication") = 0, py::arg("policy") = py::none())
-        .def("step", [](PySimulation& s) { return s.sim->step(); })
+        // Narrate (log rows for step()'s description) only while stepping: a long run_until() keeps
+        // memory flat unless the scenario asks for the event log (run.record_events).
+        .def("step",
+             [](PySimulation& s) {
+                 s.sim->set_narrate(true);
+                 struct Quiet {
+                     Simulation* sim;
+                     ~Quiet() { sim->set_narrate(false); }
+                 } quiet{s.sim.get()};
+                 return s.sim->step();
+             })
         .def("run_until",
              [](PySimulation& s, double t) {
                  if (s.policy) {

@@ -65,7 +65,8 @@ class Scenario:
     def __init__(self, doc: Mapping[str, Any], *, source: str | None = None) -> None:
         if not isinstance(doc, Mapping):
             raise ScenarioError(
-                f"/: a scenario must be a dict, got {type(doc).__name__}", "/", "must be a dict"
+                f"/: a scenario must be a JSON object (a dict), got {type(doc).__name__}", "/",
+                "must be a JSON object"
             )
         # A private deep copy: mutating the caller's dict later cannot change this scenario.
         self._doc: dict[str, Any] = _plain(doc)
@@ -219,7 +220,8 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     size = p.stat().st_size
     if size > _MAX_BYTES:
         raise ScenarioError(
-            f"/: file is {size // (1024 * 1024)} MB; scenario files are limited to 10 MB", "/", "file too large"
+            f"/: file is {size // (1024 * 1024)} MB; scenario files are limited to 10 MB", "/",
+            "file too large: scenario files are limited to 10 MB"
         )
     data = p.read_bytes()
     return Scenario(_core.parse_json_text(data), source=str(p))

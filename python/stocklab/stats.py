@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
 
 __all__ = ["mean_ci", "summarize", "paired_differences", "t_quantile"]
 
@@ -13,7 +12,9 @@ def t_quantile(n: int, level: float = 0.95) -> float:
     """Two-sided Student-t quantile for n observations (n - 1 degrees of freedom)."""
     if n < 2:
         return float("nan")
-    return float(_st.t.ppf(0.5 + level / 2.0, n - 1))
+    from scipy import stats  # imported here: it is slow to import and only experiments need it
+
+    return float(stats.t.ppf(0.5 + level / 2.0, n - 1))
 
 
 def mean_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float, float, int]:

@@ -254,7 +254,6 @@ VALID: dict[str, dict[str, Any]] = {
                 "description": None,
                 "name": "renamed",
                 "run": None,
-                "finance": None,
                 "initial": None,
             },
             "same_as_base": {},
