@@ -420,8 +420,10 @@ void parse_customers(const Obj& top, Scenario& sc) {
             throw ScenarioError(n.at("rate_per_day"), "would add more than 1e7 customers over the horizon");
     }
     if (o.has("word_of_mouth")) {
-        Obj w(o.get("word_of_mouth"), o.at("word_of_mouth"), {"review_probability", "review_weight", "memory_days"});
+        Obj w(o.get("word_of_mouth"), o.at("word_of_mouth"),
+              {"review_probability", "positive_review_probability", "review_weight", "memory_days"});
         c.word_of_mouth.review_probability = w.probability("review_probability", 0.0);
+        c.word_of_mouth.positive_review_probability = w.probability("positive_review_probability", 0.0);
         c.word_of_mouth.review_weight = w.nonneg("review_weight", c.word_of_mouth.review_weight);
         c.word_of_mouth.memory_days = w.days("memory_days", c.word_of_mouth.memory_days, false);
     }

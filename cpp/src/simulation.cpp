@@ -272,15 +272,21 @@ double Simulation::reputation_at(double t) const {
 }
 
 void Simulation::schedule_next_new_customer() {
-    const double dt = boost::random::exponential_distribution<double>(sc_.customers.new_customer_rate_per_day)(rng_new_);
+    // Candidates arrive at twice the base rate when reputation can rise above neutral (positive
+    // reviews), so thinning by factor / 2 can reach up to twice the base rate.
+    const double bound = sc_.customers.word_of_mouth.positive_review_probability > 0 ? 2.0 : 1.0;
+    const double dt =
+        boost::random::exponential_distribution<double>(bound * sc_.customers.new_customer_rate_per_day)(rng_new_);
     if (now_ + dt < sc_.run.horizon_days) cal_.schedule(now_ + dt, EventType::NewCustomer);
 }
 
 void Simulation::on_new_customer() {
     schedule_next_new_customer();
-    // Negative reputation thins arrivals: factor 2 / (1 + e^-R) is 1 at R = 0 and falls toward 0.
+    // Reputation R scales arrivals by 2 / (1 + e^-R): 1 at R = 0, toward 0 with bad reviews and
+    // toward 2 with good ones.
+    const double bound = sc_.customers.word_of_mouth.positive_review_probability > 0 ? 2.0 : 1.0;
     const double factor = 2.0 / (1.0 + std::exp(-reputation_at(now_)));
-    if (uniform01(rng_new_) >= factor) return;
+    if (uniform01(rng_new_) >= factor / bound) return;
     const std::size_t id = customers_.size();
     if (id >= std::numeric_limits<std::uint32_t>::max()) return;
     customers_.add(sc_.customers.initial_loyalty, stream_seed(seed_, replication_, Purpose::Customer, id));
@@ -317,6 +323,10 @@ void Simulation::handle_occasion(Occasion occ) {
         if (occ.customer >= 0 && win) customers_.purchases_in_window[occ.customer] += 1;
         log(EventKind::Sale, occ.customer, served, kNaN);
         good_experience(occ.customer, sc_.customers.loyalty.served);
+        // Drawn last on this path, and only when enabled, so other draws keep their order.
+        if (behaviour_ && sc_.customers.word_of_mouth.positive_review_probability > 0 &&
+            uniform01(occ.engine) < sc_.customers.word_of_mouth.positive_review_probability)
+            positive_review(occ.customer);
     } else {
         if (served > 0) {
             if (occ.customer >= 0 && win) customers_.purchases_in_window[occ.customer] += 1;
@@ -462,6 +472,13 @@ void Simulation::good_experience(std::int64_t customer, double gain) {
     customers_.set_loyalty(customer, l + gain * (1.0 - l));
 }
 
+void Simulation::positive_review(std::int64_t customer) {
+    if (in_window()) st_.positive_reviews += 1;
+    reputation_ = reputation_at(now_) + sc_.customers.word_of_mouth.review_weight;
+    reputation_time_ = now_;
+    log(EventKind::PositiveReview, customer, 0, reputation_);
+}
+
 void Simulation::bad_experience(std::int64_t customer, double penalty, float u_review, float u_churn) {
     if (!behaviour_ || customer < 0) return;
     const std::size_t id = static_cast<std::size_t>(customer);
@@ -541,6 +558,7 @@ void Simulation::complete_backorder(std::uint32_t slot) {
     } else if (behaviour_ && b.customer >= 0) {
         const double l = customers_.loyalty[b.customer];
         customers_.set_loyalty(b.customer, l * (1.0 - sc_.customers.loyalty.backorder_on_time));
+        if (b.u_review < sc_.customers.word_of_mouth.positive_review_probability) positive_review(b.customer);
     }
 }
 
@@ -943,6 +961,7 @@ Summary Simulation::summary() const {
         set(Metric::active_customers_end, static_cast<double>(customers_.active_count));
         set(Metric::mean_loyalty, customers_.active_count > 0 ? customers_.loyalty_sum_active / static_cast<double>(customers_.active_count) : kNaN);
         set(Metric::negative_reviews, st.reviews);
+        set(Metric::positive_reviews, st.positive_reviews);
         set(Metric::new_customers, st.new_customers);
         double buyers = 0, repeat = 0;
         for (std::size_t i = 0; i < customers_.size(); ++i) {

@@ -324,13 +324,15 @@ def _experiment(
     try:
         while True:
             count = n_target - done
-            chunk = chunk_size or (max(1, min(count, 4 * jobs)) if executor is None else max(1, -(-count // 16)))
+            # About 20 chunks per variant: enough progress updates, few enough calls that the fixed
+            # cost of a call (threads, parsing) stays small. Ctrl-C does not wait for a chunk.
+            chunk = chunk_size or max(1, 4 * jobs if executor is None else 1, -(-count // 20))
             tasks, owners = [], []
             for u, (_, _, doc, variant) in enumerate(units):
                 for first in range(done, n_target, chunk):
                     tasks.append((doc, variant, seed, first, min(chunk, n_target - first)))
                     owners.append(u)
-            for u, block in zip(owners, _run_tasks(tasks, jobs, executor, bar)):
+            for u, block in zip(owners, _run_tasks(tasks, jobs, executor, bar), strict=True):
                 blocks[u].append(block)
             done = n_target
             if not auto:
@@ -433,7 +435,7 @@ def sweep(
         values.append(v)
     configs = []
     for combo in itertools.product(*values):
-        config = dict(zip(keys, combo))
+        config = dict(zip(keys, combo, strict=True))
         configs.append((config, sc.with_overrides(config)))
     return _experiment(sc, configs, policies, replications, seed, jobs, executor, progress, precision,
                        max_replications, chunk_size)

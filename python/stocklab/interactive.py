@@ -44,6 +44,7 @@ def describe_event(row: dict[str, Any]) -> str:
         "new_customer": f"new customer {who} arrived",
         "churned": f"{cust} stopped buying here (loyalty {v:.2f})",
         "negative_review": f"{cust} posted a negative review",
+        "positive_review": f"{cust} posted a positive review",
     }.get(str(kind), str(kind))
     return f"{day}: {text}; on hand {row['on_hand']}, backorders {row['backorders']}"
 

@@ -71,6 +71,7 @@ UNITS: dict[str, str] = {
     "active_customers_end": "customers",
     "mean_loyalty": "fraction",
     "negative_reviews": "reviews",
+    "positive_reviews": "reviews",
     "new_customers": "customers",
     "repeat_purchase_rate": "fraction",
     "revenue_per_customer": "currency",

@@ -71,7 +71,10 @@ def paired_differences(
                     var_unpaired = a.var(ddof=1) + b.var(ddof=1)
                     var_paired = d.var(ddof=1)
                     half_unpaired = t_quantile(n, level) * np.sqrt(var_unpaired / n)
-                    reduction = var_unpaired / var_paired if var_paired > 0 else float("inf")
+                    if var_paired > 0:
+                        reduction = var_unpaired / var_paired
+                    else:  # identical in every replication: infinite reduction, or nothing to reduce
+                        reduction = float("inf") if var_unpaired > 0 else float("nan")
                 else:
                     half_unpaired = reduction = float("nan")
                 rows.append((*key, pol, baseline, m, mean, se, lo, hi, mean - half_unpaired,

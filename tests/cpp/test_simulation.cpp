@@ -641,7 +641,7 @@ TEST(BaseStock, EveryRecordedUnitIsReorderedUnderBackorders) {
 
 TEST(CustomersModel, WithoutBehaviourEqualsPoissonBitwise) {
     const std::vector<Metric> customer_only{Metric::churned_customers, Metric::active_customers_end,
-                                            Metric::mean_loyalty,      Metric::negative_reviews,
+                                            Metric::mean_loyalty,      Metric::negative_reviews, Metric::positive_reviews,
                                             Metric::new_customers,     Metric::repeat_purchase_rate,
                                             Metric::revenue_per_customer, Metric::events};
     struct Variant {

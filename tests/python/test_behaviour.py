@@ -23,7 +23,7 @@ Z = float(stats.norm.ppf(1 - ALPHA / 2))  # 3.89
 OCCASION_KINDS = ["sale", "partial_sale", "backordered", "bought_elsewhere", "substituted", "delayed",
                   "no_purchase"]
 TURNED_AWAY = ["bought_elsewhere", "substituted", "delayed", "no_purchase"]
-CUSTOMER_METRICS = {"churned_customers", "active_customers_end", "mean_loyalty", "negative_reviews",
+CUSTOMER_METRICS = {"churned_customers", "active_customers_end", "mean_loyalty", "negative_reviews", "positive_reviews",
                     "new_customers", "repeat_purchase_rate", "revenue_per_customer"}
 
 

@@ -50,6 +50,7 @@ namespace stocklab {
     X(active_customers_end)                \
     X(mean_loyalty)                        \
     X(negative_reviews)                    \
+    X(positive_reviews)                    \
     X(new_customers)                       \
     X(repeat_purchase_rate)                \
     X(revenue_per_customer)                \

@@ -65,6 +65,7 @@ enum class EventKind : std::uint8_t {
     NewCustomer,
     Churned,
     NegativeReview,
+    PositiveReview,
     Count
 };
 
@@ -72,7 +73,7 @@ inline constexpr std::array<std::string_view, static_cast<std::size_t>(EventKind
     "sale",         "partial_sale",      "backordered",        "bought_elsewhere", "substituted",
     "delayed",      "no_purchase",       "backorder_shipped",  "backorder_late",   "backorder_cancelled",
     "order_placed", "shipment_received", "supplier_down",      "supplier_up",      "supplier_paid",
-    "new_customer", "churned",           "negative_review"};
+    "new_customer", "churned",           "negative_review",    "positive_review"};
 
 struct EventRecord {
     double time;

@@ -81,6 +81,7 @@ struct LoyaltyRules {
 
 struct WordOfMouth {
     double review_probability = 0.0;  // chance a bad experience produces a negative review
+    double positive_review_probability = 0.0;  // chance a good experience produces a positive one
     double review_weight = 0.05;      // each review moves reputation by this much
     double memory_days = 90.0;        // reputation decays with this time constant
 };

@@ -152,6 +152,7 @@ private:
     void complete_backorder(std::uint32_t slot);
     void bad_experience(std::int64_t customer, double penalty, float u_review, float u_churn);
     void good_experience(std::int64_t customer, double gain);
+    void positive_review(std::int64_t customer);
     void continuous_review();
     void place_order(std::int64_t units);
     std::int64_t builtin_order_quantity(bool at_review);
@@ -233,7 +234,8 @@ private:
         double demand = 0, served = 0, backordered = 0, lost = 0, substituted = 0, delayed = 0, cancelled = 0,
                fulfilled = 0, late = 0, offers = 0, accepted = 0, wait_units_days = 0, revenue_cents = 0,
                lost_revenue_cents = 0, cogs_cents = 0, orders = 0, ordered_units = 0, due_units = 0,
-               received_units = 0, disrupted_days = 0, churned = 0, reviews = 0, new_customers = 0;
+               received_units = 0, disrupted_days = 0, churned = 0, reviews = 0, positive_reviews = 0,
+               new_customers = 0;
         double int_on_hand = 0, int_backorders = 0, int_on_order = 0, int_ip = 0, int_stockout = 0,
                int_cash_negative = 0, int_prepay = 0, int_payables = 0;
         double min_cash_cents = 0;
