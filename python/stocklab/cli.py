@@ -121,6 +121,7 @@ def _run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     import stocklab as sl
+    from stocklab.experiment import format_number
 
     sc = sl.load_scenario(args.scenario)
     _warn_if_long(sc, sc.policies or [""], args.replications or sc.replications, args.jobs)
@@ -139,9 +140,9 @@ def _run(args: argparse.Namespace) -> int:
         print(exp.table(metrics).to_string())
         if len(exp.policies) > 1:
             d = exp.differences(metrics=metrics)
-            d = d[["policy", "baseline", "metric", "difference", "ci95_low", "ci95_high"]]
+            d = d[["policy", "baseline", "metric", "difference", "ci95_low", "ci95_high"]].dropna(subset=["difference"])
             print(f"\nPaired differences (common random numbers), policy - {exp.policies[0]}:\n")
-            print(d.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+            print(d.to_string(index=False, float_format=format_number))
     return 0
 
 

@@ -135,7 +135,8 @@ class Simulation:
 
     @property
     def events(self) -> pd.DataFrame:
-        """The event log so far."""
+        """The event log so far: every event when the scenario sets ``run.record_events``, otherwise
+        the events handled by step() (run_until() keeps no log, so long runs use no extra memory)."""
         return events_frame(self._sim.events_since(0))
 
     @property

@@ -249,3 +249,27 @@ def test_numpy_scalars_accepted_in_overrides(lens):
     sc = lens.with_overrides({"replenishment.s": np.int64(90), "sku.price": np.float64(250.0)})
     assert sc.parsed().name == "camera_lens"
     assert copy.deepcopy(sc) == sc
+
+
+@pytest.mark.parametrize(
+    "call, exc",
+    [
+        (lambda sc: sl.sweep(sc, grid=5), ValueError),
+        (lambda sc: sl.sweep(sc, grid={"replenishment.s": "40"}), ValueError),
+        (lambda sc: sl.sweep(sc, grid={3: [1]}), sl.ScenarioError),
+        (lambda sc: sl.compare(sc, replications="many"), ValueError),
+        (lambda sc: sl.compare(sc, replications=2, executor="pool"), TypeError),
+        (lambda sc: sl.compare(sc, replications=2, jobs=1.5), ValueError),
+        (lambda sc: sl.Simulation(sc, seed="x"), TypeError),
+        (lambda sc: sl.Simulation(sc, seed=1).run_until("soon"), TypeError),
+        (lambda sc: sl.Simulation(sc, seed=1).run_until(float("nan")), TypeError),
+        (lambda sc: sl.load_results(5), TypeError),
+        (lambda sc: sc.with_overrides({"": 1}), sl.ScenarioError),
+        (lambda sc: sc.with_overrides({"sku.price.value": 1}), sl.ScenarioError),
+        (lambda sc: sl.compare(sc, replications=2, progress=False).differences(baseline="nope"), ValueError),
+        (lambda sc: sl.compare(sc, replications=2, progress=False).summary(["no_such_metric"]), KeyError),
+    ],
+)
+def test_misuse_gives_clear_errors(lens, call, exc):
+    with pytest.raises(exc):
+        call(small(lens))
