@@ -69,10 +69,12 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::uint64
     const double season_max = 1.0 + sc_.demand.seasonality.amplitude;
     if (customers_mode_) {
         const auto n = static_cast<std::size_t>(sc_.customers.population);
-        const double expected_new = sc_.customers.new_customer_rate_per_day * sc_.run.horizon_days;
+        const double bound = sc_.customers.word_of_mouth.positive_review_probability > 0 ? 2.0 : 1.0;
+        const double expected_new = bound * sc_.customers.new_customer_rate_per_day * sc_.run.horizon_days;
         customers_.reserve(n + static_cast<std::size_t>(std::min(expected_new * 1.2 + 16.0, 2e7)));
         for (std::size_t id = 0; id < n; ++id)
-            customers_.add(sc_.customers.initial_loyalty, stream_seed(seed, replication, Purpose::Customer, id));
+            customers_.add(sc_.customers.initial_loyalty, stream_seed(seed, replication, Purpose::Customer, id), true);
+        joined_customers_ = static_cast<std::int64_t>(n);
         // Bound on the total occasion rate of the initial population, not (rate / n) * n: with
         // behaviour off it then equals the anonymous stream's rate bit for bit (same seed, same run).
         max_rate_ = sc_.demand.rate_per_day * season_max / (behaviour_ ? sc_.customers.initial_loyalty : 1.0);
@@ -286,13 +288,20 @@ void Simulation::on_new_customer() {
     // toward 2 with good ones.
     const double bound = sc_.customers.word_of_mouth.positive_review_probability > 0 ? 2.0 : 1.0;
     const double factor = 2.0 / (1.0 + std::exp(-reputation_at(now_)));
-    if (uniform01(rng_new_) >= factor / bound) return;
+    const bool joins = uniform01(rng_new_) < factor / bound;
     const std::size_t id = customers_.size();
     if (id >= std::numeric_limits<std::uint32_t>::max()) return;
-    customers_.add(sc_.customers.initial_loyalty, stream_seed(seed_, replication_, Purpose::Customer, id));
-    if (in_window()) st_.new_customers += 1;
-    log(EventKind::NewCustomer, static_cast<std::int64_t>(id), 0, kNaN);
-    ++demand_gen_;  // the total occasion rate changed: redraw the next occasion (memoryless)
+    // Every prospect gets the next id, whether or not reputation lets them join (those who stay away
+    // are inactive from the start). So ids, the population size and with them the whole stream of
+    // purchase candidates are the same under every store policy: common random numbers hold for
+    // the whole run, not only until the policies' reputations first differ.
+    customers_.add(sc_.customers.initial_loyalty, stream_seed(seed_, replication_, Purpose::Customer, id), joins);
+    if (joins) {
+        ++joined_customers_;
+        if (in_window()) st_.new_customers += 1;
+        log(EventKind::NewCustomer, static_cast<std::int64_t>(id), 0, kNaN);
+    }
+    ++demand_gen_;  // the candidate rate changed: redraw the next candidate (memoryless)
     schedule_next_demand();
 }
 
@@ -859,7 +868,7 @@ SimulationState Simulation::state() const {
     s.open_orders = open_orders_;
     s.inventory_position = on_hand_ + on_order_ - backorder_units_;
     s.cash = static_cast<double>(ledger_.cash()) / 100.0;
-    s.customers = static_cast<std::int64_t>(customers_.size());
+    s.customers = joined_customers_;
     s.active_customers = customers_.active_count;
     s.mean_loyalty = customers_.active_count > 0 ? customers_.loyalty_sum_active / static_cast<double>(customers_.active_count) : kNaN;
     s.supplier_up = supplier_up_;
@@ -969,7 +978,7 @@ Summary Simulation::summary() const {
             if (customers_.purchases_in_window[i] >= 2) repeat += 1;
         }
         set(Metric::repeat_purchase_rate, ratio(repeat, buyers));
-        set(Metric::revenue_per_customer, ratio(revenue, static_cast<double>(customers_.size())));
+        set(Metric::revenue_per_customer, ratio(revenue, static_cast<double>(joined_customers_)));
     }
     set(Metric::events, static_cast<double>(events_handled_));
     return m;

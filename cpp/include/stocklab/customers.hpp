@@ -1,8 +1,9 @@
 #pragma once
 /// The customer population, as a structure of arrays indexed by customer id.
 /// Invariants: ids are 0..size-1 in the order the scenario defines them (the initial population,
-/// then new arrivals in arrival order); loyalty stays in [0, 1]; a churned customer never buys again;
-/// `loyalty_sum_active` equals the sum of loyalty over active customers.
+/// then prospective new customers in arrival order, active only if word of mouth let them join);
+/// loyalty stays in [0, 1]; a churned customer never buys again; `loyalty_sum_active` equals the
+/// sum of loyalty over active customers.
 #include <cstdint>
 #include <vector>
 
@@ -29,14 +30,16 @@ struct CustomerPopulation {
         purchases_in_window.reserve(n);
     }
 
-    void add(double initial_loyalty, std::uint64_t seed) {
+    void add(double initial_loyalty, std::uint64_t seed, bool is_active) {
         loyalty.push_back(initial_loyalty);
         stream.emplace_back(seed);
-        active.push_back(1);
+        active.push_back(is_active ? 1 : 0);
         occasions_in_window.push_back(0);
         purchases_in_window.push_back(0);
-        loyalty_sum_active += initial_loyalty;
-        ++active_count;
+        if (is_active) {
+            loyalty_sum_active += initial_loyalty;
+            ++active_count;
+        }
     }
 
     void set_loyalty(std::size_t id, double value) {

@@ -218,6 +218,8 @@ private:
 
     // customers
     CustomerPopulation customers_;
+    std::int64_t joined_customers_ = 0;  // initial population + prospects who joined (ids of the
+                                         // prospects who stayed away exist but are never active)
     double reputation_ = 0.0;
     double reputation_time_ = 0.0;
 
