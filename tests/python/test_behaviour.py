@@ -260,7 +260,7 @@ TEXTBOOK_CASES = {
     "lost_sales_s_S_gamma": dict(
         rate=0.1, population=11, shortage={"rule": "lost_sales"},
         replenishment={"policy": "s_S", "s": 2, "S": 6},
-        lead={"dist": "gamma", "mean": 5.0, "cv": 0.5}, seasonality=None),
+        lead={"dist": "gamma", "mean": 25.0, "cv": 0.5}, seasonality=None),  # slow enough to run out
     "backorder_base_stock_seasonal": dict(
         rate=6.0, population=3000, shortage={"rule": "backorder", "prepay": True},
         replenishment={"policy": "base_stock", "S": 40},

@@ -353,10 +353,11 @@ def test_newsvendor(textbook):
         assert (by_q[Q]["demand_units"] == by_q[q_star]["demand_units"]).all()
     for Q in qs:
         ex = exact(Q)
-        wrong = {f"Q = {Q + d}": exact(Q + d) for d in (-1, 1)}
-        for m in ("sales", "leftover", "profit"):
-            key = "profit_nv" if m == "profit" else m
-            check(f"newsvendor Q={Q}: {m}", by_q[Q][key], ex[m], {k: w[m] for k, w in wrong.items()})
+        # The unpaired bands (about 0.1 for sales, 0.76 for profit) are as wide as the gaps between
+        # neighbouring Q at the upper end (sales differ by P(D >= Q), 0.11 at Q = 7), so which Q was
+        # simulated is pinned down by the paired differences below, not by these level checks.
+        for m, key in (("sales", "sales"), ("leftover", "leftover"), ("profit", "profit_nv")):
+            check(f"newsvendor Q={Q}: {m}", by_q[Q][key], ex[m])
 
     # Q* maximises expected profit: exactly, and in the simulation with paired differences.
     assert max(qs, key=lambda Q: exact(Q)["profit"]) == q_star
