@@ -218,6 +218,50 @@ class Experiment:
             raise ValueError(f"baseline {baseline!r} is not one of {self.policies}")
         return paired_differences(self.replications, baseline, self._metrics(metrics), self.config_columns, level)
 
+    def select(self, config: Mapping[str, Any] | None = None, policies: list[str] | None = None) -> Experiment:
+        """The rows of some configurations and/or policies, e.g. ``exp.select({"replenishment.s": 80})``."""
+        df = self.replications
+        for key, value in (config or {}).items():
+            if key not in self.config_columns:
+                raise KeyError(f"{key!r} is not a swept field; swept: {self.config_columns}")
+            df = df[df[key] == value]
+        meta = dict(self.meta)
+        if policies is not None:
+            unknown = [p for p in policies if p not in self.policies]
+            if unknown:
+                raise KeyError(f"unknown policies {unknown}; known: {self.policies}")
+            df = df[df["policy"].isin(policies)]
+            meta["policies"] = [p for p in self.policies if p in policies]
+        if df.empty:
+            raise ValueError(f"no replications match config={dict(config or {})} policies={policies}")
+        return Experiment(df.reset_index(drop=True), meta, self.config_columns)
+
+    def config_differences(self, baseline: Mapping[str, Any], metrics: list[str] | None = None,
+                           policy: str | None = None, level: float = 0.95) -> pd.DataFrame:
+        """Paired differences of every swept configuration against ``baseline`` (one policy).
+
+        Every configuration of a sweep runs on the same random numbers, so replication r of two
+        configurations pairs up just as two policies do.
+        """
+        if not self.config_columns:
+            raise ValueError("config_differences() needs a sweep; use differences() to compare policies")
+        policy = policy or self.policies[0]
+        if policy not in self.policies:
+            raise ValueError(f"policy {policy!r} is not one of {self.policies}")
+        missing = [c for c in self.config_columns if c not in baseline]
+        if missing:
+            raise ValueError(f"baseline must give every swept field; missing {missing}")
+        df = self.replications[self.replications["policy"] == policy]
+        labels = df[self.config_columns].apply(lambda r: json.dumps([_plain(v) for v in r]), axis=1)
+        base_label = json.dumps([_plain(baseline[c]) for c in self.config_columns])
+        if base_label not in set(labels):
+            raise ValueError(f"baseline {dict(baseline)} is not one of the swept configurations")
+        paired = paired_differences(df.assign(policy=labels), base_label, self._metrics(metrics), [], level)
+        configs = pd.DataFrame([json.loads(x) for x in paired["policy"]], columns=self.config_columns)
+        out = pd.concat([configs, paired.drop(columns=["policy", "baseline"])], axis=1)
+        out.insert(len(self.config_columns), "policy", policy)
+        return out
+
     def _metrics(self, metrics: list[str] | None) -> list[str]:
         if metrics is None:
             return self.metrics
@@ -258,6 +302,10 @@ class Experiment:
         from .display import experiment_html
 
         return experiment_html(self)
+
+
+def _plain(v: Any) -> Any:
+    return v.item() if hasattr(v, "item") else v
 
 
 def load_results(path: str | os.PathLike[str]) -> Experiment:

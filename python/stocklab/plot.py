@@ -143,14 +143,30 @@ def _sparse_markers(n: int) -> int:
 # One run
 
 
+def _policy_levels(run: Any) -> list[tuple[str, float]]:
+    """The replenishment policy's reorder point and order-up-to level, when the run knows its scenario."""
+    sc = getattr(run, "scenario", None)
+    if sc is None or not hasattr(sc, "to_dict"):
+        return []
+    r = sc.to_dict().get("replenishment", {})
+    out = []
+    if "s" in r:
+        out.append((f"reorder point s = {r['s']}", float(r["s"])))
+    if "S" in r:
+        out.append((f"order-up-to level S = {r['S']}", float(r["S"])))
+    return out
+
+
 def inventory(run: Any, ax: Axes | None = None) -> Axes:
     """On hand, backorders (drawn below zero) and inventory position over time.
 
     When the run recorded its events (``run.record_events: true``, or a finished
     :class:`stocklab.Simulation`), purchase orders are marked (downward triangles, at the inventory
     position the event log recorded with the order) and receipts (upward triangles, at the stock
-    just after the shipment arrived, before waiting backorders are served). Returns the Axes: the
-    three series, a zero line, and one line per kind of marker present.
+    just after the shipment arrived, before waiting backorders are served). The policy's reorder
+    point s and order-up-to level S are drawn as dash-dot lines when the run knows its scenario.
+    Returns the Axes: the three series, a zero line, one line per kind of marker present and one per
+    policy level.
     """
     ts = _timeseries(run)
     ax = _axes(ax)
@@ -173,6 +189,8 @@ def inventory(run: Any, ax: Axes | None = None) -> Axes:
         if len(receipts):
             ax.plot(receipts["time"], receipts["on_hand"], linestyle="none", marker="^", markersize=7,
                     color="black", label="shipment received")
+    for name, level in _policy_levels(run):
+        ax.axhline(level, color="black", linestyle="-.", linewidth=0.8, label=name)
     ax.axhline(0.0, color="grey", linewidth=0.8, zorder=0)
     ax.set_title(_run_title(run, "Inventory"))
     ax.set_xlabel(_TIME)

@@ -52,9 +52,11 @@ class RunResult:
     ``ledger`` (dated cash entries) and :meth:`income_statement`.
     """
 
-    def __init__(self, raw: dict[str, Any], meta: dict[str, Any]) -> None:
+    def __init__(self, raw: dict[str, Any], meta: dict[str, Any], scenario: Any = None) -> None:
         self._raw = raw
         self.meta = meta
+        #: The scenario this run used, with its policy variant merged in (None if not known).
+        self.scenario = scenario
         self.summary = pd.Series(raw["summary"], index=list(METRICS), name=meta.get("policy") or "run")
         self.timeseries = pd.DataFrame({k: v for k, v in raw["timeseries"].items()})
         self.events = events_frame(raw["events"])

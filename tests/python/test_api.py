@@ -67,6 +67,8 @@ def test_with_policy_merges_variant(lens):
     bo = lens.with_policy("backorder")
     assert bo.to_dict()["shortage"]["rule"] == "backorder"
     assert bo.policies == []
+    run = sl.simulate(small(lens), seed=5, policy="backorder")
+    assert run.scenario.to_dict()["shortage"]["rule"] == "backorder"  # the run keeps its variant
     a = sl.simulate(small(lens), seed=5, policy="backorder").summary
     b = sl.simulate(small(bo), seed=5).summary
     pd.testing.assert_series_equal(a.rename(None), b.rename(None))

@@ -172,3 +172,25 @@ def test_persistence_round_trip(lens, tmp_path, ext):
     assert back.meta == exp.meta
     assert back.config_columns == exp.config_columns
     pd.testing.assert_frame_equal(back.summary(), exp.summary())
+
+
+def test_select_and_config_differences():
+    """Configurations of a sweep pair up like policies: Q = 14 against Q = 10 in a one-period shop
+    gives the same paired difference whether the two stock levels are policies or swept values."""
+    sc = _newsvendor(10, 14)
+    as_policies = sl.compare(sc, replications=40, seed=3, jobs=1, progress=False).differences(
+        baseline="low", metrics=["served_from_stock_units"]).iloc[0]
+    swept = sl.sweep(sc, {"initial.on_hand": [10, 12, 14]}, replications=40, seed=3, jobs=1, progress=False,
+                     policies=["low"])
+    d = swept.config_differences({"initial.on_hand": 10}, metrics=["served_from_stock_units"])
+    assert list(d["initial.on_hand"]) == [12, 14]
+    row = d[d["initial.on_hand"] == 14].iloc[0]
+    assert row["difference"] == pytest.approx(as_policies["difference"])
+    assert row["ci95_low"] == pytest.approx(as_policies["ci95_low"])
+    assert (d["difference"] > 0).all()
+    one = swept.select({"initial.on_hand": 12})
+    assert set(one.replications["initial.on_hand"]) == {12} and len(one.replications) == 40
+    with pytest.raises(KeyError):
+        swept.select({"sku.price": 1})
+    with pytest.raises(ValueError, match="not one of the swept"):
+        swept.config_differences({"initial.on_hand": 11})

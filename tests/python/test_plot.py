@@ -252,3 +252,12 @@ def test_html_escapes_and_truncates(textbook):
     assert "more configurations" in html
     run = sl.simulate(sc, seed=1)
     assert "mean_loyalty" not in run._repr_html_()  # NaN (no customers): left out
+
+
+def test_inventory_draws_policy_levels(run):
+    ax = sl.plot.inventory(run)
+    labels = [line.get_label() for line in ax.lines]
+    r = run.scenario.to_dict()["replenishment"]
+    assert f"reorder point s = {r['s']}" in labels and f"order-up-to level S = {r['S']}" in labels
+    level = next(line for line in ax.lines if line.get_label().startswith("reorder point"))
+    assert set(level.get_ydata()) == {float(r["s"])}
