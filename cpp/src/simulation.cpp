@@ -35,6 +35,14 @@ void integrate_window(Stats& st, double dt, std::int64_t on_hand, std::int64_t b
     st.int_payables += static_cast<double>(payables_net) * dt;
     if (!supplier_up) st.disrupted_days += dt;
 }
+/// The measured window opens at the warm-up: its minimum cash starts from the cash held then.
+template <class Stats>
+void open_window_at(Stats& st, double t, double warmup, Cents cash) {
+    if (!st.min_cash_set && t >= warmup) {
+        st.min_cash_cents = static_cast<double>(cash);
+        st.min_cash_set = true;
+    }
+}
 }  // namespace
 
 Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::uint64_t replication,
@@ -179,10 +187,7 @@ void Simulation::dispatch(const Event& e) {
 
 void Simulation::advance(double t) {
     const double from = std::max(last_integrated_, sc_.run.warmup_days);
-    if (!st_.min_cash_set && t >= sc_.run.warmup_days) {
-        st_.min_cash_cents = static_cast<double>(ledger_.cash());
-        st_.min_cash_set = true;
-    }
+    open_window_at(st_, t, sc_.run.warmup_days, ledger_.cash());
     if (t > from)
         integrate_window(st_, t - from, on_hand_, backorder_units_, on_order_, ledger_.cash(), prepayments_outstanding_,
                          payables_outstanding_ - supplier_advances_, supplier_up_);
@@ -246,7 +251,7 @@ void Simulation::on_demand() {
     const double season = amp > 0 ? season_factor(now_) / (1.0 + amp) : 1.0;
     if (!customers_mode_) {
         if (amp > 0 && uniform01(rng_thin_) >= season) return;
-        handle_occasion(Occasion{SmallEngine(rng_anonymous_()), -1, false});
+        handle_occasion(Occasion{SmallEngine(rng_anonymous_()), -1});
         return;
     }
     const std::size_t n = customers_.size();
@@ -259,13 +264,13 @@ void Simulation::on_demand() {
         const double accept = season * (behaviour_ ? customers_.loyalty[id] : 1.0) * customers_.active[id];
         if (uniform01(rng_thin_) >= accept) return;
     }
-    handle_occasion(Occasion{SmallEngine(occasion_seed), static_cast<std::int64_t>(id), false});
+    handle_occasion(Occasion{SmallEngine(occasion_seed), static_cast<std::int64_t>(id)});
 }
 
 void Simulation::on_delayed_return(const Event& e) {
     const std::size_t id = e.a;
     if (!customers_.active[id]) return;
-    handle_occasion(Occasion{SmallEngine(e.payload), static_cast<std::int64_t>(id), true});
+    handle_occasion(Occasion{SmallEngine(e.payload), static_cast<std::int64_t>(id)});
 }
 
 double Simulation::reputation_at(double t) const {
@@ -736,7 +741,7 @@ void Simulation::place_order(std::int64_t units) {
             orders_.push_back(PurchaseOrder{});
         }
         const Cents chunk_prepaid = sup.payment == PaymentTerms::Prepay ? chunk * unit_price_cents_ : 0;
-        orders_[slot] = PurchaseOrder{id, delivered, chunk, now_, promised, chunk_prepaid, true};
+        orders_[slot] = PurchaseOrder{id, delivered, chunk, promised, chunk_prepaid};
         const std::pair<double, std::int64_t> eta_key{promised, delivered};
         eta_buffer_.insert(std::upper_bound(eta_buffer_.begin(), eta_buffer_.end(), eta_key), eta_key);
         on_order_ += chunk;
@@ -759,7 +764,6 @@ void Simulation::on_shipment(const Event& e) {
     on_order_ -= po.ordered;
     received_total_ += received;
     --open_orders_;
-    po.open = false;
     free_orders_.push_back(e.a);
     if (in_window()) {
         st_.received_units += static_cast<double>(received);
@@ -778,7 +782,7 @@ void Simulation::on_shipment(const Event& e) {
                 slot = static_cast<std::uint32_t>(payables_.size());
                 payables_.push_back(Payable{});
             }
-            payables_[slot] = Payable{invoice, po.id, true};
+            payables_[slot] = Payable{invoice, po.id};
             payables_outstanding_ += invoice;
             cal_.schedule(now_ + sup.payment_terms_days, EventType::SupplierPayment, slot);
             break;
@@ -799,7 +803,6 @@ void Simulation::on_supplier_payment(const Event& e) {
     post(LedgerCategory::SupplierPayment, -p.amount, p.order_id);
     payables_outstanding_ -= p.amount;
     log(EventKind::SupplierPaid, p.order_id, 0, static_cast<double>(p.amount) / 100.0);
-    p.open = false;
     free_payables_.push_back(e.a);
 }
 
@@ -899,10 +902,7 @@ Invariants Simulation::invariants() const {
 Summary Simulation::summary() const {
     // The window integrals run to the last event; run_until() may have moved the clock further.
     Stats st = st_;
-    if (!st.min_cash_set && now_ >= sc_.run.warmup_days) {
-        st.min_cash_cents = static_cast<double>(ledger_.cash());
-        st.min_cash_set = true;
-    }
+    open_window_at(st, now_, sc_.run.warmup_days, ledger_.cash());
     const double tail_from = std::max(last_integrated_, sc_.run.warmup_days);
     if (now_ > tail_from)
         integrate_window(st, now_ - tail_from, on_hand_, backorder_units_, on_order_, ledger_.cash(),

@@ -117,26 +117,20 @@ def _run_tasks(
     progress: _Progress,
 ) -> list[np.ndarray]:
     """Run (doc, policy, seed, first, count) tasks on an executor; results in task order."""
-    futures: list[Future] = [executor.submit(run_block, *t) for t in tasks]
-    results: list[np.ndarray | None] = [None] * len(futures)
-    try:
-        index = {id(f): i for i, f in enumerate(futures)}
-        from concurrent.futures import as_completed
+    from concurrent.futures import as_completed
 
-        try:
-            for f in as_completed(futures):
-                results[index[id(f)]] = f.result()
-                progress.update(tasks[index[id(f)]][4])
-        except TypeError:
-            # Executors whose futures are not concurrent.futures.Future (e.g. dask's Client): wait in order.
-            for i, f in enumerate(futures):
-                results[i] = f.result()
-                progress.update(tasks[i][4])
+    futures: dict[Future, int] = {executor.submit(run_block, *t): i for i, t in enumerate(tasks)}
+    results: list[np.ndarray] = [np.empty(0)] * len(tasks)
+    try:
+        for f in as_completed(futures):
+            i = futures[f]
+            results[i] = f.result()
+            progress.update(tasks[i][4])
     except BaseException:
         for f in futures:
             f.cancel()
         raise
-    return [r for r in results if r is not None]
+    return results
 
 
 # Each call into the engine starts fresh threads, and Linux starts a new thread on its parent's core,

@@ -149,10 +149,9 @@ class Simulation:
         if not self._sim.finished:
             raise SimulationError("the run is not finished: call run() or run_until(horizon) first")
         if self._result is None:
-            variant = self.scenario.with_policy(self.policy) if self.policy else self.scenario
             self._result = RunResult(self._guard(self._sim.result),
                                      run_metadata(self.scenario.name, self.policy, self.seed, self.replication),
-                                     variant)
+                                     self.scenario)
         return self._result
 
     def __repr__(self) -> str:

@@ -55,8 +55,8 @@ class RunResult:
     def __init__(self, raw: dict[str, Any], meta: dict[str, Any], scenario: Any = None) -> None:
         self._raw = raw
         self.meta = meta
-        #: The scenario this run used, with its policy variant merged in (None if not known).
-        self.scenario = scenario
+        self._base_scenario = scenario
+        self._variant: Any = None
         self.summary = pd.Series(raw["summary"], index=list(METRICS), name=meta.get("policy") or "run")
         self.timeseries = pd.DataFrame({k: v for k, v in raw["timeseries"].items()})
         self.events = events_frame(raw["events"])
@@ -73,6 +73,15 @@ class RunResult:
             }
         )
         self.initial_cash = float(raw["initial_cash"])
+
+    @property
+    def scenario(self) -> Any:
+        """The scenario this run used, with its policy variant merged in (None if not known)."""
+        if self._variant is None and self._base_scenario is not None:
+            policy = self.meta.get("policy")
+            # Resolved on first use: merging and re-validating costs as much as a short run.
+            self._variant = self._base_scenario.with_policy(policy) if policy else self._base_scenario
+        return self._variant
 
     @property
     def seed(self) -> int:

@@ -52,5 +52,4 @@ def simulate(
     seed = parsed.seed if seed is None else check_seed(seed)
     replication = check_seed(replication, "replication")
     raw = _core.simulate(parsed, seed, replication, replenishment)
-    variant = sc.with_policy(policy) if policy else sc
-    return RunResult(raw, run_metadata(sc.name, policy, seed, replication), variant)
+    return RunResult(raw, run_metadata(sc.name, policy, seed, replication), sc)

@@ -114,20 +114,16 @@ private:
         std::int64_t id;
         std::int64_t units;        // units that will arrive
         std::int64_t ordered;
-        double order_time;
         double expected_arrival;  // the date the supplier confirmed
         Cents prepaid;             // paid to the supplier at order
-        bool open;
     };
     struct Payable {
         Cents amount;
         std::int64_t order_id;
-        bool open;
     };
     struct Occasion {
         SmallEngine engine;
         std::int64_t customer;  // -1 anonymous
-        bool is_return;
     };
 
     // event handlers
