@@ -4,12 +4,12 @@ Builds the C++ benchmark programs (CMake, top-level option STOCKLAB_BUILD_BENCHM
 build/bench), then:
 
 - bare_loop: stocklab's calendar (stocklab/calendar.hpp) and the engine's random numbers
-  (mt19937_64 + Boost exponential) driving Poisson arrivals that do no model work:
+  (splitmix64 + Boost exponential) driving Poisson arrivals that do no model work:
   * one stream through the 4-ary heap: the reference of the >= 30% target (a heap event loop with
     one Poisson process; `path=heap`);
-  * one stream through the calendar's demand slot (`path=slot`): the absolute ceiling of this
-    calendar, no heap work at all (the engine's superposed demand stream takes this path);
-  * 8 and 24 streams through the slot (one in the slot, the rest in the heap): the like-for-like
+  * one stream waiting beside the heap (`path=slot`): the absolute ceiling of this loop, no heap
+    work at all (the engine's superposed purchase-candidate stream waits beside the calendar);
+  * 8 and 24 streams, one beside the heap and the rest in it: the like-for-like
     loop, as many pending events as the camera-lens model keeps on average (about 8.5 under lost
     sales and 23 under backorders, mostly cancellation timers that outlive their backorder; measured
     with an instrumented build).

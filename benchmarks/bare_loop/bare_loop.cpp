@@ -1,8 +1,8 @@
 // bare_loop: the practical ceiling on events per second for stocklab's event loop on this machine.
 //
 // The same calendar as the engine (stocklab/calendar.hpp: a 4-ary heap of POD events keyed
-// (time, priority, seq)) and the same random numbers (Boost mt19937_64 seeded through seed_seq, Boost
-// exponential_distribution constructed per draw, exactly as Simulation::schedule_next_demand does),
+// (time, priority, seq)) and the same random numbers (the engine's splitmix64 seeded through its seed
+// sequence, Boost exponential_distribution constructed per draw, as Simulation::schedule_next_demand),
 // driving Poisson arrival streams that do no model work: pop, advance the clock, count, draw the next
 // inter-arrival time, schedule. Anything the real engine does beyond this is model work.
 //
@@ -12,10 +12,9 @@
 //            camera-lens model keeps about 8 pending events under lost sales and 23 under
 //            backorders: next demand, next new customer, daily accrual, open shipments, supplier
 //            payments, cancellation timers, delayed returns)
-//   path     heap (default): the streams are scheduled as an event type that always goes through the
-//            4-ary heap; slot: as EventType::Demand, the type the calendar keeps in its one-event
-//            slot beside the heap (one stream then never touches the heap), as the engine's
-//            superposed demand stream does
+//   path     heap (default): every stream goes through the 4-ary heap; slot: one stream waits in a
+//            variable beside the heap and never touches it, as the engine's superposed
+//            purchase-candidate stream does (the others go through the heap)
 //   repeats  timed repeats; the best is reported (default 3)
 //   json     print one JSON line (for benchmarks/hardware_limit.py) instead of the text table
 //
@@ -27,6 +26,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <string>
 
 #include "stocklab/calendar.hpp"
@@ -41,33 +41,45 @@ struct Result {
     double end_time = 0.0;
 };
 
-Result run_once(std::uint64_t n_events, std::uint32_t streams, std::uint64_t seed, stocklab::EventType type) {
+Result run_once(std::uint64_t n_events, std::uint32_t streams, std::uint64_t seed, bool beside) {
     using stocklab::Calendar;
     using stocklab::EventType;
     constexpr double kRatePerStream = 6.0;  // per day; the rate does not change the cost per event
+    constexpr double kNone = std::numeric_limits<double>::infinity();
     stocklab::GlobalEngine rng = stocklab::make_global_engine(seed, 0, stocklab::Purpose::DemandArrivals);
+    auto draw = [&rng] { return boost::random::exponential_distribution<double>(kRatePerStream)(rng); };
     Calendar cal;
     cal.reserve(1024);
-    for (std::uint32_t s = 0; s < streams; ++s)
-        cal.schedule(boost::random::exponential_distribution<double>(kRatePerStream)(rng), type, s);
+    // path=slot: stream 0 waits beside the heap in one variable, as the engine's candidate stream does
+    double next = beside ? draw() : kNone;
+    for (std::uint32_t s = beside ? 1 : 0; s < streams; ++s) cal.schedule(draw(), EventType::Review, s);
 
     const auto t0 = std::chrono::steady_clock::now();
     double now = 0.0;
     double checksum = 0.0;
     std::uint64_t handled = 0;
-    while (handled < n_events && !cal.empty()) {
+    auto handle_heap_event = [&] {
         const stocklab::Event e = cal.pop();
         now = e.time;
-        ++handled;
-        switch (e.type) {  // a dispatch switch like Simulation::dispatch, with one live case per path
-            case EventType::Demand:
+        switch (e.type()) {  // a dispatch switch like Simulation::dispatch, with one live case
             case EventType::Review:
                 checksum += static_cast<double>(e.a);
-                cal.schedule(now + boost::random::exponential_distribution<double>(kRatePerStream)(rng), e.type,
-                             e.a);
+                cal.schedule(now + draw(), e.type(), e.a);
                 break;
             default: break;
         }
+    };
+    if (beside) {
+        for (; handled < n_events; ++handled) {
+            if (cal.empty() || next < cal.top().time) {  // Demand ranks before Review at equal times
+                now = next;
+                next = now + draw();
+            } else {
+                handle_heap_event();
+            }
+        }
+    } else {
+        for (; handled < n_events && !cal.empty(); ++handled) handle_heap_event();
     }
     const auto t1 = std::chrono::steady_clock::now();
     Result r;
@@ -111,12 +123,11 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "events, streams and repeats must be >= 1; path must be heap or slot\n");
         return 2;
     }
-    // Review is never kept in the calendar's slot; Demand is (when the slot is free).
-    const stocklab::EventType type = path == "slot" ? stocklab::EventType::Demand : stocklab::EventType::Review;
+    const bool beside = path == "slot";
     Result best;
     double worst_seconds = 0.0;
     for (int r = 0; r < repeats; ++r) {
-        const Result res = run_once(n_events, streams, 1, type);
+        const Result res = run_once(n_events, streams, 1, beside);
         if (!json)
             std::printf("repeat %d: %llu events in %.4f s = %.2f M events/s (checksum %.6g, sim time %.6g days)\n", r + 1,
                         static_cast<unsigned long long>(res.events), res.seconds, res.events / res.seconds / 1e6,
@@ -130,7 +141,7 @@ int main(int argc, char** argv) {
                     static_cast<unsigned long long>(best.events), streams, path.c_str(), repeats, best.seconds,
                     worst_seconds, best.events / best.seconds, best.checksum);
     } else {
-        std::printf("best of %d: %.2f M events/s (%u Poisson streams through the %s, mt19937_64 + Boost exponential)\n",
+        std::printf("best of %d: %.2f M events/s (%u Poisson streams through the %s, splitmix64 + Boost exponential)\n",
                     repeats, best.events / best.seconds / 1e6, streams, path.c_str());
     }
     return 0;

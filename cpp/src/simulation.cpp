@@ -79,6 +79,7 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::uint64
         const auto n = static_cast<std::size_t>(sc_.customers.population);
         const double bound = sc_.customers.word_of_mouth.positive_review_probability > 0 ? 2.0 : 1.0;
         const double expected_new = bound * sc_.customers.new_customer_rate_per_day * sc_.run.horizon_days;
+        customers_.loyalty_scales_rate = behaviour_;
         customers_.reserve(n + static_cast<std::size_t>(std::min(expected_new * 1.2 + 16.0, 2e7)));
         for (std::size_t id = 0; id < n; ++id)
             customers_.add(sc_.customers.initial_loyalty, stream_seed(seed, replication, Purpose::Customer, id), true);
@@ -90,6 +91,7 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::uint64
     } else {
         max_rate_ = sc_.demand.rate_per_day * season_max;
     }
+    update_candidate_rate();
     schedule_next_demand();
 
     const Replenishment& r = sc_.replenishment;
@@ -119,44 +121,68 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::uint64
 // Driving the clock
 
 double Simulation::next_event_time() const {
-    if (finished_ || cal_.empty() || cal_.top().time >= sc_.run.horizon_days) return kInf;
-    return cal_.top().time;
+    if (finished_) return kInf;
+    const double t = candidate_first() ? next_candidate_ : (cal_.empty() ? kInf : cal_.top().time);
+    return t < sc_.run.horizon_days ? t : kInf;
 }
 
 bool Simulation::step() {
     if (finished_) return false;
+    if (candidate_first()) {  // next_candidate_ < horizon by construction
+        handle_candidate();
+        return true;
+    }
     if (cal_.empty() || cal_.top().time >= sc_.run.horizon_days) {
         finish();
         return false;
     }
+    handle_calendar_event();
+    return true;
+}
+
+void Simulation::handle_candidate() {
+    if (next_candidate_ < now_) time_monotone_ = false;
+    assert(next_candidate_ >= now_ && "time went backwards");
+    now_ = next_candidate_;
+    last_type_ = EventType::Demand;
+    ++events_handled_;
+    on_demand();  // changes integrated state only through handle_occasion(), which calls advance()
+}
+
+void Simulation::handle_calendar_event() {
     const Event e = cal_.pop();
     if (e.time < now_) time_monotone_ = false;
     assert(e.time >= now_ && "time went backwards");
     // Time integrals are brought up to date only where an event may change the integrated state
-    // (stock, orders, cash, supplier status): rejected purchase candidates, arriving prospects and
-    // stale cancellations are most events and change nothing. Snapshots only sample: they must not
-    // split the integrals either (a split changes the last bits of the sums).
-    switch (e.type) {
+    // (stock, orders, cash, supplier status): arriving prospects and stale cancellations change
+    // nothing. Snapshots only sample: they must not split the integrals either (a split changes the
+    // last bits of the sums).
+    switch (e.type()) {
         case EventType::Snapshot:
-        case EventType::Demand:
         case EventType::DelayedReturn:
         case EventType::NewCustomer:
         case EventType::Cancellation: break;  // these call advance() themselves if they change state
         default: advance(e.time);
     }
     now_ = e.time;
-    last_type_ = e.type;
-    if (e.type != EventType::Snapshot) ++events_handled_;  // output sampling is not model work
+    last_type_ = e.type();
+    if (e.type() != EventType::Snapshot) ++events_handled_;  // output sampling is not model work
     dispatch(e);
-    return true;
 }
 
 void Simulation::run_until(double t) {
     if (finished_) return;
     const double stop = std::min(t, sc_.run.horizon_days);
     std::uint32_t poll = 0;
-    while (!cal_.empty() && cal_.top().time < stop) {
-        step();
+    for (;;) {
+        // Most events are purchase candidates, usually thinned: they take this short path.
+        if (candidate_first()) {
+            if (!(next_candidate_ < stop)) break;
+            handle_candidate();
+        } else {
+            if (cal_.empty() || !(cal_.top().time < stop)) break;
+            handle_calendar_event();
+        }
         if (cancel_ && (++poll & 0xFFFu) == 0 && cancel_->load(std::memory_order_relaxed)) throw Interrupted();
     }
     if (t >= sc_.run.horizon_days) {
@@ -169,12 +195,10 @@ void Simulation::run_until(double t) {
 void Simulation::run() { run_until(sc_.run.horizon_days); }
 
 void Simulation::dispatch(const Event& e) {
-    switch (e.type) {
+    switch (e.type()) {
         case EventType::SupplierState: on_supplier_state(); break;
         case EventType::ShipmentArrival: on_shipment(e); break;
-        case EventType::Demand:
-            if (e.b == demand_gen_) on_demand();
-            break;
+        case EventType::Demand: break;  // never in the calendar (see next_candidate_)
         case EventType::DelayedReturn: on_delayed_return(e); break;
         case EventType::NewCustomer: on_new_customer(); break;
         case EventType::Cancellation: on_cancellation(e); break;
@@ -235,14 +259,17 @@ double Simulation::season_factor(double t) const {
     return 1.0 + s.amplitude * std::sin(2.0 * std::numbers::pi * (t - s.phase_days) / s.period_days);
 }
 
-void Simulation::schedule_next_demand() {
-    const double total =
+void Simulation::update_candidate_rate() {
+    candidate_rate_ =
         customers_mode_
             ? max_rate_ * (static_cast<double>(customers_.size()) / static_cast<double>(sc_.customers.population))
             : max_rate_;
-    const double dt = boost::random::exponential_distribution<double>(total)(rng_arrivals_);
+}
+
+void Simulation::schedule_next_demand() {
+    const double dt = boost::random::exponential_distribution<double>(candidate_rate_)(rng_arrivals_);
     const double t = now_ + dt;
-    if (t < sc_.run.horizon_days) cal_.schedule(t, EventType::Demand, 0, demand_gen_);
+    next_candidate_ = t < sc_.run.horizon_days ? t : kInf;
 }
 
 void Simulation::on_demand() {
@@ -257,13 +284,11 @@ void Simulation::on_demand() {
     const std::size_t n = customers_.size();
     std::size_t id = static_cast<std::size_t>(uniform01(rng_pick_) * static_cast<double>(n));
     if (id >= n) id = n - 1;
+    CustomerPopulation::Hot& c = customers_.hot[id];
     // Every potential occasion of a customer consumes one seed from that customer's stream, so the
     // k-th potential occasion carries the same random numbers under every store policy.
-    const std::uint64_t occasion_seed = customers_.stream[id]();
-    if (behaviour_ || amp > 0) {
-        const double accept = season * (behaviour_ ? customers_.loyalty[id] : 1.0) * customers_.active[id];
-        if (uniform01(rng_thin_) >= accept) return;
-    }
+    const std::uint64_t occasion_seed = c.stream();
+    if ((behaviour_ || amp > 0) && uniform01(rng_thin_) >= season * c.weight) return;
     handle_occasion(Occasion{SmallEngine(occasion_seed), static_cast<std::int64_t>(id)});
 }
 
@@ -306,8 +331,8 @@ void Simulation::on_new_customer() {
         if (in_window()) st_.new_customers += 1;
         log(EventKind::NewCustomer, static_cast<std::int64_t>(id), 0, kNaN);
     }
-    ++demand_gen_;  // the candidate rate changed: redraw the next candidate (memoryless)
-    schedule_next_demand();
+    update_candidate_rate();
+    schedule_next_demand();  // the candidate rate changed: redraw the next candidate (memoryless)
 }
 
 void Simulation::handle_occasion(Occasion occ) {

@@ -3,7 +3,7 @@
 /// Invariants: ids are 0..size-1 in the order the scenario defines them (the initial population,
 /// then prospective new customers in arrival order, active only if word of mouth let them join);
 /// loyalty stays in [0, 1]; a churned customer never buys again; `loyalty_sum_active` equals the
-/// sum of loyalty over active customers.
+/// sum of loyalty over active customers; `hot[id].weight` follows loyalty and active.
 #include <cstdint>
 #include <vector>
 
@@ -12,27 +12,35 @@
 namespace stocklab {
 
 struct CustomerPopulation {
+    /// What a purchase candidate reads, together in one 16-byte record (one cache line touched per
+    /// candidate, not three): the customer's stream and its thinning weight, which is loyalty (or 1
+    /// when loyalty does not scale the rate) while active and 0 once churned or never joined.
+    struct Hot {
+        SmallEngine stream;  // one seed per purchase occasion, keyed by customer id
+        double weight;
+    };
+    std::vector<Hot> hot;
     std::vector<double> loyalty;
-    std::vector<SmallEngine> stream;        // one seed per purchase occasion, keyed by customer id
     std::vector<std::uint8_t> active;
     std::vector<std::uint32_t> occasions_in_window;
     std::vector<std::uint32_t> purchases_in_window;  // occasions with units served (stock or backorder)
     double loyalty_sum_active = 0.0;
     std::int64_t active_count = 0;
+    bool loyalty_scales_rate = true;  // false with behaviour off: every active customer weighs 1
 
     std::size_t size() const { return loyalty.size(); }
 
     void reserve(std::size_t n) {
+        hot.reserve(n);
         loyalty.reserve(n);
-        stream.reserve(n);
         active.reserve(n);
         occasions_in_window.reserve(n);
         purchases_in_window.reserve(n);
     }
 
     void add(double initial_loyalty, std::uint64_t seed, bool is_active) {
+        hot.push_back(Hot{SmallEngine(seed), 0.0});
         loyalty.push_back(initial_loyalty);
-        stream.emplace_back(seed);
         active.push_back(is_active ? 1 : 0);
         occasions_in_window.push_back(0);
         purchases_in_window.push_back(0);
@@ -40,6 +48,7 @@ struct CustomerPopulation {
             loyalty_sum_active += initial_loyalty;
             ++active_count;
         }
+        update_weight(loyalty.size() - 1);
     }
 
     void set_loyalty(std::size_t id, double value) {
@@ -47,6 +56,7 @@ struct CustomerPopulation {
         if (value > 1.0) value = 1.0;
         if (active[id]) loyalty_sum_active += value - loyalty[id];
         loyalty[id] = value;
+        update_weight(id);
     }
 
     void churn(std::size_t id) {
@@ -54,6 +64,12 @@ struct CustomerPopulation {
         active[id] = 0;
         loyalty_sum_active -= loyalty[id];
         --active_count;
+        update_weight(id);
+    }
+
+private:
+    void update_weight(std::size_t id) {
+        hot[id].weight = active[id] ? (loyalty_scales_rate ? loyalty[id] : 1.0) : 0.0;
     }
 };
 

@@ -6,6 +6,7 @@
 /// Stepping event by event and running to the end give identical results.
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -127,6 +128,15 @@ private:
     };
 
     // event handlers
+    /// The next event is the pending purchase candidate: earlier than the calendar's first event,
+    /// or at the same time and of an earlier type (EventType gives the same-time order).
+    bool candidate_first() const {
+        if (cal_.empty()) return next_candidate_ != kNoCandidate;
+        const Event& e = cal_.top();
+        return next_candidate_ < e.time || (next_candidate_ == e.time && e.type() > EventType::Demand);
+    }
+    void handle_candidate();
+    void handle_calendar_event();
     void dispatch(const Event& e);
     void on_demand();
     void on_delayed_return(const Event& e);
@@ -155,6 +165,7 @@ private:
     InventoryView view(bool at_review) const;
     double season_factor(double t) const;
     double reputation_at(double t) const;
+    void update_candidate_rate();
     void schedule_next_demand();
     void schedule_next_new_customer();
 
@@ -186,6 +197,11 @@ private:
     GlobalEngine rng_arrivals_, rng_pick_, rng_thin_, rng_new_, rng_lead_, rng_reliability_, rng_disruption_;
     SmallEngine rng_anonymous_;
     double max_rate_ = 0.0;          // thinning bound on the total rate of the initial population
+    double candidate_rate_ = 0.0;    // candidates per day: the bound over every customer id so far
+    // The superposed candidate stream is most events and is always exactly one pending event, so it
+    // waits here beside the calendar, not in it (a calendar round trip per candidate cost ~25%).
+    static constexpr double kNoCandidate = std::numeric_limits<double>::infinity();
+    double next_candidate_ = kNoCandidate;  // time of the next purchase candidate (< horizon)
 
     // stock
     std::int64_t on_hand_ = 0;
@@ -224,7 +240,6 @@ private:
     Accrual holding_accrual_, overdraft_accrual_, deposit_accrual_;
     Cents price_cents_ = 0;
     Cents unit_price_cents_ = 0;
-    std::uint32_t demand_gen_ = 0;       // bumped when the occasion rate changes (lazy cancel)
     std::vector<std::pair<double, std::int64_t>> eta_buffer_;  // reused by quoted_wait
 
     // measured-window statistics
