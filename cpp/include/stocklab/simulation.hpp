@@ -135,10 +135,11 @@ private:
         const Event& e = cal_.top();
         return next_candidate_ < e.time || (next_candidate_ == e.time && e.type() > EventType::Demand);
     }
-    void handle_candidate();
+    // The candidate path is most events: inlined into run_until()'s loop (the calls cost ~5%).
+    [[gnu::always_inline]] inline void handle_candidate();
     void handle_calendar_event();
     void dispatch(const Event& e);
-    void on_demand();
+    [[gnu::always_inline]] inline void on_demand();
     void on_delayed_return(const Event& e);
     void on_new_customer();
     void on_shipment(const Event& e);
@@ -166,7 +167,7 @@ private:
     double season_factor(double t) const;
     double reputation_at(double t) const;
     void update_candidate_rate();
-    void schedule_next_demand();
+    [[gnu::always_inline]] inline void schedule_next_demand();
     void schedule_next_new_customer();
 
     // bookkeeping
