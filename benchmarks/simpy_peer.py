@@ -1,14 +1,31 @@
 """The camera-lens model written again in SimPy 4, run beside stocklab: do they agree, how much faster?
 
-The peer is an independent pure-Python implementation of stocklab's customers model, read from the
-same scenario file, with Python's own random numbers (so the two agree statistically, never bitwise):
+Each peer is an independent pure-Python implementation of stocklab's customers model, read from the
+same scenario file, with Python's own random numbers (so they agree statistically, never bitwise).
+There are two peers, which share all model code (ProcessPeer subclasses Peer) and differ only in how
+purchase occasions are generated (--peer superposed, per-customer or both):
+
+- superposed (Peer): the engine's algorithm. One long-lived candidate process at the bound rate
+  (loyalty 1) x every customer id ever seen (churned ones included), a customer picked uniformly,
+  accepted with probability loyalty x active (thinning); a new customer redraws the next candidate
+  (interrupt). Same event mix as the engine: over 100 years about half its events are rejected candidates.
+- per-customer (ProcessPeer): the style the SimPy documentation teaches (a process per entity, as in
+  its bank-renege example). Each active customer is a process that sleeps an exponential time at its
+  own current rate, has a purchase occasion and loops, and ends when the customer churns; when a
+  sleeping customer's loyalty changes (or the customer churns) its sleep is interrupted and redrawn
+  (exact: exponential sleeps are memoryless). A word-of-mouth process starts a process per new
+  customer. No thinning and no processes for churned customers, so no rejected candidates; but it
+  has its own overheads: a process start per customer (3000 at time 0, so more events than the
+  superposed peer over one year), an interrupt per loyalty change of a sleeping customer and the
+  stale timeout each interrupt leaves in the calendar. Over long horizons it handles fewer events.
+
+The model (both peers):
 
 - one SKU; continuous review (s,S) on the inventory position (on hand + on order - backorders),
   checked after every purchase occasion, shipment and cancellation; gamma lead times; orders may cross
 - a population of customers, each with a loyalty; purchase occasions are Poisson with rate
-  proportional to loyalty (rate_per_day / population at the initial loyalty), generated like the
-  engine does: candidates at the bound rate (loyalty 1) x population, a customer picked uniformly,
-  accepted with probability loyalty x active; a new customer redraws the next candidate (interrupt)
+  proportional to the current loyalty (rate_per_day / population at the initial loyalty); a customer
+  with an open backorder still has purchase occasions; churned customers have none
 - served from stock: loyalty += served x (1 - loyalty); backorders wait FIFO and new customers are
   served from stock only when nobody waits
 - stock-out: under backorders, the store quotes the confirmed arrival of the open shipment that covers
@@ -25,14 +42,17 @@ same scenario file, with Python's own random numbers (so the two agree statistic
   remainder carried)
 
 One-shot timers (shipments, supplier payments, cancellations, delayed returns) are SimPy Timeout events
-with a callback; the long-lived streams (candidates, new customers, daily accrual) are processes.
+with a callback; the long-lived streams (candidates or customers, new customers, daily accrual) are
+processes.
 
-For each horizon (1, 10, 100 years) both models run R replications of both policies; the script prints
-each model's mean of fill rate, units sold (served from stock + fulfilled backorders) and final cash,
-the difference and its 95% Welch CI, then events/s, wall time and the speed ratio. SimPy events are the
-events its calendar handled (the same kinds of events as stocklab's, including thinned candidates).
+For each horizon (1, 10, 100 years) stocklab and each chosen peer run R replications of both policies;
+the script prints, per peer, each model's mean of fill rate, units sold (served from stock + fulfilled
+backorders) and final cash, the difference and its 95% Welch CI, then per peer events/s, wall time and
+the speed ratio. SimPy events are the events its calendar handled (for the superposed peer the same
+kinds of events as stocklab's, thinned candidates included; for the per-customer peer also process
+starts and ends, interrupts and stale timeouts).
 
-    python benchmarks/simpy_peer.py [--reps 30,15,6] [--years 1,10,100] [--repeats 3]
+    python benchmarks/simpy_peer.py [--peer both] [--reps 100,20,6] [--years 1,10,100] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -136,7 +156,7 @@ class Peer:
             orders=0,
         )
         env = self.env
-        self.demand_proc = env.process(self.candidates())
+        self.start_occasions()
         if self.new_rate > 0:
             env.process(self.new_customers())
         env.process(self.accrual())
@@ -148,8 +168,7 @@ class Peer:
         ok = (
             doc["demand"]["model"] == "customers"
             and doc["customers"].get("behaviour", True)
-            and doc["demand"].get("order_size", {"dist": "constant", "value": 1})
-            == {"dist": "constant", "value": 1}
+            and doc["demand"].get("order_size", {"dist": "constant", "value": 1}) == {"dist": "constant", "value": 1}
             and "seasonality" not in doc["demand"]
             and doc["replenishment"]["policy"] == "s_S"
             and doc["supplier"]["lead_time"]["dist"] == "gamma"
@@ -181,6 +200,18 @@ class Peer:
     def reputation_at(self, t: float) -> float:
         return self.reputation * math.exp(-(t - self.rep_time) / self.memory) if self.reputation else 0.0
 
+    # how purchase occasions are generated (what ProcessPeer overrides) ------------------------------
+    def start_occasions(self) -> None:
+        """Start the purchase occasions of the initial population: here one superposed candidate stream."""
+        self.demand_proc = self.env.process(self.candidates())
+
+    def joined(self, i: int) -> None:
+        """Customer i has just joined (word of mouth): the candidate rate grew, so redraw (interrupt)."""
+        self.demand_proc.interrupt()
+
+    def loyalty_changed(self, i: int) -> None:
+        """Customer i's loyalty or active flag has just changed: nothing to do, thinning reads them."""
+
     # processes --------------------------------------------------------------------------------------
     def candidates(self):
         """Superposed purchase-occasion candidates at the bound rate, thinned by loyalty and churn."""
@@ -203,7 +234,7 @@ class Peer:
             self.loyalty.append(self.l0)
             self.active.append(1)
             self.m["new_customers"] += 1
-            self.demand_proc.interrupt()
+            self.joined(len(self.loyalty) - 1)
 
     def accrual(self):
         """Post the accrued holding cost at k x 1 day (rounded cents, remainder carried)."""
@@ -230,6 +261,7 @@ class Peer:
             m["served"] += 1
             lo = self.loyalty[i]
             self.loyalty[i] = lo + self.g_served * (1.0 - lo)
+            self.loyalty_changed(i)
         else:
             self.stockout(i)
         self.review()
@@ -277,6 +309,7 @@ class Peer:
         if self.active[i] and rng.random() < self.p_churn:
             self.active[i] = 0
             self.m["churned"] += 1
+        self.loyalty_changed(i)
 
     def cancel(self, bo: list) -> None:
         if not bo[2]:
@@ -330,6 +363,7 @@ class Peer:
                 self.bad_experience(i, self.l_late)
             else:
                 self.loyalty[i] *= 1.0 - self.l_on_time
+                self.loyalty_changed(i)
 
     # run ------------------------------------------------------------------------------------------------
     def run(self) -> dict[str, float]:
@@ -346,8 +380,59 @@ class Peer:
         return m
 
 
-def run_peer(doc: dict[str, Any], horizon: float, reps: int, seed: int = 2024) -> list[dict[str, float]]:
-    return [Peer(doc, horizon, seed * 1_000_003 + r).run() for r in range(reps)]
+class ProcessPeer(Peer):
+    """The same model written the way the SimPy documentation teaches: a process per customer.
+
+    Everything but the generation of purchase occasions is Peer's code. Each active customer is a
+    process that sleeps an exponential time at its own current rate (cand_rate x loyalty), has a
+    purchase occasion, and loops; it ends when the customer churns. Loyalty (or the active flag) can
+    change while the customer sleeps (a delayed return served from stock, a backorder shipped or
+    cancelled): the sleep is then interrupted and redrawn at the new rate, exact because exponential
+    sleeps are memoryless. No candidates, no thinning, no processes for churned customers.
+    """
+
+    def start_occasions(self) -> None:
+        # asleep[i]: customer i's process while it sleeps with no interrupt pending, else None (awake,
+        # being interrupted, or ended). Only these can be interrupted, so at most one interrupt is in
+        # flight per customer and none reaches an ended process or the process that is running.
+        self.asleep: list[Any] = [None] * len(self.loyalty)
+        for i in range(len(self.loyalty)):
+            self.env.process(self.customer(i))
+
+    def joined(self, i: int) -> None:
+        self.asleep.append(None)
+        self.env.process(self.customer(i))
+
+    def loyalty_changed(self, i: int) -> None:
+        proc = self.asleep[i]
+        if proc is not None:
+            self.asleep[i] = None
+            proc.interrupt()
+
+    def customer(self, i: int):
+        """Customer i: purchase occasions at rate cand_rate x loyalty[i] until the customer churns."""
+        env, rng, loyalty, active, asleep = self.env, self.rng, self.loyalty, self.active, self.asleep
+        me = env.active_process
+        rate = self.cand_rate
+        while active[i]:
+            lo = loyalty[i]
+            asleep[i] = me
+            try:
+                # loyalty 0 means no occasions until it changes: wait on an event that never fires
+                yield env.timeout(rng.expovariate(rate * lo)) if lo > 0 else env.event()
+            except simpy.Interrupt:  # loyalty changed or the customer churned: redraw (memoryless) or end
+                continue
+            asleep[i] = None
+            self.occasion(i)
+
+
+PEERS = {"superposed": Peer, "per-customer": ProcessPeer}
+
+
+def run_peer(
+    doc: dict[str, Any], horizon: float, reps: int, seed: int = 2024, cls: type[Peer] = Peer
+) -> list[dict[str, float]]:
+    return [cls(doc, horizon, seed * 1_000_003 + r).run() for r in range(reps)]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -404,11 +489,25 @@ def stocklab_table(out: np.ndarray) -> dict[str, np.ndarray]:
     return col
 
 
+def agreement(pol: str, label: str, a: np.ndarray, b: np.ndarray) -> list[Any]:
+    """One table row: policy, label, both means, the difference and its Welch CI ('*' if it excludes 0)."""
+    d, lo, hi, _t = welch(a, b)
+    flag = "*" if lo > 0 or hi < 0 else ""
+    return [pol, label, float(a.mean()), float(b.mean()), d, f"[{C._fmt(lo)}, {C._fmt(hi)}]{flag}"]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--years", default="1,10,100", help="horizons in years (default 1,10,100)")
     ap.add_argument("--reps", default="100,20,6", help="replications per horizon (default 100,20,6)")
     ap.add_argument("--repeats", type=int, default=3, help="timed repeats, the best kept (default 3)")
+    ap.add_argument(
+        "--peer",
+        choices=(*PEERS, "both"),
+        default="both",
+        help="which SimPy peer(s) to run: superposed (one thinned candidate stream, the engine's algorithm), "
+        "per-customer (a process per customer) or both (default both)",
+    )
     ap.add_argument(
         "--simpy-budget",
         type=float,
@@ -423,17 +522,22 @@ def main() -> None:
         reps *= len(years)
     if len(reps) != len(years):
         raise SystemExit("--reps needs one value, or one per horizon")
+    peers = list(PEERS) if args.peer == "both" else [args.peer]
 
     from stocklab import _core
 
     C.header("SimPy peer vs stocklab: the camera-lens model", args.repeats)
     print(
-        f"SimPy {simpy.__version__}. stocklab: _core.run_replications(jobs=1). Timed passes are interleaved "
-        f"(stocklab, SimPy, stocklab, ...), best of {args.repeats}; SimPy passes longer than "
-        f"{args.simpy_budget:g} s are not repeated (column 'SimPy passes')."
+        f"SimPy {simpy.__version__}; peer(s): {', '.join(peers)} (superposed: one thinned candidate stream, "
+        "the engine's algorithm; per-customer: a process per customer, exact rates, no thinning)."
+    )
+    print(
+        "stocklab: _core.run_replications(jobs=1). Timed passes are interleaved (stocklab, then each SimPy "
+        f"peer, stocklab, ...), best of {args.repeats}; SimPy passes longer than {args.simpy_budget:g} s are "
+        "not repeated (column 'SimPy passes')."
     )
     print("Statistical agreement: Welch 95% CI of (stocklab - SimPy); '*' marks a CI excluding 0. Six")
-    print("comparisons per horizon at 95% each: a '*' somewhere in a table is expected up to one time in")
+    print("comparisons per table at 95% each: a '*' somewhere in a table is expected up to one time in")
     print("four by chance alone; rerun with more replications (--reps) before calling it a model difference.")
     print()
     sc0 = C.camera_lens()
@@ -441,83 +545,69 @@ def main() -> None:
     for y, r in zip(years, reps, strict=True):
         horizon = 365.0 * y
         sc = sc0.with_overrides({**C.QUIET, "run.horizon_days": horizon})
-        rows, diag_rows = [], []
-        py_passes: dict[float, int] = {}
+        rows: dict[str, list] = {p: [] for p in peers}
+        diag_rows: dict[str, list] = {p: [] for p in peers}
         for pol in C.POLICIES:
             doc = sc.with_policy(pol).to_dict()
             parsed = sc.parsed(pol)
-            # Interleaved repeats, best of each: both models see the same machine load. SimPy repeats
-            # only while a pass takes under --simpy-budget seconds (a 100-year pass is long).
-            t_sl = t_py = float("inf")
-            peer, out = None, None
+            # Interleaved repeats, best of each: all models see the same machine load. A SimPy peer repeats
+            # only while its pass takes under --simpy-budget seconds (a 100-year pass is long).
+            t_sl = float("inf")
+            t_py = dict.fromkeys(peers, float("inf"))
+            passes = dict.fromkeys(peers, 0)
+            results: dict[str, list[dict[str, float]]] = {}
+            out = None
             for k in range(args.repeats):
                 t0 = time.perf_counter()
                 out = _core.run_replications(parsed, 1, 0, r, 1)
                 t_sl = min(t_sl, time.perf_counter() - t0)
-                if k == 0 or t_py < args.simpy_budget:
-                    t0 = time.perf_counter()
-                    peer = run_peer(doc, horizon, r)
-                    t_py = min(t_py, time.perf_counter() - t0)
-                    py_passes[y] = k + 1
+                for p in peers:
+                    if k == 0 or t_py[p] < args.simpy_budget:
+                        t0 = time.perf_counter()
+                        results[p] = run_peer(doc, horizon, r, cls=PEERS[p])
+                        t_py[p] = min(t_py[p], time.perf_counter() - t0)
+                        passes[p] = k + 1
             sl_cols = stocklab_table(out)
-            py_cols = {k: np.array([m[k] for m in peer], dtype=float) for k in peer[0]}
-            for key, label in METRICS:
-                d, lo, hi, _t = welch(sl_cols[key], py_cols[key])
-                flag = "*" if lo > 0 or hi < 0 else ""
-                rows.append(
+            ev_sl = float(sl_cols["events"].sum())
+            for p in peers:
+                res = results[p]
+                py_cols = {k: np.array([m[k] for m in res], dtype=float) for k in res[0]}
+                rows[p] += [agreement(pol, label, sl_cols[key], py_cols[key]) for key, label in METRICS]
+                diag_rows[p] += [agreement(pol, key, sl_cols[key], py_cols[key]) for key in DIAGNOSTICS]
+                ev_py = float(py_cols["events"].sum())
+                speed_rows.append(
                     [
+                        f"{y:g}",
                         pol,
-                        label,
-                        float(sl_cols[key].mean()),
-                        float(py_cols[key].mean()),
-                        d,
-                        f"[{C._fmt(lo)}, {C._fmt(hi)}]{flag}",
+                        p,
+                        r,
+                        C.si(ev_sl / t_sl, "ev/s"),
+                        t_sl,
+                        C.si(ev_py / t_py[p], "ev/s"),
+                        t_py[p],
+                        passes[p],
+                        f"{t_py[p] / t_sl:,.0f}x",
+                        f"{(ev_sl / t_sl) / (ev_py / t_py[p]):,.0f}x",
                     ]
                 )
-            for key in DIAGNOSTICS:
-                d, lo, hi, _t = welch(sl_cols[key], py_cols[key])
-                flag = "*" if lo > 0 or hi < 0 else ""
-                diag_rows.append(
-                    [
-                        pol,
-                        key,
-                        float(sl_cols[key].mean()),
-                        float(py_cols[key].mean()),
-                        d,
-                        f"[{C._fmt(lo)}, {C._fmt(hi)}]{flag}",
-                    ]
-                )
-            ev_sl, ev_py = float(sl_cols["events"].sum()), float(py_cols["events"].sum())
-            speed_rows.append(
-                [
-                    f"{y:g}",
-                    pol,
-                    r,
-                    C.si(ev_sl / t_sl, "ev/s"),
-                    t_sl,
-                    C.si(ev_py / t_py, "ev/s"),
-                    t_py,
-                    py_passes[y],
-                    f"{t_py / t_sl:,.0f}x",
-                    f"{(ev_sl / t_sl) / (ev_py / t_py):,.0f}x",
-                ]
-            )
-        C.table(
-            ["policy", "metric", "stocklab", "SimPy", "difference", "95% CI (Welch)"],
-            rows,
-            title=f"-- {y:g} year(s), {r} replications per model and policy --",
-        )
-        if args.diagnostics:
+        for p in peers:
             C.table(
-                ["policy", "count", "stocklab", "SimPy", "difference", "95% CI (Welch)"],
-                diag_rows,
-                title="   diagnostics (means per replication)",
+                ["policy", "metric", "stocklab", "SimPy", "difference", "95% CI (Welch)"],
+                rows[p],
+                title=f"-- {y:g} year(s), {r} replications per model and policy; SimPy peer: {p} --",
             )
+            if args.diagnostics:
+                C.table(
+                    ["policy", "count", "stocklab", "SimPy", "difference", "95% CI (Welch)"],
+                    diag_rows[p],
+                    title=f"   diagnostics (means per replication; SimPy peer: {p})",
+                )
         C.flush()
     C.table(
         [
             "years",
             "policy",
+            "peer",
             "reps",
             "stocklab rate",
             "stocklab s",
@@ -530,8 +620,10 @@ def main() -> None:
         speed_rows,
         title="-- speed (single thread; wall time for the same replications and horizon) --",
     )
-    print("wall-time ratio = SimPy seconds / stocklab seconds for the same work (the fair figure: the two")
-    print("count events differently, e.g. SimPy's interrupts and stocklab's stale demand events).")
+    print("wall-time ratio = SimPy seconds / stocklab seconds for the same work (the fair figure: the models")
+    print("count events differently, e.g. SimPy's interrupts and stocklab's stale demand events; the")
+    print("per-customer peer has no thinned candidates but a process start per customer, an interrupt per")
+    print("loyalty change of a sleeping customer and the stale timeout each interrupt leaves behind).")
 
 
 if __name__ == "__main__":
