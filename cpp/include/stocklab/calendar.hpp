@@ -5,7 +5,10 @@
 /// and never depend on memory; keys are unique, so the pop order depends only on the set of pending
 /// events, never on where they are stored; popped times never decrease; the calendar holds only
 /// pending things (never one event per customer). Cancellation is lazy: handlers check a generation.
+#include <bit>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <vector>
 
@@ -47,6 +50,9 @@ struct Event {
     bool before(const Event& o) const { return time < o.time || (time == o.time && key < o.key); }
 };
 
+static_assert(sizeof(Event) == 32 && offsetof(Event, b) == offsetof(Event, a) + 4,
+              "Calendar::store writes an event as four 8-byte words");
+
 class Calendar {
 public:
     void reserve(std::size_t n) { heap_.reserve(n); }
@@ -58,7 +64,7 @@ public:
     void schedule(double time, EventType type, std::uint32_t a = 0, std::uint32_t b = 0,
                   std::uint64_t payload = 0) {
         const Event e{time, (static_cast<std::uint64_t>(type) << 56) | (next_seq_++ & Event::kSeqMask), payload, a, b};
-        heap_.push_back(e);
+        heap_.emplace_back();
         sift_up(heap_.size() - 1, e);
     }
 
@@ -90,7 +96,24 @@ private:
             heap_[i] = heap_[parent];
             i = parent;
         }
-        heap_[i] = e;
+        store(heap_[i], e);
+    }
+
+    // Writes an event as two 16-byte halves, the width at which pop() and the sifts copy events: an
+    // event written field by field and read back at once (a one-event heap) defeats store-to-load
+    // forwarding, which cost a bare event loop a quarter of its speed.
+    static void store(Event& dst, const Event& e) {
+        if constexpr (std::endian::native == std::endian::little) {
+            using Half = std::uint64_t __attribute__((vector_size(16)));
+            std::uint64_t time_bits;
+            std::memcpy(&time_bits, &e.time, 8);
+            const Half lo{time_bits, e.key};
+            const Half hi{e.payload, (static_cast<std::uint64_t>(e.b) << 32) | e.a};  // a, then b
+            std::memcpy(reinterpret_cast<char*>(&dst), &lo, 16);
+            std::memcpy(reinterpret_cast<char*>(&dst) + 16, &hi, 16);
+        } else {
+            dst = e;
+        }
     }
 
     void sift_down(std::size_t i) {
@@ -107,7 +130,7 @@ private:
             heap_[i] = heap_[best];
             i = best;
         }
-        heap_[i] = e;
+        store(heap_[i], e);
     }
 
     std::vector<Event> heap_;
