@@ -244,8 +244,7 @@ void Simulation::post(LedgerCategory c, Cents amount, std::int64_t ref) {
     if (win) st_.min_cash_cents = std::min(st_.min_cash_cents, static_cast<double>(ledger_.cash()));
 }
 
-void Simulation::log(EventKind k, std::int64_t customer, std::int64_t qty, double value) {
-    if (!record_events_ && !narrate_) return;
+void Simulation::log_row(EventKind k, std::int64_t customer, std::int64_t qty, double value) {
     events_.push_back(EventRecord{now_, customer, qty, on_hand_, backorder_units_, on_order_,
                                   static_cast<double>(ledger_.cash()) / 100.0, value, k});
 }

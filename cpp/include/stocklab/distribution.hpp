@@ -66,6 +66,13 @@ struct Distribution {
 
     template <class Engine>
     double sample(Engine& eng) const {
+        // Order sizes are usually constant and drawn at every occasion: no call for them.
+        if (kind == Kind::Constant) return a;
+        return sample_any(eng);
+    }
+
+    template <class Engine>
+    double sample_any(Engine& eng) const {
         switch (kind) {
             case Kind::Constant: return a;
             case Kind::Exponential: return boost::random::exponential_distribution<double>(1.0 / a)(eng);

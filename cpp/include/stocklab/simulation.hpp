@@ -174,7 +174,11 @@ private:
     void advance(double t);
     bool in_window() const { return now_ >= sc_.run.warmup_days; }
     void post(LedgerCategory c, Cents amount, std::int64_t ref);
-    void log(EventKind k, std::int64_t customer, std::int64_t qty, double value);
+    // Called at every occasion; the check stays inline, so a run without a log pays no call.
+    void log(EventKind k, std::int64_t customer, std::int64_t qty, double value) {
+        if (record_events_ || narrate_) log_row(k, customer, qty, value);
+    }
+    void log_row(EventKind k, std::int64_t customer, std::int64_t qty, double value);
     void snapshot_row(double t);
     void finish();
 
