@@ -621,7 +621,8 @@ def main() -> None:
         title="-- speed (single thread; wall time for the same replications and horizon) --",
     )
     print("wall-time ratio = SimPy seconds / stocklab seconds for the same work (the fair figure: the models")
-    print("count events differently, e.g. SimPy's interrupts and stocklab's stale demand events; the")
+    print("count events differently, e.g. SimPy's interrupts and stocklab's candidates of prospects who never")
+    print("joined, which keep ids so that common random numbers hold across policies; the")
     print("per-customer peer has no thinned candidates but a process start per customer, an interrupt per")
     print("loyalty change of a sleeping customer and the stale timeout each interrupt leaves behind).")
 
