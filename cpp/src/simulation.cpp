@@ -271,7 +271,7 @@ void Simulation::update_candidate_rate() {
 void Simulation::schedule_next_demand() {
     const double dt = boost::random::exponential_distribution<double>(candidate_rate_)(rng_arrivals_);
     const double t = now_ + dt;
-    next_candidate_ = t < sc_.run.horizon_days ? t : kInf;
+    next_candidate_ = t < sc_.run.horizon_days ? t : kNoCandidate;
 }
 
 void Simulation::on_demand() {
@@ -290,7 +290,10 @@ void Simulation::on_demand() {
     // Every potential occasion of a customer consumes one seed from that customer's stream, so the
     // k-th potential occasion carries the same random numbers under every store policy.
     const std::uint64_t occasion_seed = c.stream();
-    if ((behaviour_ || amp > 0) && uniform01(rng_thin_) >= season * c.weight) return;
+    // Thinning draws only when loyalty or the season can scale the rate (with neither, the run equals
+    // the anonymous Poisson stream bit for bit); a weight of 0 (churned, or a prospect who stayed
+    // away) always rejects.
+    if ((behaviour_ || amp > 0) ? uniform01(rng_thin_) >= season * c.weight : c.weight == 0.0) return;
     handle_occasion(Occasion{SmallEngine(occasion_seed), static_cast<std::int64_t>(id)});
 }
 

@@ -44,3 +44,15 @@ def test_good_reviews_raise_and_bad_reviews_lower_arrivals():
     sem = neutral.std(ddof=1) / np.sqrt(len(neutral))
     assert abs(neutral.mean() - 200) < 4.5 * sem
     assert good.mean() > 300 and bad.mean() < 100
+
+
+def test_prospects_who_stay_away_never_buy_with_behaviour_off():
+    # With positive reviews possible, prospects arrive at twice the base rate and half of them join
+    # while reputation is neutral; those who stay away keep an id (common random numbers) but must
+    # never have a purchase occasion, also when behaviour is off and no loyalty thinning runs.
+    sc = shop(0.3, 0.0, 10_000).with_overrides({"customers.behaviour": False})
+    ev = sl.simulate(sc, seed=3).events
+    joined = set(range(200)) | set(ev.loc[ev["event"] == "new_customer", "customer"])
+    buyers = set(ev.loc[ev["event"] == "sale", "customer"])
+    assert len(joined) > 250 and len(buyers) > 200
+    assert buyers <= joined, f"customers who never joined bought: {sorted(buyers - joined)[:10]}"
