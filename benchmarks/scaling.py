@@ -203,8 +203,8 @@ def main() -> None:
         print(
             f"Events from {opened[0][1]} to {opened[-1][1]} years: "
             f"x{opened[-1][3] / opened[0][3]:,.0f} with new customers, "
-            f"x{closed[-1][3] / closed[0][3]:,.0f} without: every customer ever seen, churned ones included, "
-            "stays in the superposed candidate stream and is thinned away at each candidate."
+            f"x{closed[-1][3] / closed[0][3]:,.0f} without: every customer id ever given (churned customers and "
+            "prospects who stayed away included) stays in the superposed candidate stream and is thinned away."
         )
     big = [r for r in rows if r[0] >= 1e4]  # below that, the run fits in a few already-mapped pages
     if big:
@@ -213,7 +213,7 @@ def main() -> None:
             "Population: run memory per customer "
             + ", ".join(f"{p:.0f} B at {r[0]:,}" for p, r in zip(per, big, strict=True))
             + (
-                ": linear (about 25 B per customer: loyalty, stream, flags, counters)"
+                ": linear (33 B per customer: stream and thinning weight, loyalty, flags, counters)"
                 if max(per) < 40
                 else ""
             )
