@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -58,11 +59,23 @@ class RunResult:
         self._base_scenario = scenario
         self._variant: Any = None
         self.summary = pd.Series(raw["summary"], index=list(METRICS), name=meta.get("policy") or "run")
-        self.timeseries = pd.DataFrame({k: v for k, v in raw["timeseries"].items()})
-        self.events = events_frame(raw["events"])
+        self.initial_cash = float(raw["initial_cash"])
+
+    # The frames are built on first use: building all three costs several times a one-year run, and
+    # a loop over simulate() often reads only the summary.
+    @functools.cached_property
+    def timeseries(self) -> pd.DataFrame:
+        return pd.DataFrame({k: v for k, v in self._raw["timeseries"].items()})
+
+    @functools.cached_property
+    def events(self) -> pd.DataFrame:
+        return events_frame(self._raw["events"])
+
+    @functools.cached_property
+    def ledger(self) -> pd.DataFrame:
         cats = np.array(_core.ledger_categories, dtype=object)
-        led = raw["ledger"]
-        self.ledger = pd.DataFrame(
+        led = self._raw["ledger"]
+        return pd.DataFrame(
             {
                 "time": led["time"],
                 "category": pd.Categorical(cats[led["category"]] if len(led["category"]) else [],
@@ -72,7 +85,6 @@ class RunResult:
                 "reference": led["reference"],
             }
         )
-        self.initial_cash = float(raw["initial_cash"])
 
     @property
     def scenario(self) -> Any:
