@@ -119,7 +119,8 @@ def customers_section(draw: Any, horizon: float) -> dict[str, Any]:
         c["new_customers"] = {"rate_per_day": draw(days(0.0, 3.0))}
     if draw(st.booleans()):
         c["word_of_mouth"] = {"review_probability": draw(prob()), "review_weight": draw(days(0.0, 1.0)),
-                              "memory_days": draw(days(1.0, 100.0))}
+                              "memory_days": draw(days(1.0, 100.0)),
+                              "positive_review_probability": draw(st.sampled_from([0.0, 0.0, 0.3, 1.0]))}
     return c
 
 
@@ -298,6 +299,25 @@ def check_summary(doc: dict[str, Any], inv: dict[str, Any]) -> None:
         assert g("min_cash") <= min(g("final_cash"), inv["initial_cash_cents"] / 100.0)
 
 
+OCCASION_EVENTS = {"sale", "partial_sale", "backordered", "bought_elsewhere", "substituted", "delayed",
+                   "no_purchase"}
+
+
+def check_who_buys(doc: dict[str, Any], events: dict[str, np.ndarray]) -> None:
+    """Only customers who joined have purchase occasions, and none after they churned."""
+    kinds = np.array(_core.event_kinds, dtype=object)[events["kind"]]
+    joined = set(range(doc["customers"]["population"]))
+    churned: set[int] = set()
+    for kind, customer in zip(kinds, events["customer"].tolist(), strict=True):
+        if kind == "new_customer":
+            joined.add(customer)
+        elif kind == "churned":
+            churned.add(customer)
+        elif kind in OCCASION_EVENTS:
+            assert customer in joined, f"customer {customer} never joined but had a purchase occasion ({kind})"
+            assert customer not in churned, f"customer {customer} churned but had a purchase occasion ({kind})"
+
+
 @PROPERTY_SETTINGS
 @given(doc=scenarios(), seed=st.integers(0, 2**64 - 1), rep=st.integers(0, 1000))
 def test_invariants_hold(doc: dict[str, Any], seed: int, rep: int) -> None:
@@ -305,6 +325,8 @@ def test_invariants_hold(doc: dict[str, Any], seed: int, rep: int) -> None:
     inv = _core.run_invariants(parsed, seed, rep)
     check_invariants(doc, inv)
     check_summary(doc, inv)
+    if doc["demand"]["model"] == "customers" and doc["run"]["record_events"]:
+        check_who_buys(doc, _core.simulate(parsed, seed, rep, None)["events"])
     # Same scenario and seed: identical results (NaN-aware), from every entry point.
     again = _core.run_invariants(parsed, seed, rep)
     summary = inv.pop("summary")
