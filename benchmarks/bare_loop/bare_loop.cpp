@@ -29,6 +29,7 @@
 #include <limits>
 #include <string>
 
+#include "../bench_args.hpp"
 #include "stocklab/calendar.hpp"
 #include "stocklab/random.hpp"
 
@@ -90,15 +91,6 @@ Result run_once(std::uint64_t n_events, std::uint32_t streams, std::uint64_t see
     return r;
 }
 
-bool arg(const char* a, const char* key, std::string& value) {
-    const std::size_t n = std::strlen(key);
-    if (std::strncmp(a, key, n) == 0 && a[n] == '=') {
-        value = a + n + 1;
-        return true;
-    }
-    return false;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -109,10 +101,10 @@ int main(int argc, char** argv) {
     bool json = false;
     for (int i = 1; i < argc; ++i) {
         std::string v;
-        if (arg(argv[i], "events", v)) n_events = static_cast<std::uint64_t>(std::strtod(v.c_str(), nullptr));
-        else if (arg(argv[i], "streams", v)) streams = static_cast<std::uint32_t>(std::strtoul(v.c_str(), nullptr, 10));
-        else if (arg(argv[i], "repeats", v)) repeats = std::atoi(v.c_str());
-        else if (arg(argv[i], "path", v)) path = v;
+        if (bench::arg(argv[i], "events", v)) n_events = static_cast<std::uint64_t>(std::strtod(v.c_str(), nullptr));
+        else if (bench::arg(argv[i], "streams", v)) streams = static_cast<std::uint32_t>(std::strtoul(v.c_str(), nullptr, 10));
+        else if (bench::arg(argv[i], "repeats", v)) repeats = std::atoi(v.c_str());
+        else if (bench::arg(argv[i], "path", v)) path = v;
         else if (std::strcmp(argv[i], "json") == 0) json = true;
         else {
             std::fprintf(stderr, "usage: %s [events=N] [streams=K] [repeats=R] [path=heap|slot] [json]\n", argv[0]);

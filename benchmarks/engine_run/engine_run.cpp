@@ -16,20 +16,12 @@
 #include <sstream>
 #include <string>
 
+#include "../bench_args.hpp"
 #include "stocklab/metrics.hpp"
 #include "stocklab/scenario_parser.hpp"
 #include "stocklab/simulation.hpp"
 
 namespace {
-
-bool arg(const char* a, const char* key, std::string& value) {
-    const std::size_t n = std::strlen(key);
-    if (std::strncmp(a, key, n) == 0 && a[n] == '=') {
-        value = a + n + 1;
-        return true;
-    }
-    return false;
-}
 
 std::uint64_t bits(double d) {
     std::uint64_t u;
@@ -82,11 +74,11 @@ int main(int argc, char** argv) {
     bool dump = false;
     bool keep = false;
     for (int i = 2; i < argc; ++i) {
-        if (arg(argv[i], "policy", v)) policy = v;
-        else if (arg(argv[i], "horizon", v)) horizon = std::strtod(v.c_str(), nullptr);
-        else if (arg(argv[i], "reps", v)) reps = std::strtoull(v.c_str(), nullptr, 10);
-        else if (arg(argv[i], "seed", v)) seed = std::strtoull(v.c_str(), nullptr, 10);
-        else if (arg(argv[i], "repeats", v)) repeats = std::atoi(v.c_str());
+        if (bench::arg(argv[i], "policy", v)) policy = v;
+        else if (bench::arg(argv[i], "horizon", v)) horizon = std::strtod(v.c_str(), nullptr);
+        else if (bench::arg(argv[i], "reps", v)) reps = std::strtoull(v.c_str(), nullptr, 10);
+        else if (bench::arg(argv[i], "seed", v)) seed = std::strtoull(v.c_str(), nullptr, 10);
+        else if (bench::arg(argv[i], "repeats", v)) repeats = std::atoi(v.c_str());
         else if (std::strcmp(argv[i], "dump") == 0) dump = true;
         else if (std::strcmp(argv[i], "keep") == 0) keep = true;
         else {

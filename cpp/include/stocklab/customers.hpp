@@ -55,7 +55,7 @@ struct CustomerPopulation {
     /// The same state as n calls of add(), in a fraction of the time (it runs every replication).
     template <class SeedOf>
     void add_initial(std::size_t n, double initial_loyalty, SeedOf seed_of) {
-        const double weight = loyalty_scales_rate ? initial_loyalty : 1.0;
+        const double weight = weight_of(initial_loyalty, true);
         for (std::size_t i = 0; i < n; ++i) hot.push_back(Hot{SmallEngine(seed_of(i)), weight});
         loyalty.insert(loyalty.end(), n, initial_loyalty);
         active.insert(active.end(), n, std::uint8_t{1});
@@ -82,9 +82,8 @@ struct CustomerPopulation {
     }
 
 private:
-    void update_weight(std::size_t id) {
-        hot[id].weight = active[id] ? (loyalty_scales_rate ? loyalty[id] : 1.0) : 0.0;
-    }
+    double weight_of(double l, bool is_active) const { return is_active ? (loyalty_scales_rate ? l : 1.0) : 0.0; }
+    void update_weight(std::size_t id) { hot[id].weight = weight_of(loyalty[id], active[id] != 0); }
 };
 
 /// A growable FIFO ring of indices; no allocation once it has reached its working size.
