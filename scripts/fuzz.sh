@@ -11,8 +11,8 @@ CXX=${FUZZ_CXX:-$(command -v clang++-14 || command -v clang++)}
 inc() { .venv/bin/python -c "import importlib.util as u, pathlib as p; print(p.Path(list(u.find_spec('$1').submodule_search_locations)[0]) / 'include')"; }
 mkdir -p build/fuzz/corpus build/fuzz/findings
 "$CXX" -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  -Icpp/include -isystem "$(inc boost_headers)" -isystem "$(inc nlohmann_json)" \
-  cpp/src/scenario_parser.cpp cpp/src/simulation.cpp tests/fuzz/fuzz_scenario.cpp -o build/fuzz/fuzz_scenario
+  -Icpp -isystem "$(inc boost_headers)" -isystem "$(inc nlohmann_json)" \
+  cpp/scenario/parser.cpp cpp/model/simulation.cpp tests/fuzz/fuzz_scenario.cpp -o build/fuzz/fuzz_scenario
 cp scenarios/*.json build/fuzz/corpus/
 if [ -d tests/data/bad_scenarios ]; then
   find tests/data/bad_scenarios -type f -size -64k -exec cp {} build/fuzz/corpus/ \;

@@ -30,8 +30,8 @@
 #include <string>
 
 #include "../bench_args.hpp"
-#include "stocklab/calendar.hpp"
-#include "stocklab/random.hpp"
+#include "kernel/calendar.hpp"
+#include "kernel/random.hpp"
 
 namespace {
 

@@ -17,9 +17,9 @@
 #include <string>
 
 #include "../bench_args.hpp"
-#include "stocklab/metrics.hpp"
-#include "stocklab/scenario_parser.hpp"
-#include "stocklab/simulation.hpp"
+#include "model/metrics.hpp"
+#include "scenario/parser.hpp"
+#include "model/simulation.hpp"
 
 namespace {
 

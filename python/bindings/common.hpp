@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "stocklab/policy.hpp"
+#include "model/policy.hpp"
 
 namespace stocklab::bindings {
 

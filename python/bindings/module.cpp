@@ -1,6 +1,6 @@
 // stocklab._core: wiring only. Each area registers itself in its own register_<area>.cpp.
 #include "common.hpp"
-#include "stocklab/version.hpp"
+#include "kernel/version.hpp"
 
 PYBIND11_MODULE(_core, m) {
     m.doc() = "stocklab's C++ engine (internal: use the stocklab package)";

@@ -2,8 +2,8 @@
 #include <pybind11/numpy.h>
 
 #include "common.hpp"
-#include "stocklab/experiment.hpp"
-#include "stocklab/simulation.hpp"
+#include "runner/replications.hpp"
+#include "model/simulation.hpp"
 
 namespace stocklab::bindings {
 

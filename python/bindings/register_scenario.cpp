@@ -4,9 +4,9 @@
 #include <cmath>
 
 #include "common.hpp"
-#include "stocklab/metrics.hpp"
-#include "stocklab/results.hpp"
-#include "stocklab/scenario_parser.hpp"
+#include "model/metrics.hpp"
+#include "model/results.hpp"
+#include "scenario/parser.hpp"
 
 namespace stocklab::bindings {
 

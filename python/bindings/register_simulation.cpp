@@ -5,8 +5,8 @@
 #include <memory>
 
 #include "common.hpp"
-#include "stocklab/experiment.hpp"
-#include "stocklab/simulation.hpp"
+#include "runner/replications.hpp"
+#include "model/simulation.hpp"
 
 namespace stocklab::bindings {
 

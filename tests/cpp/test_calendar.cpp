@@ -10,7 +10,7 @@
 #include <tuple>
 #include <vector>
 
-#include "stocklab/calendar.hpp"
+#include "kernel/calendar.hpp"
 
 namespace stocklab {
 namespace {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "stocklab/experiment.hpp"
-#include "stocklab/simulation.hpp"
+#include "runner/replications.hpp"
+#include "model/simulation.hpp"
 #include "test_helpers.hpp"
 
 namespace stocklab {

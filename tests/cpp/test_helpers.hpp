@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "stocklab/metrics.hpp"
-#include "stocklab/scenario_parser.hpp"
+#include "model/metrics.hpp"
+#include "scenario/parser.hpp"
 
 namespace stocklab::test {
 

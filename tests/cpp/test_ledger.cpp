@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <random>
 
-#include "stocklab/ledger.hpp"
+#include "model/ledger.hpp"
 
 namespace stocklab {
 namespace {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "stocklab/scenario_parser.hpp"
+#include "scenario/parser.hpp"
 #include "test_helpers.hpp"
 
 namespace stocklab {

@@ -12,8 +12,8 @@
 
 #include <boost/random/seed_seq.hpp>
 
-#include "stocklab/distribution.hpp"
-#include "stocklab/random.hpp"
+#include "kernel/distribution.hpp"
+#include "kernel/random.hpp"
 #include "test_helpers.hpp"
 
 namespace stocklab {

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "stocklab/policy.hpp"
-#include "stocklab/simulation.hpp"
+#include "model/policy.hpp"
+#include "model/simulation.hpp"
 #include "test_helpers.hpp"
 
 namespace stocklab {

@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "stocklab/scenario_parser.hpp"
-#include "stocklab/simulation.hpp"
+#include "scenario/parser.hpp"
+#include "model/simulation.hpp"
 
 namespace {
 void check(bool ok, const char* what) {

@@ -35,7 +35,7 @@ def test_every_metric_is_in_the_glossary():
 
 def _parser_keys() -> set[str]:
     """Every key the C++ parser accepts: the allowed-key lists of its ``Obj(...)`` views."""
-    src = (ROOT / "cpp" / "src" / "scenario_parser.cpp").read_text(encoding="utf-8")
+    src = (ROOT / "cpp" / "scenario" / "parser.cpp").read_text(encoding="utf-8")
     keys: set[str] = set()
     for block in re.findall(r"Obj\s*[a-z]*\((?:[^{};]|\n)*?\{([^{}]*)\}\)", src):
         keys |= set(re.findall(r'"([A-Za-z_]+)"', block))

@@ -6,8 +6,8 @@
 #include <functional>
 #include <vector>
 
-#include "stocklab/metrics.hpp"
-#include "stocklab/scenario.hpp"
+#include "model/metrics.hpp"
+#include "scenario/scenario.hpp"
 
 namespace stocklab {
 

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "stocklab/random.hpp"
+#include "kernel/random.hpp"
 
 namespace stocklab {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "stocklab/distribution.hpp"
+#include "kernel/distribution.hpp"
 
 namespace stocklab {
 

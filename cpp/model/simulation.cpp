@@ -1,4 +1,4 @@
-#include "stocklab/simulation.hpp"
+#include "model/simulation.hpp"
 
 #include <algorithm>
 #include <boost/random/exponential_distribution.hpp>

@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "stocklab/ledger.hpp"
-#include "stocklab/metrics.hpp"
+#include "model/ledger.hpp"
+#include "model/metrics.hpp"
 
 namespace stocklab {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "stocklab/scenario.hpp"
+#include "scenario/scenario.hpp"
 
 namespace stocklab {
 

@@ -1,4 +1,4 @@
-#include "stocklab/scenario_parser.hpp"
+#include "scenario/parser.hpp"
 
 #include <algorithm>
 #include <cmath>

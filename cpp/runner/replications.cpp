@@ -1,4 +1,4 @@
-#include "stocklab/experiment.hpp"
+#include "runner/replications.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -7,7 +7,7 @@
 #include <mutex>
 #include <thread>
 
-#include "stocklab/simulation.hpp"
+#include "model/simulation.hpp"
 
 namespace stocklab {
 

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "stocklab/random.hpp"
+#include "kernel/random.hpp"
 
 namespace stocklab {
 

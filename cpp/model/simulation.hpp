@@ -12,14 +12,14 @@
 #include <utility>
 #include <vector>
 
-#include "stocklab/calendar.hpp"
-#include "stocklab/customers.hpp"
-#include "stocklab/ledger.hpp"
-#include "stocklab/metrics.hpp"
-#include "stocklab/policy.hpp"
-#include "stocklab/random.hpp"
-#include "stocklab/results.hpp"
-#include "stocklab/scenario.hpp"
+#include "kernel/calendar.hpp"
+#include "model/customers.hpp"
+#include "model/ledger.hpp"
+#include "model/metrics.hpp"
+#include "model/policy.hpp"
+#include "kernel/random.hpp"
+#include "model/results.hpp"
+#include "scenario/scenario.hpp"
 
 namespace stocklab {
 
