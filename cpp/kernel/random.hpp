@@ -1,8 +1,11 @@
 #pragma once
-/// Random streams: one independent Boost.Random stream per (purpose, entity id), seeded from
-/// (master seed, replication, purpose, entity) through Boost's seed_seq algorithm, never `seed + i`.
-/// Invariant: a stream's draws depend only on those four numbers, so adding an entity or a purpose
-/// never changes another stream, and a run is identical on any thread.
+/// Random streams: one independent Boost.Random stream per (purpose, key), seeded from (master seed,
+/// replication, purpose, key) through Boost's seed_seq algorithm, never `seed + i`. The key is
+/// hierarchical, like numpy's spawn_key: (location, item, id), each from the scenario (an item's
+/// place in the catalogue, a vendor's or customer's id), never from creation order.
+/// Invariants: a stream's draws depend only on those numbers, so adding an entity or a purpose
+/// never changes another stream, and a run is identical on any thread; a key with location 0 and
+/// item 0 seeds exactly as the version-1 key (purpose, id) did.
 #include <boost/random/seed_seq.hpp>
 #include <boost/random/splitmix64.hpp>
 #include <boost/random/uniform_01.hpp>
@@ -28,12 +31,18 @@ enum class Purpose : std::uint32_t {
     AnonymousOccasion = 9,  // anonymous Poisson mode: one seed per occasion
 };
 
-/// Global streams (a few per run). splitmix64 rather than mt19937_64: seeding seven Mersenne
-/// twisters (312 words each) cost 13% of a one-year replication and their refills another 4%, while
-/// splitmix64 passes BigCrush, is seeded from one seed-sequence word and keeps 8 bytes of state.
-using GlobalEngine = boost::random::splitmix64;
-/// Per-customer and per-occasion streams: 8 bytes of state, so a million customers stay cheap.
-using SmallEngine = boost::random::splitmix64;
+/// Every stream's engine: splitmix64 passes BigCrush, is seeded from one seed-sequence word and
+/// keeps 8 bytes of state, so a million customer streams stay cheap (seeding Mersenne twisters cost
+/// 13% of a one-year replication).
+using Engine = boost::random::splitmix64;
+
+/// Where a stream belongs below its purpose: (location, item, id). Location and item are 0 for the
+/// store-wide streams of a one-item, one-store scenario, which keeps version-1 streams unchanged.
+struct StreamKey {
+    std::uint64_t id = 0;
+    std::uint32_t item = 0;
+    std::uint32_t location = 0;
+};
 
 /// boost::random::seed_seq::generate() for a fixed number of 32-bit inputs, without the std::vector
 /// Boost's seed_seq allocates: a line-by-line transcription of Boost's algorithm, so the output is
@@ -83,27 +92,48 @@ private:
     std::array<std::uint32_t, S> v_;
 };
 
-/// The seed sequence of stream (master, replication, purpose, entity): seven 32-bit words.
+/// The seed sequence of stream (master, replication, purpose, id) with location 0 and item 0: the
+/// version-1 key, seven 32-bit words.
 inline FixedSeedSeq<7> stream_seed_seq(std::uint64_t master, std::uint64_t replication, Purpose purpose,
-                                       std::uint64_t entity) {
+                                       std::uint64_t id) {
     return FixedSeedSeq<7>({static_cast<std::uint32_t>(master), static_cast<std::uint32_t>(master >> 32),
                             static_cast<std::uint32_t>(replication), static_cast<std::uint32_t>(replication >> 32),
-                            static_cast<std::uint32_t>(purpose), static_cast<std::uint32_t>(entity),
-                            static_cast<std::uint32_t>(entity >> 32)});
+                            static_cast<std::uint32_t>(purpose), static_cast<std::uint32_t>(id),
+                            static_cast<std::uint32_t>(id >> 32)});
 }
 
-inline std::uint64_t stream_seed(std::uint64_t master, std::uint64_t replication, Purpose purpose,
-                                 std::uint64_t entity) {
-    const FixedSeedSeq<7> seq = stream_seed_seq(master, replication, purpose, entity);
+/// The seed sequence of a deeper key: the seven version-1 words, then item and location.
+inline FixedSeedSeq<9> stream_seed_seq(std::uint64_t master, std::uint64_t replication, Purpose purpose,
+                                       const StreamKey& key) {
+    return FixedSeedSeq<9>({static_cast<std::uint32_t>(master), static_cast<std::uint32_t>(master >> 32),
+                            static_cast<std::uint32_t>(replication), static_cast<std::uint32_t>(replication >> 32),
+                            static_cast<std::uint32_t>(purpose), static_cast<std::uint32_t>(key.id),
+                            static_cast<std::uint32_t>(key.id >> 32), key.item, key.location});
+}
+
+/// One 64-bit seed from a sequence (the first two 32-bit words it generates).
+template <class Seq>
+inline std::uint64_t first_seed(const Seq& seq) {
     std::uint32_t out[2];
     seq.generate(out, out + 2);
     return (static_cast<std::uint64_t>(out[0]) << 32) | out[1];
 }
 
-inline GlobalEngine make_global_engine(std::uint64_t master, std::uint64_t replication, Purpose purpose,
-                                       std::uint64_t entity = 0) {
-    FixedSeedSeq<7> seq = stream_seed_seq(master, replication, purpose, entity);
-    return GlobalEngine(seq);
+inline std::uint64_t stream_seed(std::uint64_t master, std::uint64_t replication, Purpose purpose,
+                                 const StreamKey& key = {}) {
+    if (key.item == 0 && key.location == 0) return first_seed(stream_seed_seq(master, replication, purpose, key.id));
+    return first_seed(stream_seed_seq(master, replication, purpose, key));
+}
+
+/// A stream seeded from its whole seed sequence (the store-wide streams: arrivals, lead times, ...).
+inline Engine make_engine(std::uint64_t master, std::uint64_t replication, Purpose purpose,
+                          const StreamKey& key = {}) {
+    if (key.item == 0 && key.location == 0) {
+        FixedSeedSeq<7> seq = stream_seed_seq(master, replication, purpose, key.id);
+        return Engine(seq);
+    }
+    FixedSeedSeq<9> seq = stream_seed_seq(master, replication, purpose, key);
+    return Engine(seq);
 }
 
 /// Uniform in [0, 1) from any engine (Boost's portable conversion).

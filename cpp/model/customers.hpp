@@ -1,13 +1,22 @@
 #pragma once
-/// The customer population, as a structure of arrays indexed by customer id.
+/// The customers: who they are (a structure of arrays indexed by customer id), the stream of
+/// purchase candidates they generate, new customers arriving by word of mouth, and what they
+/// remember (loyalty, churn, the store's reputation).
 /// Invariants: ids are 0..size-1 in the order the scenario defines them (the initial population,
 /// then prospective new customers in arrival order, active only if word of mouth let them join);
-/// loyalty stays in [0, 1]; a churned customer never buys again; `loyalty_sum_active` equals the
-/// sum of loyalty over active customers; `hot[id].weight` follows loyalty and active.
+/// loyalty stays in [0, 1]; a churned customer never buys again; `loyalty_sum_active` equals the sum
+/// of loyalty over active customers; `hot[id].weight` follows loyalty and active; what a customer
+/// does at their k-th candidate (the occasion's random numbers) is the same under every store policy.
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
+#include <boost/random/exponential_distribution.hpp>
+
+#include "kernel/calendar.hpp"
 #include "kernel/random.hpp"
+#include "scenario/scenario.hpp"
 
 namespace stocklab {
 
@@ -16,7 +25,7 @@ struct CustomerPopulation {
     /// candidate, not three): the customer's stream and its thinning weight, which is loyalty (or 1
     /// when loyalty does not scale the rate) while active and 0 once churned or never joined.
     struct Hot {
-        SmallEngine stream;  // one seed per purchase occasion, keyed by customer id
+        Engine stream;  // one seed per purchase occasion, keyed by customer id
         double weight;
     };
     std::vector<Hot> hot;
@@ -39,7 +48,7 @@ struct CustomerPopulation {
     }
 
     void add(double initial_loyalty, std::uint64_t seed, bool is_active) {
-        hot.push_back(Hot{SmallEngine(seed), 0.0});
+        hot.push_back(Hot{Engine(seed), 0.0});
         loyalty.push_back(initial_loyalty);
         active.push_back(is_active ? 1 : 0);
         occasions_in_window.push_back(0);
@@ -56,7 +65,7 @@ struct CustomerPopulation {
     template <class SeedOf>
     void add_initial(std::size_t n, double initial_loyalty, SeedOf seed_of) {
         const double weight = weight_of(initial_loyalty, true);
-        for (std::size_t i = 0; i < n; ++i) hot.push_back(Hot{SmallEngine(seed_of(i)), weight});
+        for (std::size_t i = 0; i < n; ++i) hot.push_back(Hot{Engine(seed_of(i)), weight});
         loyalty.insert(loyalty.end(), n, initial_loyalty);
         active.insert(active.end(), n, std::uint8_t{1});
         occasions_in_window.insert(occasions_in_window.end(), n, 0u);
@@ -86,37 +95,110 @@ private:
     void update_weight(std::size_t id) { hot[id].weight = weight_of(loyalty[id], active[id] != 0); }
 };
 
-/// A growable FIFO ring of indices; no allocation once it has reached its working size.
-class IndexRing {
+/// A purchase occasion: the random numbers of what the customer does, and who (-1: anonymous).
+struct Occasion {
+    Engine engine;
+    std::int64_t customer;
+};
+
+/// What a bad experience did beyond lowering loyalty.
+struct BadExperience {
+    bool reviewed = false;  // posted a negative review
+    bool churned = false;   // stopped buying here
+};
+
+/// The customer side of the store. Owns its random streams and its events (NewCustomer,
+/// DelayedReturn); the purchase-candidate stream (most of a run's events) waits beside the
+/// calendar as one time, not in it (a calendar round trip per candidate cost ~25%).
+class CustomerBase {
 public:
-    bool empty() const { return size_ == 0; }
-    std::size_t size() const { return size_; }
-    std::uint32_t front() const { return buf_[head_]; }
-    void pop_front() {
-        head_ = (head_ + 1) & (buf_.size() - 1);
-        --size_;
-    }
-    void push_back(std::uint32_t v) {
-        if (size_ == buf_.size()) grow();
-        buf_[(head_ + size_) & (buf_.size() - 1)] = v;
-        ++size_;
-    }
-    std::uint32_t at(std::size_t i) const { return buf_[(head_ + i) & (buf_.size() - 1)]; }
-    void clear() {
-        head_ = 0;
-        size_ = 0;
-    }
+    static constexpr double kNoCandidate = std::numeric_limits<double>::infinity();
+
+    CustomerBase(const Scenario& sc, std::uint64_t seed, std::uint64_t replication, Calendar& cal);
+
+    /// Time of the next purchase candidate (kNoCandidate when none before the horizon).
+    double next_candidate() const { return next_candidate_; }
+
+    /// Handles the candidate due at `now`: draws the next one, and returns true with `occ` filled
+    /// when the candidate is a real purchase occasion (not thinned away). Inline: most events.
+    [[gnu::always_inline]] inline bool candidate(double now, Occasion& occ);
+
+    /// A prospective customer arrives (thinned by reputation); returns the id if they joined, else -1.
+    std::int64_t on_new_customer(double now);
+
+    bool active(std::int64_t id) const { return customers_.active[static_cast<std::size_t>(id)] != 0; }
+    double loyalty(std::int64_t id) const { return customers_.loyalty[static_cast<std::size_t>(id)]; }
+    void count_occasion(std::int64_t id) { customers_.occasions_in_window[static_cast<std::size_t>(id)] += 1; }
+    void count_purchase(std::int64_t id) { customers_.purchases_in_window[static_cast<std::size_t>(id)] += 1; }
+
+    /// Loyalty moves toward 1 by `gain` (l += gain (1 - l)).
+    void good_experience(std::int64_t id, double gain);
+    /// Loyalty scaled by (1 - factor), with no review or churn (a backorder shipped on time).
+    void scale_loyalty(std::int64_t id, double factor);
+    /// Loyalty cut by `penalty`; may post a negative review and churn (uniforms drawn earlier).
+    BadExperience bad_experience(std::int64_t id, double penalty, float u_review, float u_churn, double now);
+    /// A positive review lifts the reputation; returns the new reputation.
+    double positive_review(double now);
+
+    double reputation_at(double t) const;
+    double reputation() const { return reputation_; }  // as of its last change
+    std::int64_t joined() const { return joined_; }
+    std::int64_t active_count() const { return customers_.active_count; }
+    double mean_loyalty() const;  // over active customers; NaN when none
+    const std::vector<std::uint32_t>& purchases_in_window() const { return customers_.purchases_in_window; }
+    bool customers_mode() const { return customers_mode_; }
 
 private:
-    void grow() {
-        std::vector<std::uint32_t> n(buf_.empty() ? 64 : buf_.size() * 2);
-        for (std::size_t i = 0; i < size_; ++i) n[i] = at(i);
-        buf_.swap(n);
-        head_ = 0;
-    }
-    std::vector<std::uint32_t> buf_;
-    std::size_t head_ = 0;
-    std::size_t size_ = 0;
+    double season_factor(double t) const;
+    void update_candidate_rate();
+    [[gnu::always_inline]] inline void schedule_next_candidate(double now);
+    void schedule_next_new_customer(double now);
+    double new_customer_bound() const;
+
+    const Scenario& sc_;
+    std::uint64_t seed_;
+    std::uint64_t replication_;
+    Calendar& cal_;
+    bool customers_mode_;
+    bool behaviour_;
+    Engine rng_arrivals_, rng_pick_, rng_thin_, rng_new_, rng_anonymous_;
+    double max_rate_ = 0.0;        // thinning bound on the total rate of the initial population
+    double candidate_rate_ = 0.0;  // candidates per day: the bound over every customer id so far
+    double next_candidate_ = kNoCandidate;
+    CustomerPopulation customers_;
+    std::int64_t joined_ = 0;  // initial population + prospects who joined
+    double reputation_ = 0.0;
+    double reputation_time_ = 0.0;
 };
+
+inline void CustomerBase::schedule_next_candidate(double now) {
+    const double dt = boost::random::exponential_distribution<double>(candidate_rate_)(rng_arrivals_);
+    const double t = now + dt;
+    next_candidate_ = t < sc_.run.horizon_days ? t : kNoCandidate;
+}
+
+inline bool CustomerBase::candidate(double now, Occasion& occ) {
+    schedule_next_candidate(now);
+    const double amp = sc_.demand.seasonality.amplitude;
+    const double season = amp > 0 ? season_factor(now) / (1.0 + amp) : 1.0;
+    if (!customers_mode_) {
+        if (amp > 0 && uniform01(rng_thin_) >= season) return false;
+        occ = Occasion{Engine(rng_anonymous_()), -1};
+        return true;
+    }
+    const std::size_t n = customers_.size();
+    std::size_t id = static_cast<std::size_t>(uniform01(rng_pick_) * static_cast<double>(n));
+    if (id >= n) id = n - 1;
+    CustomerPopulation::Hot& c = customers_.hot[id];
+    // Every potential occasion of a customer consumes one seed from that customer's stream, so the
+    // k-th potential occasion carries the same random numbers under every store policy.
+    const std::uint64_t occasion_seed = c.stream();
+    // Thinning draws only when loyalty or the season can scale the rate (with neither, the run equals
+    // the anonymous Poisson stream bit for bit); a weight of 0 (churned, or a prospect who stayed
+    // away) always rejects.
+    if ((behaviour_ || amp > 0) ? uniform01(rng_thin_) >= season * c.weight : c.weight == 0.0) return false;
+    occ = Occasion{Engine(occasion_seed), static_cast<std::int64_t>(id)};
+    return true;
+}
 
 }  // namespace stocklab

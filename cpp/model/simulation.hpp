@@ -1,24 +1,29 @@
 #pragma once
-/// One replication of a scenario: the discrete-event engine.
+/// One replication of a scenario: the store's components and the event loop that routes each event
+/// to the component that owns it (one `switch` on the event type; events name their owner slot).
 /// Invariants: time never goes backwards; events with time < horizon are handled, in calendar order;
 /// units are conserved (initial + received == on hand + shipped to customers); on hand >= 0;
 /// cash == initial cash + sum of ledger entries; every backorder ends shipped, cancelled or open.
-/// Stepping event by event and running to the end give identical results.
+/// Stepping event by event, running in pieces, pausing at decisions and running to the end give
+/// identical results.
 #include <atomic>
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "kernel/calendar.hpp"
 #include "model/customers.hpp"
-#include "model/ledger.hpp"
+#include "model/event_log.hpp"
+#include "model/finance.hpp"
 #include "model/metrics.hpp"
 #include "model/policy.hpp"
-#include "kernel/random.hpp"
+#include "model/replenishment.hpp"
 #include "model/results.hpp"
+#include "model/statistics.hpp"
+#include "model/stock_point.hpp"
+#include "model/vendor.hpp"
 #include "scenario/scenario.hpp"
 
 namespace stocklab {
@@ -68,6 +73,9 @@ public:
     /// `custom` (optional, not owned) replaces the scenario's replenishment policy.
     Simulation(const Scenario& scenario, std::uint64_t seed, std::uint64_t replication = 0,
                ReplenishmentPolicy* custom = nullptr);
+    // Components hold references to the calendar and the scenario: the simulation stays where it is.
+    Simulation(const Simulation&) = delete;
+    Simulation& operator=(const Simulation&) = delete;
 
     /// Handles the next event if it falls before the horizon; returns false when the run is over.
     bool step();
@@ -75,6 +83,19 @@ public:
     void run_until(double t);
     /// Runs to the horizon and closes the books.
     void run();
+    /// Like run_until(t), but stops where a replenishment decision is due (a review, or a change of
+    /// the inventory position under continuous review), before the policy decides; returns true when
+    /// it stopped there. Then decide() completes the decision. Deciding with the policy every time
+    /// gives exactly the results of run().
+    bool run_until_decision(double t = std::numeric_limits<double>::infinity());
+    bool decision_pending() const { return pending_ != Pending::None; }
+    /// What the policy would see at the pending decision.
+    InventoryView decision_view() const;
+    /// Completes the pending decision with the scenario's (or custom) policy's own choice.
+    void decide();
+    /// Completes the pending decision with the caller's choice instead.
+    void decide(const OrderDecision& decision);
+
     bool finished() const { return finished_; }
     double now() const { return now_; }
     double horizon() const { return sc_.run.horizon_days; }
@@ -87,189 +108,131 @@ public:
     Summary summary() const;
     /// Moves the recorded outputs out; call once, after run().
     RunResult take_result();
+    /// The time series recorded so far.
+    const TimeSeries& timeseries() const { return series_; }
 
-    /// Event-log rows produced since the last call (only when events are recorded or narrating).
-    const std::vector<EventRecord>& event_log() const { return events_; }
-    void set_narrate(bool on) { narrate_ = on; }
+    /// The event log so far (rows first_row() .. first_row() + rows().size() - 1 of all logged).
+    const EventLog& event_log() const { return log_; }
+    /// Log the key events (orders, shipments, stock-outs, backorders, ...) however the run is
+    /// advanced, keeping at least the last `cap` rows (interactive runs); a scenario that records
+    /// every event keeps doing so.
+    void log_key_events(std::size_t cap);
+    void set_narrate(bool on) { log_.set_narrate(on); }
     /// run_until() polls this flag every few thousand events and throws Interrupted when it is set.
     void set_cancel_flag(const std::atomic<bool>* flag) { cancel_ = flag; }
-    std::size_t log_size() const { return events_.size(); }
     const Scenario& scenario() const { return sc_; }
     /// Type of the event the last step() handled (for narration).
     EventType last_event_type() const { return last_type_; }
 
 private:
-    struct Backorder {
-        double order_time;
-        double due_time;
-        std::int64_t customer;
-        std::int64_t units;       // still owed
-        std::int64_t original;
-        Cents prepaid_per_unit;   // deposit the customer paid per owed unit
-        std::uint32_t generation;
-        bool open;
-        float u_review;
-        float u_churn;
-    };
-    struct PurchaseOrder {
-        std::int64_t id;
-        std::int64_t units;        // units that will arrive
-        std::int64_t ordered;
-        double expected_arrival;  // the date the supplier confirmed
-        Cents prepaid;             // paid to the supplier at order
-    };
-    struct Payable {
-        Cents amount;
-        std::int64_t order_id;
-    };
-    struct Occasion {
-        SmallEngine engine;
-        std::int64_t customer;  // -1 anonymous
-    };
+    enum class Pending : std::uint8_t { None, Continuous, Review };
 
-    // event handlers
+    // the loop (simulation.cpp)
     /// The next event is the pending purchase candidate: earlier than the calendar's first event,
     /// or at the same time and of an earlier type (EventType gives the same-time order).
     bool candidate_first() const {
-        if (cal_.empty()) return next_candidate_ != kNoCandidate;
+        const double c = customers_.next_candidate();
+        if (cal_.empty()) return c != CustomerBase::kNoCandidate;
         const Event& e = cal_.top();
-        return next_candidate_ < e.time || (next_candidate_ == e.time && e.type() > EventType::Demand);
+        return c < e.time || (c == e.time && e.type() > EventType::Demand);
     }
-    // The candidate path is most events: inlined into run_until()'s loop (the calls cost ~5%).
+    template <bool kPauseAtDecisions>
+    bool run_loop(double stop);
+    // The candidate path is most events: inlined into the loop (the calls cost ~5%).
     [[gnu::always_inline]] inline void handle_candidate();
     void handle_calendar_event();
     void dispatch(const Event& e);
-    [[gnu::always_inline]] inline void on_demand();
-    void on_delayed_return(const Event& e);
-    void on_new_customer();
-    void on_shipment(const Event& e);
-    void on_cancellation(const Event& e);
-    void on_supplier_payment(const Event& e);
-    void on_supplier_state();
+    void resolve_pending_decision();
+    void advance(double t);
+    void finish();
     void on_accrual(const Event& e);
-    void on_review(const Event& e);
+    void post_accruals();
     void on_snapshot(const Event& e);
+    void snapshot_row(double t);
 
-    // model pieces
+    // purchases (purchases.cpp): customers meet the stock point
     void handle_occasion(Occasion occ);
     void stockout_response(Occasion& occ, std::int64_t short_units, std::int64_t served_units);
     double quoted_wait(std::int64_t units_needed) const;
     double acceptance_probability(double wait) const;
+    void take_backorder(const Occasion& occ, std::int64_t units, std::int64_t served_units, double quote,
+                        double promised, double patience, float u_review, float u_churn);
+    void turn_away(const Occasion& occ, std::int64_t units, double u_choice, double delay, std::uint64_t return_seed,
+                   float u_review, float u_churn);
+    void on_delayed_return(const Event& e);
+    void on_new_customer();
+    void on_cancellation(const Event& e);
     void serve_backorders();
-    void complete_backorder(std::uint32_t slot);
+    void ship_backorder(std::uint32_t slot, std::int64_t units);
+    void backorder_completed(const Backorder& b);
     void bad_experience(std::int64_t customer, double penalty, float u_review, float u_churn);
-    void good_experience(std::int64_t customer, double gain);
     void positive_review(std::int64_t customer);
-    void continuous_review();
+
+    // supply (supply.cpp): the stock point meets its vendor and the policy
+    void decision_point(bool at_review);
+    void make_decision(bool at_review);
+    void on_review(const Event& e);
     void place_order(std::int64_t units);
-    std::int64_t builtin_order_quantity(bool at_review);
+    void on_shipment(const Event& e);
+    void pay_for_shipment(const Shipment& s, std::int64_t received);
+    void on_supplier_payment(const Event& e);
+    void on_supplier_state();
     InventoryView view(bool at_review) const;
-    double season_factor(double t) const;
-    double reputation_at(double t) const;
-    void update_candidate_rate();
-    [[gnu::always_inline]] inline void schedule_next_demand();
-    void schedule_next_new_customer();
 
     // bookkeeping
-    void advance(double t);
     bool in_window() const { return now_ >= sc_.run.warmup_days; }
     void post(LedgerCategory c, Cents amount, std::int64_t ref);
+    IntegratedState integrated_state() const;
     // Called at every occasion; the check stays inline, so a run without a log pays no call.
-    void log(EventKind k, std::int64_t customer, std::int64_t qty, double value) {
-        if (record_events_ || narrate_) log_row(k, customer, qty, value);
+    void log(EventKind k, std::int64_t who, std::int64_t qty, double value) {
+        if (log_.wants(k)) log_row(k, who, qty, value);
     }
-    void log_row(EventKind k, std::int64_t customer, std::int64_t qty, double value);
-    void snapshot_row(double t);
-    void finish();
+    void log_row(EventKind k, std::int64_t who, std::int64_t qty, double value);
+
+    // summary (summary.cpp)
+    void summarize_flows(Summary& m, const WindowStats& st) const;
+    void summarize_money(Summary& m, const WindowStats& st, double days) const;
+    void summarize_customers(Summary& m, const WindowStats& st) const;
 
     Scenario sc_;
     std::uint64_t seed_;
     std::uint64_t replication_;
-    ReplenishmentPolicy* custom_;
-    bool customers_mode_;
-    bool behaviour_;
 
     Calendar cal_;
     double now_ = 0.0;
     double last_integrated_ = 0.0;
     bool finished_ = false;
-    bool narrate_ = false;
+    bool time_monotone_ = true;
+    Pending pending_ = Pending::None;
+    bool pausing_ = false;  // inside run_until_decision(): decisions wait for the caller
     const std::atomic<bool>* cancel_ = nullptr;
     EventType last_type_ = EventType::Snapshot;
     std::int64_t events_handled_ = 0;
-
-    // random streams
-    GlobalEngine rng_arrivals_, rng_pick_, rng_thin_, rng_new_, rng_lead_, rng_reliability_, rng_disruption_;
-    SmallEngine rng_anonymous_;
-    double max_rate_ = 0.0;          // thinning bound on the total rate of the initial population
-    double candidate_rate_ = 0.0;    // candidates per day: the bound over every customer id so far
-    // The superposed candidate stream is most events and is always exactly one pending event, so it
-    // waits here beside the calendar, not in it (a calendar round trip per candidate cost ~25%).
-    static constexpr double kNoCandidate = std::numeric_limits<double>::infinity();
-    double next_candidate_ = kNoCandidate;  // time of the next purchase candidate (< horizon)
-
-    // stock
-    std::int64_t on_hand_ = 0;
-    std::int64_t backorder_units_ = 0;
-    std::int64_t on_order_ = 0;
-    std::vector<Backorder> backorders_;
-    std::vector<std::uint32_t> free_backorders_;
-    IndexRing queue_;
-    std::int64_t open_backorder_records_ = 0;
-    std::vector<PurchaseOrder> orders_;
-    std::vector<std::uint32_t> free_orders_;
-    std::int64_t open_orders_ = 0;
     std::int64_t next_order_id_ = 0;
-    std::vector<Payable> payables_;
-    std::vector<std::uint32_t> free_payables_;
-    Cents payables_outstanding_ = 0;
-    Cents supplier_advances_ = 0;
-    Cents prepayments_outstanding_ = 0;
-    double last_arrival_ = 0.0;
-    bool supplier_up_ = true;
-    double supplier_up_at_ = 0.0;    // when a down supplier comes back
-    std::int64_t capacity_period_ = -1;
-    std::int64_t capacity_used_ = 0;
-    double forecast_per_day_ = 0.0;
-    std::int64_t recorded_at_last_review_ = 0;
 
-    // customers
-    CustomerPopulation customers_;
-    std::int64_t joined_customers_ = 0;  // initial population + prospects who joined (ids of the
-                                         // prospects who stayed away exist but are never active)
-    double reputation_ = 0.0;
-    double reputation_time_ = 0.0;
-
-    // money
-    Ledger ledger_;
-    Accrual holding_accrual_, overdraft_accrual_, deposit_accrual_;
+    // the components
+    CustomerBase customers_;
+    StockPoint stock_;
+    Vendor vendor_;
+    Accounts accounts_;
+    Replenisher replenisher_;
+    WindowStats st_;
     Cents price_cents_ = 0;
-    Cents unit_price_cents_ = 0;
-    std::vector<std::pair<double, std::int64_t>> eta_buffer_;  // reused by quoted_wait
-
-    // measured-window statistics
-    struct Stats {
-        double demand = 0, served = 0, backordered = 0, lost = 0, substituted = 0, delayed = 0, cancelled = 0,
-               fulfilled = 0, late = 0, offers = 0, accepted = 0, wait_units_days = 0, revenue_cents = 0,
-               lost_revenue_cents = 0, cogs_cents = 0, orders = 0, ordered_units = 0, due_units = 0,
-               received_units = 0, disrupted_days = 0, churned = 0, reviews = 0, positive_reviews = 0,
-               new_customers = 0;
-        double int_on_hand = 0, int_backorders = 0, int_on_order = 0, int_ip = 0, int_stockout = 0,
-               int_cash_negative = 0, int_prepay = 0, int_payables = 0;
-        double min_cash_cents = 0;
-        bool min_cash_set = false;
-    } st_;
-
-    // lifetime tallies for invariants and time series
-    std::int64_t received_total_ = 0, shipped_total_ = 0, demand_total_ = 0, recorded_total_ = 0,
-                 served_total_ = 0, lost_total_ = 0, backordered_total_ = 0, bo_shipped_total_ = 0,
-                 bo_cancelled_total_ = 0, min_on_hand_ = 0;
-    bool time_monotone_ = true;
 
     TimeSeries series_;
-    std::vector<EventRecord> events_;
-    bool record_events_;
+    EventLog log_;
 };
+
+inline void Simulation::handle_candidate() {
+    const double t = customers_.next_candidate();
+    if (t < now_) time_monotone_ = false;
+    now_ = t;
+    last_type_ = EventType::Demand;
+    ++events_handled_;
+    Occasion occ;
+    // Changes integrated state only through handle_occasion(), which calls advance().
+    if (customers_.candidate(now_, occ)) handle_occasion(occ);
+}
 
 /// Runs one replication to the horizon.
 RunResult simulate(const Scenario& scenario, std::uint64_t seed, std::uint64_t replication = 0,

@@ -136,7 +136,7 @@ struct Supplier {
     Disruptions disruptions;
 };
 
-enum class ReplenishmentKind { None, SS, SQ, BaseStock, RS, RsS, Forecast, Custom };
+enum class ReplenishmentKind { None, SS, SQ, BaseStock, RS, RsS, Forecast };
 
 struct Replenishment {
     ReplenishmentKind kind = ReplenishmentKind::None;

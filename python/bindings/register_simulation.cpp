@@ -207,8 +207,12 @@ void register_simulation(py::module_& m) {
         .def_property_readonly("finished", [](const PySimulation& s) { return s.sim->finished(); })
         .def_property_readonly("horizon", [](const PySimulation& s) { return s.sim->horizon(); })
         .def_property_readonly("next_event_time", [](const PySimulation& s) { return s.sim->next_event_time(); })
-        .def_property_readonly("log_size", [](const PySimulation& s) { return s.sim->log_size(); })
-        .def("events_since", [](const PySimulation& s, std::size_t from) { return events_dict(s.sim->event_log(), from); },
+        .def_property_readonly("log_size", [](const PySimulation& s) { return s.sim->event_log().total(); })
+        .def("events_since",
+             [](const PySimulation& s, std::size_t start) {
+                 const EventLog& log = s.sim->event_log();  // row numbers count rows a bounded log dropped
+                 return events_dict(log.rows(), start > log.first_row() ? start - log.first_row() : 0);
+             },
              py::arg("start"))
         .def("summary", [](const PySimulation& s) { return summary_array(s.sim->summary()); })
         .def("invariants", [](const PySimulation& s) { return invariants_dict(s.sim->invariants()); })

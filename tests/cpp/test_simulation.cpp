@@ -412,7 +412,7 @@ TEST_P(Scenarios, RecordingDoesNotChangeResults) {
     Simulation narrated(quiet, 4);
     narrated.set_narrate(true);
     narrated.run();
-    EXPECT_GT(narrated.log_size(), 0u);
+    EXPECT_GT(narrated.event_log().total(), 0u);
     EXPECT_TRUE(BitwiseEqual(narrated.summary(), q.summary));
 }
 

@@ -1,0 +1,70 @@
+#include "model/replenishment.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace stocklab {
+
+namespace {
+
+BuiltinPolicy builtin_policy(const Scenario& sc) {
+    const Replenishment& r = sc.replenishment;
+    switch (r.kind) {
+        case ReplenishmentKind::SS: return ReorderUpTo{r.s, r.S, false};
+        case ReplenishmentKind::RsS: return ReorderUpTo{r.s, r.S, true};
+        case ReplenishmentKind::SQ: return ReorderQuantity{r.s, r.Q};
+        case ReplenishmentKind::BaseStock: return BaseStock{r.S, false};
+        case ReplenishmentKind::RS: return BaseStock{r.S, true};
+        case ReplenishmentKind::Forecast:
+            return ForecastCover{r.alpha, r.cover_days, r.safety_stock,
+                                 sc.demand.rate_per_day * sc.demand.order_size.mean()};
+        case ReplenishmentKind::None: break;
+    }
+    return NoReplenishment{};
+}
+
+}  // namespace
+
+std::int64_t ForecastCover::quantity(std::int64_t ip, bool at_review) const {
+    if (!at_review) return 0;
+    const auto target = static_cast<std::int64_t>(std::ceil(per_day * cover_days)) + safety_stock;
+    return ip < target ? target - ip : 0;
+}
+
+Replenisher::Replenisher(const Scenario& sc, ReplenishmentPolicy* custom)
+    : builtin_(builtin_policy(sc)), custom_(custom) {
+    const Replenishment& r = sc.replenishment;
+    if (!custom_) {
+        period_ = r.periodic() ? r.review_period_days : 0.0;
+        offset_ = r.review_offset_days;
+        return;
+    }
+    // Asked once: a policy whose hooks changed their answer later would move reviews backwards.
+    period_ = custom_->review_period_days();
+    offset_ = custom_->review_offset_days();
+    if (!(period_ >= 0.0 && std::isfinite(period_)))
+        throw std::invalid_argument("custom policy: review_period_days must be a finite number >= 0");
+    if (period_ > 0) {
+        if (!(offset_ >= 0.0 && offset_ < period_))
+            throw std::invalid_argument("custom policy: review_offset_days must be in [0, review_period_days)");
+        if (sc.run.horizon_days / period_ > 1e8)
+            throw std::invalid_argument("custom policy: review period too short for the horizon (over 1e8 reviews)");
+    }
+}
+
+void Replenisher::begin_review(std::uint64_t k, std::int64_t recorded_total) {
+    auto* f = std::get_if<ForecastCover>(&builtin_);
+    if (custom_ || !f) return;
+    const double since = static_cast<double>(recorded_total - f->recorded_at_last_review);
+    if (k > 0) f->per_day = f->alpha * since / period_ + (1 - f->alpha) * f->per_day;
+    f->recorded_at_last_review = recorded_total;
+}
+
+OrderDecision Replenisher::decide_custom(const InventoryView& view) {
+    const std::int64_t q = custom_->order(view);
+    if (q < 0) throw std::invalid_argument("custom policy returned " + std::to_string(q) + " units; must be >= 0");
+    return OrderDecision{q};
+}
+
+}  // namespace stocklab

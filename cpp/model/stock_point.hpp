@@ -1,0 +1,91 @@
+#pragma once
+/// One item's stock: units on hand, units on order, the backorder book (customers waiting, first come
+/// first served) and what the store can honestly promise them (the inbound schedule).
+/// Invariants: on hand >= 0; initial + received == on hand + shipped; backordered == shipped from
+/// backorders + cancelled + still owed; `backorder_units` is the sum of what open backorders still
+/// owe; the inbound schedule holds one (confirmed arrival, units) entry per shipment still due,
+/// sorted, so a quote is a walk, not a sort.
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "kernel/index_ring.hpp"
+#include "kernel/slot_pool.hpp"
+#include "model/ledger.hpp"
+
+namespace stocklab {
+
+/// A customer waiting for units that were out of stock.
+struct Backorder {
+    double order_time;
+    double due_time;          // the promised date
+    std::int64_t customer;
+    std::int64_t units;       // still owed
+    std::int64_t original;
+    Cents prepaid_per_unit;   // deposit the customer paid per owed unit
+    bool open;                // false once shipped in full or cancelled
+    float u_review;           // the customer's uniforms for a later experience (drawn when ordering)
+    float u_churn;
+};
+
+/// Lifetime unit tallies of one stock point (for invariants and the time series).
+struct StockTallies {
+    std::int64_t demand = 0, recorded = 0, served = 0, lost = 0, received = 0, shipped = 0, backordered = 0,
+                 backorders_shipped = 0, backorders_cancelled = 0, min_on_hand = 0;
+};
+
+class StockPoint {
+public:
+    explicit StockPoint(std::int64_t initial_on_hand);
+
+    std::int64_t on_hand() const { return on_hand_; }
+    std::int64_t on_order() const { return on_order_; }
+    std::int64_t backorder_units() const { return backorder_units_; }
+    std::int64_t waiting_customers() const { return open_records_; }
+    std::int64_t inventory_position() const { return on_hand_ + on_order_ - backorder_units_; }
+    const StockTallies& tallies() const { return tallies_; }
+    std::int64_t initial_on_hand() const { return initial_on_hand_; }
+
+    /// A customer wants `q` units: serves what stock allows (nothing while others wait in line).
+    std::int64_t sell(std::int64_t q);
+    /// Units turned away (lost to this item).
+    void lose(std::int64_t units) { tallies_.lost += units; }
+
+    /// Puts a customer in the backorder line; returns the slot (for their cancellation event).
+    std::uint32_t add_backorder(const Backorder& b);
+    Backorder& backorder(std::uint32_t slot) { return book_[slot]; }
+    std::uint32_t generation(std::uint32_t slot) const { return book_.generation(slot); }
+    /// The first customer in line whose backorder is still open (closed records at the head are
+    /// freed on the way); false when nobody waits.
+    bool first_waiting(std::uint32_t& slot);
+    /// Units to ship now to the backorder in `slot` (whole orders only without partial shipments).
+    std::int64_t shippable(std::uint32_t slot, bool partial_shipments) const;
+    /// Ships units from stock to the backorder in `slot`.
+    void ship(std::uint32_t slot, std::int64_t units);
+    /// The head of the line is served in full: it leaves the line and its slot is freed.
+    void complete_first();
+    /// Cancels the backorder in `slot` if it is the tenant `gen` and still open; returns the units
+    /// it still owed (0: nothing to cancel). The record stays in line until it reaches the head.
+    std::int64_t cancel(std::uint32_t slot, std::uint32_t gen);
+
+    /// A shipment of `delivered` units (of `ordered` ordered), confirmed for `promised`, is on its way.
+    void expect(double promised, std::int64_t delivered, std::int64_t ordered);
+    /// That shipment arrived.
+    void receive(double promised, std::int64_t delivered, std::int64_t ordered);
+    /// Days from `now` until the shipment that covers `units_needed` units (counted from the first
+    /// unit owed) arrives; negative when the pipeline does not cover them.
+    double pipeline_wait(std::int64_t units_needed, double now) const;
+
+private:
+    std::int64_t initial_on_hand_;
+    std::int64_t on_hand_;
+    std::int64_t on_order_ = 0;
+    std::int64_t backorder_units_ = 0;
+    std::int64_t open_records_ = 0;
+    SlotPool<Backorder> book_;
+    IndexRing line_;
+    std::vector<std::pair<double, std::int64_t>> inbound_;  // (confirmed arrival, units), sorted
+    StockTallies tallies_;
+};
+
+}  // namespace stocklab

@@ -1,0 +1,112 @@
+#include "model/vendor.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace stocklab {
+
+namespace {
+constexpr std::int64_t kMaxShipmentsPerOrder = 1000000;
+}
+
+Vendor::Vendor(const Supplier& spec, std::uint64_t seed, std::uint64_t replication, Calendar& cal)
+    : spec_(spec),
+      cal_(cal),
+      unit_price_cents_(to_cents(spec.unit_price)),
+      rng_lead_(make_engine(seed, replication, Purpose::LeadTime)),
+      rng_reliability_(make_engine(seed, replication, Purpose::SupplierReliability)),
+      rng_disruption_(make_engine(seed, replication, Purpose::Disruption)) {
+    shipments_.reserve(64);
+    if (spec_.disruptions.enabled) {
+        const Disruptions& d = spec_.disruptions;
+        const double first = d.first_down_days >= 0 ? d.first_down_days : d.up_days.sample(rng_disruption_);
+        cal_.schedule(first, EventType::SupplierState);
+    }
+}
+
+std::int64_t Vendor::order_size(std::int64_t units) const {
+    std::int64_t q = std::max(units, spec_.min_order);
+    if (spec_.order_multiple > 1) q = ((q + spec_.order_multiple - 1) / spec_.order_multiple) * spec_.order_multiple;
+    return q;
+}
+
+void Vendor::ship(std::int64_t order_id, std::int64_t units, double now, StockPoint& dest) {
+    double depart = up_ ? now : up_at_;
+    std::int64_t remaining = units;
+    std::int64_t parts = 0;
+    while (remaining > 0) {
+        std::int64_t chunk = remaining;
+        if (spec_.capacity.units > 0) {
+            depart = leave_time(depart, remaining, chunk);
+            if (++parts > kMaxShipmentsPerOrder)
+                throw std::invalid_argument("an order of " + std::to_string(units) +
+                                            " units needs over 1e6 capacity periods; raise /supplier/capacity/units");
+        }
+        remaining -= chunk;
+        schedule_shipment(order_id, chunk, depart, dest);
+    }
+}
+
+// The first capacity period at or after `depart` with room left, and how much of `remaining` fits.
+double Vendor::leave_time(double depart, std::int64_t remaining, std::int64_t& chunk) {
+    const Capacity& cap = spec_.capacity;
+    const auto period = static_cast<std::int64_t>(std::floor(depart / cap.period_days));
+    if (period > capacity_period_) {
+        capacity_period_ = period;
+        capacity_used_ = 0;
+    }
+    if (capacity_used_ >= cap.units) {
+        ++capacity_period_;
+        capacity_used_ = 0;
+    }
+    chunk = std::min(remaining, cap.units - capacity_used_);
+    capacity_used_ += chunk;
+    return std::max(depart, static_cast<double>(capacity_period_) * cap.period_days);
+}
+
+void Vendor::schedule_shipment(std::int64_t order_id, std::int64_t chunk, double depart, StockPoint& dest) {
+    const Reliability& rel = spec_.reliability;
+    double arrival = depart + spec_.lead_time.sample(rng_lead_);
+    // The vendor confirms this date when it ships; reliability failures below break it.
+    const double promised = spec_.orders_may_cross ? arrival : std::max(arrival, last_arrival_);
+    std::int64_t delivered = chunk;
+    if (rel.partial_probability > 0 || rel.late_probability > 0) {
+        const double u = uniform01(rng_reliability_);
+        if (u < rel.partial_probability) {
+            delivered = static_cast<std::int64_t>(
+                std::floor(static_cast<double>(chunk) * rel.partial_fraction.sample(rng_reliability_)));
+        } else if (u < rel.partial_probability + rel.late_probability) {
+            arrival += rel.late_days.sample(rng_reliability_);
+        }
+    }
+    if (!spec_.orders_may_cross) arrival = std::max(arrival, last_arrival_);
+    last_arrival_ = std::max(last_arrival_, arrival);
+    const Cents prepaid = spec_.payment == PaymentTerms::Prepay ? chunk * unit_price_cents_ : 0;
+    const std::uint32_t slot = shipments_.acquire(Shipment{order_id, delivered, chunk, promised, prepaid});
+    dest.expect(promised, delivered, chunk);
+    cal_.schedule(arrival, EventType::ShipmentArrival, slot);
+}
+
+Shipment Vendor::arrive(std::uint32_t slot) {
+    const Shipment s = shipments_[slot];
+    shipments_.release(slot);
+    return s;
+}
+
+double Vendor::toggle(double now) {
+    const Disruptions& d = spec_.disruptions;
+    if (up_) {
+        up_ = false;
+        up_at_ = now + d.down_days.sample(rng_disruption_);
+        cal_.schedule(up_at_, EventType::SupplierState);
+        return up_at_ - now;
+    }
+    up_ = true;
+    const double up_for = d.up_days.sample(rng_disruption_);
+    cal_.schedule(now + up_for, EventType::SupplierState);
+    return up_for;
+}
+
+}  // namespace stocklab
