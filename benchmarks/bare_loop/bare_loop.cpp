@@ -1,6 +1,6 @@
 // bare_loop: the practical ceiling on events per second for stocklab's event loop on this machine.
 //
-// The same calendar as the engine (stocklab/calendar.hpp: a 4-ary heap of POD events keyed
+// The same calendar as the engine (kernel/calendar.hpp with model/events.hpp: a 4-ary heap of POD events keyed
 // (time, priority, seq)) and the same random numbers (the engine's splitmix64 seeded through its seed
 // sequence, Boost exponential_distribution constructed per draw, as Simulation::schedule_next_demand),
 // driving Poisson arrival streams that do no model work: pop, advance the clock, count, draw the next
@@ -30,7 +30,7 @@
 #include <string>
 
 #include "../bench_args.hpp"
-#include "kernel/calendar.hpp"
+#include "model/events.hpp"
 #include "kernel/random.hpp"
 
 namespace {

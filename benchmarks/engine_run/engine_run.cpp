@@ -42,7 +42,7 @@ void add_outputs(Digest& d, const stocklab::RunResult& r) {
         for (double v : col) d.add(v);
     for (const auto& e : r.events) {
         d.add(e.time);
-        d.add(e.customer);
+        d.add(e.reference);
         d.add(e.quantity);
         d.add(e.on_hand);
         d.add(e.backorders);

@@ -1,6 +1,7 @@
 #pragma once
-/// The event calendar: a 4-ary min-heap of small POD events keyed (time, priority, seq). The
-/// superposed purchase-candidate stream (most events) waits beside it, in the Simulation.
+/// The event calendar: a 4-ary min-heap of small POD events keyed (time, type, seq). It knows
+/// nothing of inventory: the model names its event types (an 8-bit enum whose order is the
+/// same-time order) and what the fields a, b and payload mean for each (model/events.hpp).
 /// Invariants: `seq` increases on every schedule, so equal (time, priority) pop in scheduling order
 /// and never depend on memory; keys are unique, so the pop order depends only on the set of pending
 /// events, never on where they are stored; popped times never decrease; the calendar holds only
@@ -14,30 +15,11 @@
 
 namespace stocklab {
 
-/// Same-time order is a modelling decision, named once here: supply changes, then shipments arrive,
-/// then customers act, then cancellations, then money falls due, then reviews, then snapshots.
-enum class EventType : std::uint8_t {
-    SupplierState = 0,     // disruption starts or ends
-    ShipmentArrival = 1,   // a = shipment slot
-    Demand = 2,            // purchase candidate: its rank only; the stream is kept outside the heap
-    DelayedReturn = 3,     // a = customer; payload = occasion seed
-    NewCustomer = 4,       // new-customer arrival (thinned)
-    Cancellation = 5,      // a = backorder slot, b = generation
-    SupplierPayment = 6,   // a = payable slot
-    DailyAccrual = 7,      // holding cost and interest posted at k * 1 day
-    Review = 8,            // periodic review k * period + offset
-    Snapshot = 9,          // time-series sample k * interval
-};
-
-/// Names of the event types, for narration (same order as EventType).
-inline constexpr const char* kEventTypeNames[] = {
-    "supplier_state", "shipment_arrival", "demand",  "delayed_return", "new_customer",
-    "cancellation",   "supplier_payment", "accrual", "review",         "snapshot"};
-
 /// 32 bytes, two to a cache line. `key` packs the type (top 8 bits) above the schedule sequence
 /// number, so one integer compare breaks ties by type, then by scheduling order (2^56 schedules
 /// would wrap it: centuries of events at any realistic rate).
-struct Event {
+template <class Type>
+struct BasicEvent {
     double time;
     std::uint64_t key;
     std::uint64_t payload;
@@ -45,23 +27,26 @@ struct Event {
     std::uint32_t b;
 
     static constexpr std::uint64_t kSeqMask = (std::uint64_t{1} << 56) - 1;
-    EventType type() const { return static_cast<EventType>(key >> 56); }
+    Type type() const { return static_cast<Type>(key >> 56); }
     std::uint64_t seq() const { return key & kSeqMask; }
-    bool before(const Event& o) const { return time < o.time || (time == o.time && key < o.key); }
+    bool before(const BasicEvent& o) const { return time < o.time || (time == o.time && key < o.key); }
 };
 
-static_assert(sizeof(Event) == 32 && offsetof(Event, b) == offsetof(Event, a) + 4,
-              "Calendar::store writes an event as four 8-byte words");
-
-class Calendar {
+template <class Type>
+class BasicCalendar {
 public:
+    using Event = BasicEvent<Type>;
+    static_assert(sizeof(Type) == 1, "the type takes the top 8 bits of the key");
+    static_assert(sizeof(Event) == 32 && offsetof(Event, b) == offsetof(Event, a) + 4,
+                  "store() writes an event as four 8-byte words");
+
     void reserve(std::size_t n) { heap_.reserve(n); }
     bool empty() const { return heap_.empty(); }
     std::size_t size() const { return heap_.size(); }
     std::uint64_t scheduled() const { return next_seq_; }
     const Event& top() const { return heap_.front(); }
 
-    void schedule(double time, EventType type, std::uint32_t a = 0, std::uint32_t b = 0,
+    void schedule(double time, Type type, std::uint32_t a = 0, std::uint32_t b = 0,
                   std::uint64_t payload = 0) {
         const Event e{time, (static_cast<std::uint64_t>(type) << 56) | (next_seq_++ & Event::kSeqMask), payload, a, b};
         heap_.emplace_back();

@@ -62,8 +62,6 @@ struct Distribution {
         return a;
     }
 
-    bool is_constant() const { return kind == Kind::Constant; }
-
     template <class Engine>
     double sample(Engine& eng) const {
         // Order sizes are usually constant and drawn at every occasion: no call for them.

@@ -6,8 +6,6 @@
 
 namespace stocklab {
 
-inline constexpr const char* kVersion = "0.1.0";
-
 inline std::string boost_version() {
     return std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000) + "." +
            std::to_string(BOOST_VERSION % 100);

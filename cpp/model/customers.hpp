@@ -14,7 +14,7 @@
 
 #include <boost/random/exponential_distribution.hpp>
 
-#include "kernel/calendar.hpp"
+#include "model/events.hpp"
 #include "kernel/random.hpp"
 #include "scenario/scenario.hpp"
 

@@ -8,7 +8,7 @@
 /// no drift builds up over any horizon.
 #include <cstdint>
 
-#include "kernel/calendar.hpp"
+#include "model/events.hpp"
 #include "kernel/slot_pool.hpp"
 #include "model/ledger.hpp"
 #include "scenario/scenario.hpp"

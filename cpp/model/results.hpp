@@ -57,8 +57,8 @@ enum class EventKind : std::uint8_t {
     BackorderShipped,    // backordered units shipped; value = days waited
     BackorderLate,       // a backorder completed after its quoted date; value = days late
     BackorderCancelled,  // customer cancelled after waiting; value = days waited
-    OrderPlaced,         // purchase order; quantity = units; customer = order id
-    ShipmentReceived,    // quantity = units received; customer = order id
+    OrderPlaced,         // purchase order; quantity = units; reference = order id
+    ShipmentReceived,    // quantity = units received; reference = order id
     SupplierDown,
     SupplierUp,
     SupplierPaid,        // value = amount paid
@@ -77,7 +77,7 @@ inline constexpr std::array<std::string_view, static_cast<std::size_t>(EventKind
 
 struct EventRecord {
     double time;
-    std::int64_t customer;  // customer id, or purchase-order id for supply rows; -1 for none
+    std::int64_t reference;  // the customer's id, or the purchase order's for supply rows; -1 for none
     std::int64_t quantity;
     std::int64_t on_hand;   // state after the event
     std::int64_t backorders;

@@ -30,7 +30,7 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::uint64
     cal_.reserve(64);
     if (replenisher_.periodic()) cal_.schedule(replenisher_.review_time(0), EventType::Review, 0, 0, 0);
     if (sc_.run.snapshot_interval_days > 0) cal_.schedule(0.0, EventType::Snapshot, 0, 0, 0);
-    cal_.schedule(sc_.finance.accrual_period_days, EventType::DailyAccrual, 0, 0, 1);
+    cal_.schedule(sc_.finance.accrual_period_days, EventType::Accrual, 0, 0, 1);
     if (!replenisher_.periodic()) make_decision(false);
 }
 
@@ -168,7 +168,7 @@ void Simulation::dispatch(const Event& e) {
         case EventType::NewCustomer: on_new_customer(); break;
         case EventType::Cancellation: on_cancellation(e); break;
         case EventType::SupplierPayment: on_supplier_payment(e); break;
-        case EventType::DailyAccrual: on_accrual(e); break;
+        case EventType::Accrual: on_accrual(e); break;
         case EventType::Review: on_review(e); break;
         case EventType::Snapshot: on_snapshot(e); break;
     }
@@ -218,7 +218,7 @@ void Simulation::post_accruals() {
 void Simulation::on_accrual(const Event& e) {
     post_accruals();
     const double next = static_cast<double>(e.payload + 1) * sc_.finance.accrual_period_days;
-    if (next < sc_.run.horizon_days) cal_.schedule(next, EventType::DailyAccrual, 0, 0, e.payload + 1);
+    if (next < sc_.run.horizon_days) cal_.schedule(next, EventType::Accrual, 0, 0, e.payload + 1);
 }
 
 void Simulation::log_row(EventKind k, std::int64_t who, std::int64_t qty, double value) {

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "kernel/calendar.hpp"
+#include "model/events.hpp"
 #include "model/customers.hpp"
 #include "model/event_log.hpp"
 #include "model/finance.hpp"

@@ -7,7 +7,7 @@
 /// never overtake earlier ones; a shipment never leaves while the vendor is down.
 #include <cstdint>
 
-#include "kernel/calendar.hpp"
+#include "model/events.hpp"
 #include "kernel/random.hpp"
 #include "kernel/slot_pool.hpp"
 #include "model/ledger.hpp"

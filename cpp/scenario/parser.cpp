@@ -39,16 +39,6 @@ std::string type_name(const json& j) {
     }
 }
 
-std::string escape_pointer_token(const std::string& key) {
-    std::string out;
-    for (char c : key) {
-        if (c == '~') out += "~0";
-        else if (c == '/') out += "~1";
-        else out += c;
-    }
-    return out;
-}
-
 /// A view of one JSON object at a pointer, that rejects unknown keys up front.
 class Obj {
 public:
@@ -603,12 +593,9 @@ void parse_finance(const Obj& top, Scenario& sc) {
     Obj o(top.get("finance"), top.at("finance"),
           {"holding_cost_accrual", "accrual_period_days", "overdraft_rate_per_year", "deposit_rate_per_year"});
     Finance& f = sc.finance;
-    f.holding_accrual =
-        o.choice("holding_cost_accrual", {"daily", "period_end"}, std::string("daily")) == "period_end"
-            ? HoldingAccrual::PeriodEnd
-            : HoldingAccrual::Daily;
-    f.accrual_period_days = o.days("accrual_period_days", f.holding_accrual == HoldingAccrual::Daily ? 1.0 : 30.0, false);
-    if (o.has("accrual_period_days") && f.holding_accrual == HoldingAccrual::Daily)
+    const bool daily = o.choice("holding_cost_accrual", {"daily", "period_end"}, std::string("daily")) == "daily";
+    f.accrual_period_days = o.days("accrual_period_days", daily ? 1.0 : 30.0, false);
+    if (o.has("accrual_period_days") && daily)
         throw ScenarioError(o.at("accrual_period_days"), "only applies when holding_cost_accrual is \"period_end\"");
     if (sc.run.horizon_days / f.accrual_period_days > 1e8)
         throw ScenarioError(o.at("accrual_period_days"), "too short for the horizon (more than 1e8 postings)");
@@ -671,6 +658,16 @@ std::string printable(const std::string& s) {
 }
 
 }  // namespace
+
+std::string escape_pointer_token(const std::string& key) {
+    std::string out;
+    for (char c : key) {
+        if (c == '~') out += "~0";
+        else if (c == '/') out += "~1";
+        else out += c;
+    }
+    return out;
+}
 
 json parse_json_text(const std::string& text) {
     if (text.size() > kMaxScenarioBytes)

@@ -29,6 +29,9 @@ private:
 inline constexpr std::size_t kMaxScenarioBytes = 10u * 1024u * 1024u;
 inline constexpr int kMaxJsonDepth = 32;
 
+/// A key as one JSON-pointer token (RFC 6901: "~" -> "~0", "/" -> "~1").
+std::string escape_pointer_token(const std::string& key);
+
 /// Parses JSON text (size and nesting bounded); syntax errors become ScenarioError at "/".
 nlohmann::ordered_json parse_json_text(const std::string& text);
 

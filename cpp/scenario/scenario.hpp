@@ -169,11 +169,8 @@ struct Shortage {
     double quote_days = 0.0;         // fixed quote
 };
 
-enum class HoldingAccrual { Daily, PeriodEnd };
-
 struct Finance {
-    HoldingAccrual holding_accrual = HoldingAccrual::Daily;
-    double accrual_period_days = 1.0;    // period_end: post every this many days
+    double accrual_period_days = 1.0;    // holding cost and interest are posted every this many days
     double overdraft_rate_per_year = 0.0;
     double deposit_rate_per_year = 0.0;
 };

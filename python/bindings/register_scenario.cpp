@@ -39,9 +39,7 @@ nlohmann::ordered_json to_json(const py::handle& obj, const std::string& pointer
             if (!py::isinstance<py::str>(item.first))
                 throw ScenarioError(pointer, "keys must be strings, got " + python_type_name(item.first));
             std::string key = item.first.cast<std::string>();
-            std::string token;
-            for (char c : key) token += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
-            out[key] = to_json(item.second, pointer + "/" + token, depth + 1);
+            out[key] = to_json(item.second, pointer + "/" + escape_pointer_token(key), depth + 1);
         }
         return out;
     }

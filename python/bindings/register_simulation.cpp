@@ -33,7 +33,7 @@ py::dict events_dict(const std::vector<EventRecord>& ev, std::size_t from) {
     for (std::size_t i = 0; i < n; ++i) {
         const EventRecord& r = ev[from + i];
         time[i] = r.time;
-        customer[i] = r.customer;
+        customer[i] = r.reference;
         qty[i] = r.quantity;
         on_hand[i] = r.on_hand;
         bo[i] = r.backorders;

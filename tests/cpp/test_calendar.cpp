@@ -10,7 +10,7 @@
 #include <tuple>
 #include <vector>
 
-#include "kernel/calendar.hpp"
+#include "model/events.hpp"
 
 namespace stocklab {
 namespace {
@@ -37,7 +37,7 @@ TEST(Calendar, PopsInTimeOrder) {
 TEST(Calendar, SameTimeOrderIsTheNamedModellingOrder) {
     // Schedule every type at the same instant in reverse priority order (twice over, shuffled), and
     // expect SupplierState < ShipmentArrival < Demand < DelayedReturn < NewCustomer < Cancellation <
-    // SupplierPayment < DailyAccrual < Review < Snapshot.
+    // SupplierPayment < Accrual < Review < Snapshot.
     Calendar cal;
     std::vector<int> order;
     for (int i = kTypeCount - 1; i >= 0; --i) order.push_back(i);
@@ -48,7 +48,7 @@ TEST(Calendar, SameTimeOrderIsTheNamedModellingOrder) {
     for (int i : shuffled) cal.schedule(4.0, type_of(i), static_cast<std::uint32_t>(100 + i));
     const std::vector<EventType> expected_types{
         EventType::SupplierState, EventType::ShipmentArrival, EventType::Demand,       EventType::DelayedReturn,
-        EventType::NewCustomer,   EventType::Cancellation,    EventType::SupplierPayment, EventType::DailyAccrual,
+        EventType::NewCustomer,   EventType::Cancellation,    EventType::SupplierPayment, EventType::Accrual,
         EventType::Review,        EventType::Snapshot};
     for (EventType want : expected_types) {
         // Two of each type; the one scheduled first (payload a < 100) comes first.

@@ -106,7 +106,7 @@ TEST(Parser, MinimalScenarioGetsDocumentedDefaults) {
     EXPECT_EQ(sc.shortage.apology_discount, 0.0);
     EXPECT_EQ(sc.shortage.quote, QuoteMode::Honest);
     // finance
-    EXPECT_EQ(sc.finance.holding_accrual, HoldingAccrual::Daily);
+    EXPECT_EQ(sc.finance.accrual_period_days, 1.0);
     EXPECT_EQ(sc.finance.accrual_period_days, 1.0);
     EXPECT_EQ(sc.finance.overdraft_rate_per_year, 0.0);
     EXPECT_EQ(sc.finance.deposit_rate_per_year, 0.0);
@@ -219,7 +219,7 @@ TEST(Parser, DefaultsMatchTheSchemaDocumentation) {
         {"/properties/shortage/properties/apology_discount", "", [](const Scenario& s) { return json(s.shortage.apology_discount); }},
         {"/properties/shortage/properties/quote/properties/mode", R"({"shortage": {"rule": "backorder", "quote": {}}})", [](const Scenario& s) { return json(s.shortage.quote == QuoteMode::Honest ? "honest" : "other"); }},
         {"/properties/shortage/properties/quote/properties/factor", R"({"shortage": {"rule": "backorder", "quote": {"mode": "optimistic"}}})", [](const Scenario& s) { return json(s.shortage.quote_factor); }},
-        {"/properties/finance/properties/holding_cost_accrual", R"({"finance": {}})", [](const Scenario& s) { return json(s.finance.holding_accrual == HoldingAccrual::Daily ? "daily" : "period_end"); }},
+        {"/properties/finance/properties/holding_cost_accrual", R"({"finance": {}})", [](const Scenario& s) { return json(s.finance.accrual_period_days == 1.0 ? "daily" : "period_end"); }},
         {"/properties/finance/properties/overdraft_rate_per_year", R"({"finance": {}})", [](const Scenario& s) { return json(s.finance.overdraft_rate_per_year); }},
         {"/properties/finance/properties/deposit_rate_per_year", R"({"finance": {}})", [](const Scenario& s) { return json(s.finance.deposit_rate_per_year); }},
         {"/$defs/replenishment_R_S/properties/review_offset_days", R"({"replenishment": {"policy": "R_S", "s": null, "review_period_days": 7}})", [](const Scenario& s) { return json(s.replenishment.review_offset_days); }},

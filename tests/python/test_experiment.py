@@ -57,7 +57,7 @@ def test_bit_identical_on_dask(lens):
     distributed = pytest.importorskip("distributed")
     base = sl.compare(lens, replications=6, seed=5, jobs=1, progress=False)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
         exp = sl.compare(lens, replications=6, seed=5, executor=client.get_executor(), progress=False)
     _same(base, exp)
 
