@@ -34,6 +34,12 @@ struct Distribution {
         d.a = v;
         return d;
     }
+    static Distribution exponential(double mean) {
+        Distribution d;
+        d.kind = Kind::Exponential;
+        d.a = mean;
+        return d;
+    }
     static Distribution infinite() {
         Distribution d;
         d.kind = Kind::Infinite;

@@ -15,7 +15,7 @@ void Accounts::accrue(double dt, double holding_per_day) {
 
 void Accounts::add_payable(Cents amount, std::int64_t order_id, double due) {
     const std::uint32_t slot = payables_.acquire(Payable{amount, order_id});
-    payables_outstanding_ += amount;
+    payables_outstanding_ = add_money(payables_outstanding_, amount);
     cal_.schedule(due, EventType::SupplierPayment, slot);
 }
 

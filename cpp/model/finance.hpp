@@ -48,8 +48,8 @@ public:
     Cents customer_prepayments() const { return customer_prepayments_; }
     /// What the store owes suppliers net of what it prepaid them.
     Cents net_payables() const { return payables_outstanding_ - supplier_advances_; }
-    void change_supplier_advances(Cents delta) { supplier_advances_ += delta; }
-    void change_customer_prepayments(Cents delta) { customer_prepayments_ += delta; }
+    void change_supplier_advances(Cents delta) { supplier_advances_ = add_money(supplier_advances_, delta); }
+    void change_customer_prepayments(Cents delta) { customer_prepayments_ = add_money(customer_prepayments_, delta); }
 
 private:
     const Finance& spec_;

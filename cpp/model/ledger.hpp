@@ -1,11 +1,14 @@
 #pragma once
 /// The cash ledger: every cash movement is a dated entry in integer cents with a category.
-/// Invariants: cash == initial cash + sum of all entries, exactly (integer arithmetic); amounts that
-/// accrue continuously (holding cost, interest) are posted rounded to the cent and the rounding
-/// remainder is carried to the next posting, so no drift builds up over any horizon.
+/// Invariants: cash == initial cash + sum of all entries, exactly (integer arithmetic, checked: a
+/// run whose money would leave the range of 64-bit cents stops with MoneyOverflow instead of
+/// wrapping, so the books never "reconcile" by both sides wrapping); amounts that accrue
+/// continuously (holding cost, interest) are posted rounded to the cent and the rounding remainder
+/// is carried to the next posting, so no drift builds up over any horizon.
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <stdexcept>
 #include <string_view>
 #include <vector>
 
@@ -13,7 +16,37 @@ namespace stocklab {
 
 using Cents = std::int64_t;
 
-inline Cents to_cents(double amount) { return static_cast<Cents>(std::llround(amount * 100.0)); }
+/// Money left the range of 64-bit cents (about +-9.2e16 in currency).
+class MoneyOverflow : public std::overflow_error {
+public:
+    MoneyOverflow()
+        : std::overflow_error(
+              "money overflow: an amount or the cash balance left the range of 64-bit cents (+-9.2e16); the "
+              "scenario's prices, quantities, interest rates and horizon are too large together") {}
+};
+
+/// units x price, checked.
+inline Cents amount(std::int64_t units, Cents per_unit) {
+    Cents out;
+    if (__builtin_mul_overflow(units, per_unit, &out)) throw MoneyOverflow();
+    return out;
+}
+
+/// a + b, checked.
+inline Cents add_money(Cents a, Cents b) {
+    Cents out;
+    if (__builtin_add_overflow(a, b, &out)) throw MoneyOverflow();
+    return out;
+}
+
+/// A number of cents rounded to a whole one, checked (an out-of-range conversion is undefined).
+inline Cents round_cents(double cents) {
+    if (!(std::fabs(cents) < 9.2e18)) throw MoneyOverflow();
+    return static_cast<Cents>(std::llround(cents));
+}
+
+/// Whole cents of a currency amount.
+inline Cents to_cents(double amount) { return round_cents(amount * 100.0); }
 
 enum class LedgerCategory : std::uint8_t {
     Sale = 0,             // customer pays at sale or at shipment of a backorder (+)
@@ -55,9 +88,10 @@ public:
 
     void post(double time, LedgerCategory cat, Cents amount, std::int64_t reference, bool in_window) {
         if (amount == 0) return;
-        cash_ += amount;
-        totals_[static_cast<std::size_t>(cat)] += amount;
-        if (in_window) window_totals_[static_cast<std::size_t>(cat)] += amount;
+        const auto c = static_cast<std::size_t>(cat);
+        cash_ = add_money(cash_, amount);
+        totals_[c] = add_money(totals_[c], amount);
+        if (in_window) window_totals_[c] = add_money(window_totals_[c], amount);
         if (record_) entries_.push_back(LedgerEntry{time, amount, reference, cat});
     }
 
@@ -84,6 +118,7 @@ public:
     /// Cents to post now; keeps the sub-cent remainder.
     Cents take() {
         const double cents = pending_ * 100.0;
+        if (!(std::fabs(cents) < 9.2e18)) throw MoneyOverflow();
         const double whole = std::floor(cents + 0.5);
         pending_ = (cents - whole) / 100.0;
         return static_cast<Cents>(whole);

@@ -21,11 +21,11 @@ void Simulation::handle_occasion(Occasion occ) {
 
     const std::int64_t served = stock_.sell(q);
     if (served > 0) {
-        post(LedgerCategory::Sale, served * price_cents_, occ.customer);
+        post(LedgerCategory::Sale, amount(served, price_cents_), occ.customer);
         if (win) {
             st_.served += served;
-            st_.revenue_cents += static_cast<double>(served * price_cents_);
-            st_.cogs_cents += static_cast<double>(served * vendor_.unit_price_cents());
+            st_.revenue_cents += static_cast<double>(amount(served, price_cents_));
+            st_.cogs_cents += static_cast<double>(amount(served, vendor_.unit_price_cents()));
         }
     }
     const std::int64_t short_units = q - served;
@@ -109,14 +109,13 @@ void Simulation::take_backorder(const Occasion& occ, std::int64_t units, std::in
                                 double promised, double patience, float u_review, float u_churn) {
     const Shortage& s = sc_.shortage;
     const bool win = in_window();
-    const Cents deposit =
-        s.prepay ? static_cast<Cents>(std::llround(s.deposit_fraction * static_cast<double>(price_cents_))) : 0;
+    const Cents deposit = s.prepay ? round_cents(s.deposit_fraction * static_cast<double>(price_cents_)) : 0;
     const std::uint32_t slot = stock_.add_backorder(
         Backorder{now_, now_ + promised, occ.customer, units, units, deposit, true, u_review, u_churn});
     if (win) st_.backordered += units;
     if (deposit > 0) {
-        post(LedgerCategory::Prepayment, deposit * units, occ.customer);
-        accounts_.change_customer_prepayments(deposit * units);
+        post(LedgerCategory::Prepayment, amount(units, deposit), occ.customer);
+        accounts_.change_customer_prepayments(amount(units, deposit));
     }
     if (occ.customer >= 0 && win && served_units == 0) customers_.count_purchase(occ.customer);
     if (std::isfinite(patience) && now_ + patience < sc_.run.horizon_days)
@@ -145,7 +144,7 @@ void Simulation::turn_away(const Occasion& occ, std::int64_t units, double u_cho
         stock_.lose(units);
         if (win) {
             st_.lost += units;
-            st_.lost_revenue_cents += static_cast<double>(units * price_cents_);
+            st_.lost_revenue_cents += static_cast<double>(amount(units, price_cents_));
             if (kind == EventKind::Substituted) st_.substituted += units;
         }
         log(kind, occ.customer, units, kNaN);
@@ -208,13 +207,13 @@ void Simulation::ship_backorder(std::uint32_t slot, std::int64_t units) {
     stock_.ship(slot, units);
     const Backorder& b = stock_.backorder(slot);
     const double waited = now_ - b.order_time;
-    post(LedgerCategory::Sale, units * (price_cents_ - b.prepaid_per_unit), b.customer);
-    accounts_.change_customer_prepayments(-units * b.prepaid_per_unit);
+    post(LedgerCategory::Sale, amount(units, price_cents_ - b.prepaid_per_unit), b.customer);
+    accounts_.change_customer_prepayments(-amount(units, b.prepaid_per_unit));
     if (in_window()) {
         st_.fulfilled += units;
         st_.wait_units_days += static_cast<double>(units) * waited;
-        st_.revenue_cents += static_cast<double>(units * price_cents_);
-        st_.cogs_cents += static_cast<double>(units * vendor_.unit_price_cents());
+        st_.revenue_cents += static_cast<double>(amount(units, price_cents_));
+        st_.cogs_cents += static_cast<double>(amount(units, vendor_.unit_price_cents()));
     }
     log(EventKind::BackorderShipped, b.customer, units, waited);
 }
@@ -224,8 +223,7 @@ void Simulation::backorder_completed(const Backorder& b) {
     if (late_by > sc_.customers.late_grace_days + 1e-9) {
         if (in_window()) st_.late += static_cast<double>(b.original);
         const Cents discount =
-            static_cast<Cents>(std::llround(sc_.shortage.apology_discount * static_cast<double>(price_cents_))) *
-            b.original;
+            amount(b.original, round_cents(sc_.shortage.apology_discount * static_cast<double>(price_cents_)));
         if (discount > 0) {
             post(LedgerCategory::ApologyDiscount, -discount, b.customer);
             if (in_window()) st_.revenue_cents -= static_cast<double>(discount);
@@ -245,11 +243,11 @@ void Simulation::on_cancellation(const Event& e) {
     const std::int64_t units = stock_.cancel(e.a, e.b);
     if (in_window()) {
         st_.cancelled += units;
-        st_.lost_revenue_cents += static_cast<double>(units * price_cents_);
+        st_.lost_revenue_cents += static_cast<double>(amount(units, price_cents_));
     }
     if (b.prepaid_per_unit > 0) {
-        post(LedgerCategory::Refund, -units * b.prepaid_per_unit, b.customer);
-        accounts_.change_customer_prepayments(-units * b.prepaid_per_unit);
+        post(LedgerCategory::Refund, -amount(units, b.prepaid_per_unit), b.customer);
+        accounts_.change_customer_prepayments(-amount(units, b.prepaid_per_unit));
     }
     log(EventKind::BackorderCancelled, b.customer, units, now_ - b.order_time);
     bad_experience(b.customer, sc_.customers.loyalty.cancelled, b.u_review, b.u_churn);

@@ -40,6 +40,9 @@ Replenisher::Replenisher(const Scenario& sc, ReplenishmentPolicy* custom)
         offset_ = r.review_offset_days;
         return;
     }
+    if (!sc.supplier.present)
+        throw std::invalid_argument("a custom replenishment policy needs a supplier: the scenario has none (its "
+                                    "policy \"none\" let it leave /supplier out)");
     // Asked once: a policy whose hooks changed their answer later would move reviews backwards.
     period_ = custom_->review_period_days();
     offset_ = custom_->review_offset_days();

@@ -4,6 +4,8 @@
 #include <cassert>
 #include <cmath>
 
+#include "model/estimates.hpp"
+
 namespace stocklab {
 
 namespace {
@@ -22,6 +24,7 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::uint64
       accounts_(sc_, cal_),
       replenisher_(sc_, custom),
       price_cents_(to_cents(sc_.sku.price)) {
+    check_recording_fits(sc_);
     log_.configure(sc_.run.record_events ? LogMode::All : LogMode::Off, 0);
     st_.min_cash_cents = static_cast<double>(accounts_.cash());
     st_.min_cash_set = sc_.run.warmup_days <= 0.0;

@@ -67,7 +67,7 @@ void Simulation::place_order(std::int64_t units) {
     }
     post(LedgerCategory::OrderingCost, -to_cents(sc_.supplier.order_cost), id);
     if (sc_.supplier.payment == PaymentTerms::Prepay) {
-        const Cents prepaid = q * vendor_.unit_price_cents();
+        const Cents prepaid = amount(q, vendor_.unit_price_cents());
         post(LedgerCategory::SupplierPayment, -prepaid, id);
         accounts_.change_supplier_advances(prepaid);
     }
@@ -89,7 +89,7 @@ void Simulation::on_shipment(const Event& e) {
 }
 
 void Simulation::pay_for_shipment(const Shipment& s, std::int64_t received) {
-    const Cents invoice = received * vendor_.unit_price_cents();
+    const Cents invoice = amount(received, vendor_.unit_price_cents());
     switch (sc_.supplier.payment) {
         case PaymentTerms::OnDelivery: post(LedgerCategory::SupplierPayment, -invoice, s.order_id); break;
         case PaymentTerms::Net: accounts_.add_payable(invoice, s.order_id, now_ + sc_.supplier.payment_terms_days); break;

@@ -83,7 +83,7 @@ void Vendor::schedule_shipment(std::int64_t order_id, std::int64_t chunk, double
     }
     if (!spec_.orders_may_cross) arrival = std::max(arrival, last_arrival_);
     last_arrival_ = std::max(last_arrival_, arrival);
-    const Cents prepaid = spec_.payment == PaymentTerms::Prepay ? chunk * unit_price_cents_ : 0;
+    const Cents prepaid = spec_.payment == PaymentTerms::Prepay ? amount(chunk, unit_price_cents_) : 0;
     const std::uint32_t slot = shipments_.acquire(Shipment{order_id, delivered, chunk, promised, prepaid});
     dest.expect(promised, delivered, chunk);
     cal_.schedule(arrival, EventType::ShipmentArrival, slot);

@@ -1,30 +1,19 @@
 #pragma once
 /// The one scenario parser: JSON text or a JSON document in, a validated Scenario out.
-/// Invariant: every rejection is a ScenarioError naming the field as a JSON pointer and the rule it
-/// broke; parsing never crashes, never recurses without bound and never allocates without bound.
+/// Invariants: every rejection is a ScenarioError naming each problem's field as a JSON pointer and
+/// the rule it broke (all problems of a document, up to kMaxProblems, the first first); parsing
+/// never crashes, never recurses without bound and never allocates without bound; a field the
+/// document leaves out gets the default of its struct in scenario.hpp (one source of defaults).
 #include <nlohmann/json.hpp>
 
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "scenario/errors.hpp"
 #include "scenario/scenario.hpp"
 
 namespace stocklab {
-
-class ScenarioError : public std::invalid_argument {
-public:
-    ScenarioError(std::string pointer, std::string rule)
-        : std::invalid_argument((pointer.empty() ? std::string("/") : pointer) + ": " + rule),
-          pointer_(pointer.empty() ? "/" : std::move(pointer)),
-          rule_(std::move(rule)) {}
-    const std::string& pointer() const { return pointer_; }
-    const std::string& rule() const { return rule_; }
-
-private:
-    std::string pointer_;
-    std::string rule_;
-};
 
 inline constexpr std::size_t kMaxScenarioBytes = 10u * 1024u * 1024u;
 inline constexpr int kMaxJsonDepth = 32;
@@ -41,10 +30,11 @@ std::vector<std::string> policy_names(const nlohmann::ordered_json& doc);
 /// The document with policy variant `policy` merged in (RFC 7386 merge patch); "" = base scenario.
 nlohmann::ordered_json resolve_policy(const nlohmann::ordered_json& doc, const std::string& policy);
 
-/// Parses the base scenario, or the named variant. Throws ScenarioError.
+/// Parses the base scenario, or the named variant. Throws ScenarioError with every problem found.
 Scenario parse_scenario(const nlohmann::ordered_json& doc, const std::string& policy = "");
 
-/// Parses the base scenario and every policy variant: the check `stocklab validate` runs.
+/// Parses the base scenario and every policy variant: the check `stocklab validate` runs. Reports
+/// the problems of all of them at once (a variant's only where its override is the cause).
 void validate_scenario(const nlohmann::ordered_json& doc);
 
 }  // namespace stocklab

@@ -1,7 +1,9 @@
 #pragma once
 /// A scenario after parsing: every field validated and defaulted (see scenarios/schema.json for the
-/// JSON names and descriptions). Invariant: a Scenario that exists is runnable; the simulation never
-/// re-checks or clamps inputs.
+/// JSON names and descriptions). Invariants: a Scenario that the parser returned is runnable; the
+/// simulation never re-checks or clamps inputs; every default below is the one the parser applies
+/// when a file leaves the field out (the parser reads them from here; tests check them against
+/// schema.json). Fields a file must give ("required") hold a placeholder a caller must replace.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,7 +25,7 @@ struct RunSettings {
 
 struct Sku {
     std::string name = "item";
-    double price = 1.0;
+    double price = 1.0;  // required
     double unit_cost = 0.0;
     double holding_cost_per_unit_day = 0.0;
     double salvage_value = 0.0;  // per unit left on hand at the horizon (reported, not cash)
@@ -44,7 +46,7 @@ enum class DemandModel { Poisson, Customers };
 
 struct Demand {
     DemandModel model = DemandModel::Poisson;
-    double rate_per_day = 1.0;  // total purchase occasions per day at the start
+    double rate_per_day = 1.0;  // required: total purchase occasions per day at the start
     Distribution order_size = Distribution::constant(1.0);
     Seasonality seasonality;
 };
@@ -70,7 +72,7 @@ struct StockoutResponse {
 /// Loyalty changes per experience: gains move loyalty toward 1 (l += g * (1 - l)); losses scale it
 /// down (l *= 1 - p). Purchase rate is proportional to loyalty.
 struct LoyaltyRules {
-    double served = 0.0;
+    double served = 0.02;
     double backorder_on_time = 0.021;
     double backorder_late = 0.061;
     double turned_away = 0.06;
@@ -87,12 +89,12 @@ struct WordOfMouth {
 };
 
 struct Customers {
-    std::int64_t population = 1;
-    double initial_loyalty = 1.0;
-    bool behaviour = false;  // false: textbook customers (wait forever / leave, no loyalty effects)
+    std::int64_t population = 1;  // required
+    double initial_loyalty = 0.8;
+    bool behaviour = true;  // false: textbook customers (wait forever / leave, no loyalty effects)
     StockoutResponse response;
     BackorderAcceptance acceptance;
-    Distribution patience = Distribution::infinite();
+    Distribution patience = Distribution::exponential(14.0);
     double expected_wait_days = 14.0;  // what a customer assumes when the store quotes nothing
     double late_grace_days = 0.0;
     LoyaltyRules loyalty;
@@ -122,10 +124,11 @@ struct Disruptions {
 };
 
 struct Supplier {
+    bool present = false;  // a file may leave the supplier out when the store never reorders
     std::string name = "supplier";
-    Distribution lead_time = Distribution::constant(7.0);
+    Distribution lead_time = Distribution::constant(7.0);  // required
     bool orders_may_cross = true;
-    double unit_price = 0.0;
+    double unit_price = 0.0;  // in a file, the item's unit_cost unless given
     double order_cost = 0.0;
     PaymentTerms payment = PaymentTerms::OnDelivery;
     double payment_terms_days = 0.0;
@@ -139,14 +142,14 @@ struct Supplier {
 enum class ReplenishmentKind { None, SS, SQ, BaseStock, RS, RsS, Forecast };
 
 struct Replenishment {
-    ReplenishmentKind kind = ReplenishmentKind::None;
+    ReplenishmentKind kind = ReplenishmentKind::None;  // required
     std::int64_t s = 0;
     std::int64_t S = 0;
     std::int64_t Q = 0;
-    double review_period_days = 7.0;
+    double review_period_days = 7.0;  // required for periodic policies
     double review_offset_days = 0.0;
     double alpha = 0.2;           // forecast smoothing
-    double cover_days = 0.0;      // forecast: order up to forecast x cover_days + safety_stock
+    double cover_days = 0.0;      // required for forecast: order up to forecast x cover_days + safety_stock
     std::int64_t safety_stock = 0;
     bool periodic() const {
         return kind == ReplenishmentKind::RS || kind == ReplenishmentKind::RsS || kind == ReplenishmentKind::Forecast;
@@ -165,7 +168,7 @@ struct Shortage {
     double max_quoted_wait_days = -1.0;      // partial_backorder cap; -1 = none
     double apology_discount = 0.0;   // share of the price refunded on a late backorder
     QuoteMode quote = QuoteMode::Honest;
-    double quote_factor = 1.0;       // optimistic: quote = honest x factor
+    double quote_factor = 0.5;       // optimistic: quote = honest x factor
     double quote_days = 0.0;         // fixed quote
 };
 

@@ -92,7 +92,9 @@ void register_scenario(py::module_& m) {
             if (p) std::rethrow_exception(p);
         } catch (const ScenarioError& e) {
             if (scenario_error_type) {
-                py::object err = (*scenario_error_type)(e.what(), e.pointer(), e.rule());
+                py::list problems;
+                for (const Problem& p : e.problems()) problems.append(py::make_tuple(p.pointer, p.rule));
+                py::object err = (*scenario_error_type)(e.what(), e.pointer(), e.rule(), problems);
                 PyErr_SetObject(scenario_error_type->ptr(), err.ptr());
             } else {
                 PyErr_SetString(PyExc_ValueError, e.what());

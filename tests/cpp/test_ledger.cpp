@@ -152,3 +152,50 @@ TEST(Ledger, ToCentsRoundsToNearest) {
 
 }  // namespace
 }  // namespace stocklab
+
+// Money that would leave the range of 64-bit cents stops the run with MoneyOverflow (the ledger
+// used to wrap on both sides and still "reconcile"). These reproducers run under UBSan in CI.
+#include "model/simulation.hpp"
+#include "test_helpers.hpp"
+
+namespace stocklab {
+namespace {
+
+const char* kMoneyBase = R"({"schema_version": 1, "name": "money", "sku": {"price": 10, "unit_cost": 4},
+  "demand": {"rate_per_day": 1}, "supplier": {"lead_time": {"dist": "constant", "value": 3}},
+  "replenishment": {"policy": "s_S", "s": 5, "S": 20}, "run": {"snapshot_interval_days": 0, "record_ledger": false}})";
+
+void expect_overflow_stops_the_run(const std::string& patch) {
+    const Scenario sc = test::scenario_from(kMoneyBase, patch);
+    Simulation sim(sc, 1);
+    EXPECT_THROW(sim.run(), MoneyOverflow) << patch;
+}
+
+TEST(MoneyOverflow, HugePricesTimesHugeOrders) {
+    // A price of 1e9 and orders of 1e6 units: 1e17 cents a sale; cash passes 9.2e18 within ~100 sales.
+    expect_overflow_stops_the_run(R"({"sku": {"price": 1e9, "unit_cost": 1e9}, "initial": {"on_hand": 1000000000},
+                                      "demand": {"order_size": {"dist": "constant", "value": 1000000}},
+                                      "replenishment": {"policy": "none", "s": null, "S": null}})");
+}
+
+TEST(MoneyOverflow, DepositInterestCompoundingOverAThousandYears) {
+    expect_overflow_stops_the_run(R"({"run": {"horizon_days": 365000}, "initial": {"cash": 1e6},
+                                      "finance": {"deposit_rate_per_year": 0.05}})");
+}
+
+TEST(MoneyOverflow, OverdraftInterestOnAHugeDebt) {
+    // Interest on -1e13 at 1000% a year once *raised* cash (the accrual wrapped).
+    expect_overflow_stops_the_run(R"({"run": {"horizon_days": 3650}, "initial": {"cash": -1e13},
+                                      "finance": {"overdraft_rate_per_year": 10}})");
+}
+
+TEST(MoneyOverflow, CheckedArithmetic) {
+    EXPECT_EQ(amount(1000000, 100000000000), 100000000000000000);
+    EXPECT_THROW(amount(1000000000000, 100000000000), MoneyOverflow);
+    EXPECT_THROW(add_money(9000000000000000000, 300000000000000000), MoneyOverflow);
+    EXPECT_THROW(to_cents(1e17), MoneyOverflow);
+    EXPECT_EQ(to_cents(-12.345), -1235);  // as llround: half away from zero
+}
+
+}  // namespace
+}  // namespace stocklab

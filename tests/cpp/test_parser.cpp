@@ -22,7 +22,7 @@ using test::scenario_from;
 const char* kMinimal = R"({
   "schema_version": 1,
   "name": "minimal",
-  "sku": {"price": 10},
+  "sku": {"price": 10, "unit_cost": 4},
   "demand": {"rate_per_day": 2},
   "supplier": {"lead_time": {"dist": "constant", "value": 3}},
   "replenishment": {"policy": "s_S", "s": 5, "S": 20}
@@ -65,7 +65,7 @@ TEST(Parser, MinimalScenarioGetsDocumentedDefaults) {
     // sku and initial state
     EXPECT_EQ(sc.sku.name, "item");
     EXPECT_EQ(sc.sku.price, 10.0);
-    EXPECT_EQ(sc.sku.unit_cost, 0.0);
+    EXPECT_EQ(sc.sku.unit_cost, 4.0);
     EXPECT_EQ(sc.sku.holding_cost_per_unit_day, 0.0);
     EXPECT_EQ(sc.sku.salvage_value, 0.0);
     EXPECT_EQ(sc.initial.on_hand, 0);
@@ -81,7 +81,7 @@ TEST(Parser, MinimalScenarioGetsDocumentedDefaults) {
     EXPECT_EQ(sc.supplier.lead_time.kind, Distribution::Kind::Constant);
     EXPECT_EQ(sc.supplier.lead_time.a, 3.0);
     EXPECT_TRUE(sc.supplier.orders_may_cross);
-    EXPECT_EQ(sc.supplier.unit_price, 0.0);  // defaults to the SKU's unit cost
+    EXPECT_EQ(sc.supplier.unit_price, 4.0);  // the unit cost  // defaults to the SKU's unit cost
     EXPECT_EQ(sc.supplier.order_cost, 0.0);
     EXPECT_EQ(sc.supplier.payment, PaymentTerms::OnDelivery);
     EXPECT_EQ(sc.supplier.payment_terms_days, 0.0);
@@ -150,10 +150,11 @@ struct DefaultCase {
     std::function<json(const Scenario&)> parsed;
 };
 
-TEST(Parser, DefaultsMatchTheSchemaDocumentation) {
-    const json schema = load_schema();
+/// One default per documented optional field: where schema.json documents it, what a minimal
+/// scenario needs so it applies, and how to read it from a parsed (or default-constructed) Scenario.
+std::vector<DefaultCase> default_cases() {
     const std::string customers = R"({"demand": {"model": "customers"}, "customers": {"population": 10}})";
-    const std::vector<DefaultCase> cases{
+    return {
         {"/properties/run/properties/horizon_days", "", [](const Scenario& s) { return json(s.run.horizon_days); }},
         {"/properties/run/properties/warmup_days", "", [](const Scenario& s) { return json(s.run.warmup_days); }},
         {"/properties/run/properties/replications", "", [](const Scenario& s) { return json(s.run.replications); }},
@@ -162,7 +163,6 @@ TEST(Parser, DefaultsMatchTheSchemaDocumentation) {
         {"/properties/run/properties/record_events", "", [](const Scenario& s) { return json(s.run.record_events); }},
         {"/properties/run/properties/record_ledger", "", [](const Scenario& s) { return json(s.run.record_ledger); }},
         {"/properties/sku/properties/name", "", [](const Scenario& s) { return json(s.sku.name); }},
-        {"/properties/sku/properties/unit_cost", "", [](const Scenario& s) { return json(s.sku.unit_cost); }},
         {"/properties/sku/properties/holding_cost_per_unit_day", "", [](const Scenario& s) { return json(s.sku.holding_cost_per_unit_day); }},
         {"/properties/sku/properties/salvage_value", "", [](const Scenario& s) { return json(s.sku.salvage_value); }},
         {"/properties/initial/properties/on_hand", "", [](const Scenario& s) { return json(s.initial.on_hand); }},
@@ -226,6 +226,26 @@ TEST(Parser, DefaultsMatchTheSchemaDocumentation) {
         {"/$defs/replenishment_forecast/properties/alpha", R"({"replenishment": {"policy": "forecast", "s": null, "S": null, "cover_days": 10, "review_period_days": 7}})", [](const Scenario& s) { return json(s.replenishment.alpha); }},
         {"/$defs/replenishment_forecast/properties/safety_stock", R"({"replenishment": {"policy": "forecast", "s": null, "S": null, "cover_days": 10, "review_period_days": 7}})", [](const Scenario& s) { return json(s.replenishment.safety_stock); }},
     };
+}
+
+/// Documented and actual default agree (numbers as numbers, distributions parameter by parameter).
+void expect_same_default(const json& documented, const json& actual) {
+    if (documented.is_number() && actual.is_number()) {
+        EXPECT_EQ(documented.get<double>(), actual.get<double>());
+    } else if (documented.is_object() && actual.is_object()) {
+        for (auto it = documented.begin(); it != documented.end(); ++it) {
+            ASSERT_TRUE(actual.contains(it.key())) << it.key();
+            if (it.value().is_number()) EXPECT_EQ(it.value().get<double>(), actual.at(it.key()).get<double>()) << it.key();
+            else EXPECT_EQ(it.value(), actual.at(it.key())) << it.key();
+        }
+    } else {
+        EXPECT_EQ(documented, actual);
+    }
+}
+
+TEST(Parser, DefaultsMatchTheSchemaDocumentation) {
+    const json schema = load_schema();
+    const std::vector<DefaultCase> cases = default_cases();
     std::size_t checked = 0;
     for (const DefaultCase& c : cases) {
         SCOPED_TRACE(c.schema_pointer);
@@ -234,21 +254,20 @@ TEST(Parser, DefaultsMatchTheSchemaDocumentation) {
             ADD_FAILURE() << "schema.json documents no default at " << c.schema_pointer;
             continue;
         }
-        const json documented = schema.at(ptr);
-        const json parsed = c.parsed(scenario_from(kMinimal, c.patch));
-        if (documented.is_number() && parsed.is_number())
-            EXPECT_EQ(documented.get<double>(), parsed.get<double>());
-        else if (documented.is_object() && parsed.is_object())
-            for (auto it = documented.begin(); it != documented.end(); ++it) {
-                ASSERT_TRUE(parsed.contains(it.key())) << it.key();
-                if (it.value().is_number()) EXPECT_EQ(it.value().get<double>(), parsed.at(it.key()).get<double>()) << it.key();
-                else EXPECT_EQ(it.value(), parsed.at(it.key())) << it.key();
-            }
-        else
-            EXPECT_EQ(documented, parsed);
+        expect_same_default(schema.at(ptr), c.parsed(scenario_from(kMinimal, c.patch)));
         ++checked;
     }
     EXPECT_EQ(checked, cases.size());
+}
+
+TEST(Parser, StructDefaultsAreTheDocumentedDefaults) {
+    // One source of defaults: a Scenario built in C++ gets the model a file leaving the field out gets.
+    const json schema = load_schema();
+    const Scenario in_code;
+    for (const DefaultCase& c : default_cases()) {
+        SCOPED_TRACE(c.schema_pointer);
+        expect_same_default(schema.at(json::json_pointer(c.schema_pointer + "/default")), c.parsed(in_code));
+    }
 }
 
 TEST(Parser, SupplierUnitPriceDefaultsToUnitCost) {
@@ -413,7 +432,7 @@ TEST(Parser, NonObjectDocumentIsRejectedAtRoot) {
 const char* kWithPolicies = R"({
   "schema_version": 1,
   "name": "variants",
-  "sku": {"price": 10},
+  "sku": {"price": 10, "unit_cost": 4},
   "demand": {"rate_per_day": 2},
   "supplier": {"lead_time": {"dist": "constant", "value": 3}},
   "replenishment": {"policy": "s_S", "s": 5, "S": 20},
@@ -639,6 +658,94 @@ TEST(JsonText, DeepDocumentFromCodeIsRejectedNotCrashing) {
     json doc = doc_from(kMinimal);
     doc["sku"]["price"] = std::move(deep);
     EXPECT_TRUE(RejectsAt(doc, "/sku/price", "must be a number"));
+}
+
+}  // namespace
+}  // namespace stocklab
+
+namespace stocklab {
+namespace {
+
+std::vector<Problem> problems_of(const json& doc, const std::string& policy = "") {
+    try {
+        (void)parse_scenario(doc, policy);
+    } catch (const ScenarioError& e) {
+        return e.problems();
+    }
+    return {};
+}
+
+TEST(Problems, EveryProblemOfADocumentIsReported) {
+    const json doc = doc_from(kMinimal, R"({"sku": {"prize": 3}, "demand": {"rate_per_day": -1},
+                                            "shortage": {"rule": "backorders"}})");
+    const std::vector<Problem> got = problems_of(doc);
+    ASSERT_EQ(got.size(), 3u);
+    EXPECT_EQ(got[0].pointer, "/sku/prize");
+    EXPECT_EQ(got[1].pointer, "/demand/rate_per_day");
+    EXPECT_EQ(got[2].pointer, "/shortage/rule");
+    try {
+        (void)parse_scenario(doc);
+    } catch (const ScenarioError& e) {
+        const std::string what = e.what();  // one line a problem, the first first
+        EXPECT_EQ(what.rfind("/sku/prize: ", 0), 0u);
+        EXPECT_NE(what.find("\n/demand/rate_per_day: "), std::string::npos);
+        EXPECT_NE(what.find("\n/shortage/rule: "), std::string::npos);
+    }
+}
+
+TEST(Problems, UnknownKeysAndChoicesSuggestTheClosest) {
+    std::vector<Problem> got = problems_of(doc_from(kMinimal, R"({"sku": {"prize": 3}})"));
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_NE(got[0].rule.find("did you mean \"price\"?"), std::string::npos) << got[0].rule;
+    got = problems_of(doc_from(kMinimal, R"({"shortage": {"rule": "backorders"}})"));
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_NE(got[0].rule.find("did you mean \"backorder\"?"), std::string::npos) << got[0].rule;
+    got = problems_of(doc_from(kMinimal, R"({"sku": {"zzzzzz": 3}})"));  // nothing close: no guess
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].rule.find("did you mean"), std::string::npos) << got[0].rule;
+}
+
+TEST(Problems, ValidateReportsTheBaseOnceAndEachVariantWhereItIsWrong) {
+    const json doc = doc_from(kMinimal, R"({"demand": {"rate_per_day": -1},
+        "policies": {"a": {"shortage": {"rule": "backorder"}}, "b": {"sku": {"price": 0}}}})");
+    try {
+        validate_scenario(doc);
+        FAIL() << "validated";
+    } catch (const ScenarioError& e) {
+        ASSERT_EQ(e.problems().size(), 2u) << e.what();
+        EXPECT_EQ(e.problems()[0].pointer, "/demand/rate_per_day");
+        EXPECT_EQ(e.problems()[1].pointer, "/policies/b/sku/price");
+    }
+}
+
+TEST(Parser, SeedsSpanSixtyFourBits) {
+    EXPECT_EQ(scenario_from(kMinimal, R"({"run": {"seed": 18446744073709551615}})").run.seed, 18446744073709551615ull);
+    EXPECT_EQ(scenario_from(kMinimal, R"({"run": {"seed": 1000000000001}})").run.seed, 1000000000001ull);
+    EXPECT_TRUE(RejectsAt(doc_from(kMinimal, R"({"run": {"seed": 1.5}})"), "/run/seed", "integer"));
+}
+
+TEST(Parser, UnitCostIsRequired) {
+    EXPECT_TRUE(RejectsAt(doc_from(kMinimal, R"({"sku": {"unit_cost": null}})"), "/sku/unit_cost", "required"));
+}
+
+TEST(Parser, ANewsvendorNeedsNoSupplier) {
+    const Scenario sc = scenario_from(kMinimal, R"({"supplier": null, "replenishment": {"policy": "none", "s": null, "S": null}})");
+    EXPECT_FALSE(sc.supplier.present);
+    EXPECT_EQ(sc.supplier.unit_price, sc.sku.unit_cost);
+    EXPECT_TRUE(scenario_from(kMinimal).supplier.present);
+    EXPECT_TRUE(RejectsAt(doc_from(kMinimal, R"({"supplier": null})"), "/supplier", "required"));
+}
+
+TEST(Parser, SupplierMoneyIsBounded) {
+    // Unbounded prices overflowed 64-bit cents inside the documented limits.
+    EXPECT_TRUE(RejectsAt(doc_from(kMinimal, R"({"supplier": {"unit_price": 1e10}})"), "/supplier/unit_price", "1e9"));
+    EXPECT_TRUE(RejectsAt(doc_from(kMinimal, R"({"supplier": {"order_cost": 1e10}})"), "/supplier/order_cost", "1e9"));
+}
+
+TEST(Parser, AnEventLogThatWouldNotFitIsRefused) {
+    EXPECT_TRUE(RejectsAt(doc_from(kMinimal, R"({"run": {"horizon_days": 1e8, "record_events": true,
+                                                         "snapshot_interval_days": 0}})"),
+                          "/run/record_events", "GB"));
 }
 
 }  // namespace

@@ -765,3 +765,27 @@ TEST(Clock, RunUntilStopsBeforeEventsAtT) {
 
 }  // namespace
 }  // namespace stocklab
+
+namespace stocklab {
+namespace {
+
+TEST(Recording, ARunWhoseLedgerWouldNotFitRefusesToStart) {
+    // 1e8 days of daily postings and sales: about 6 GB of ledger rows (it once grew to 11 GB).
+    const Scenario sc = test::scenario_from(R"({"schema_version": 1, "name": "long", "sku": {"price": 10, "unit_cost": 4},
+        "demand": {"rate_per_day": 1}, "supplier": {"lead_time": {"dist": "constant", "value": 3}},
+        "replenishment": {"policy": "s_S", "s": 5, "S": 20},
+        "run": {"horizon_days": 1e8, "snapshot_interval_days": 0}})");
+    try {
+        Simulation sim(sc, 1);
+        FAIL() << "started";
+    } catch (const ScenarioError& e) {
+        EXPECT_EQ(e.pointer(), "/run/record_ledger");
+        EXPECT_NE(e.rule().find("GB"), std::string::npos) << e.rule();
+    }
+    Scenario quiet = sc;  // as experiments run it
+    quiet.run.record_ledger = false;
+    EXPECT_NO_THROW(Simulation(quiet, 1));
+}
+
+}  // namespace
+}  // namespace stocklab

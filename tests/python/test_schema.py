@@ -46,7 +46,7 @@ def pointer(path: Any) -> str:
 MINIMAL: dict[str, Any] = {
     "schema_version": 1,
     "name": "minimal",
-    "sku": {"price": 1},
+    "sku": {"price": 1, "unit_cost": 0},
     "demand": {"rate_per_day": 1},
     "supplier": {"lead_time": {"dist": "constant", "value": 0}},
     "replenishment": {"policy": "none"},
