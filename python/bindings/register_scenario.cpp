@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "common.hpp"
+#include "model/estimates.hpp"
 #include "model/metrics.hpp"
 #include "model/results.hpp"
 #include "scenario/parser.hpp"
@@ -113,13 +114,8 @@ void register_scenario(py::module_& m) {
         .def_property_readonly("warmup_days", [](const Scenario& s) { return s.run.warmup_days; })
         .def_property_readonly("replications", [](const Scenario& s) { return s.run.replications; })
         .def_property_readonly("seed", [](const Scenario& s) { return s.run.seed; })
-        .def_property_readonly("expected_events", [](const Scenario& s) {
-            double per_day = s.demand.rate_per_day * (1.0 + s.demand.seasonality.amplitude) + 1.0 / s.finance.accrual_period_days;
-            if (s.run.snapshot_interval_days > 0) per_day += 1.0 / s.run.snapshot_interval_days;
-            if (s.demand.model == DemandModel::Customers && s.customers.behaviour)
-                per_day /= s.customers.initial_loyalty;
-            return per_day * s.run.horizon_days;
-        });
+        .def_property_readonly("expected_events", [](const Scenario& s) { return expected_events(s); },
+                               "Events one replication handles (an estimate from the scenario alone).");
 
     m.def("parse_json_text", [](const std::string& text) { return from_json(parse_json_text(text)); },
           py::arg("text"), "Parse JSON text with the scenario parser's limits (size, depth).");

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "model/estimates.hpp"
 #include "model/policy.hpp"
 #include "model/simulation.hpp"
 #include "test_helpers.hpp"
@@ -785,6 +786,27 @@ TEST(Recording, ARunWhoseLedgerWouldNotFitRefusesToStart) {
     Scenario quiet = sc;  // as experiments run it
     quiet.run.record_ledger = false;
     EXPECT_NO_THROW(Simulation(quiet, 1));
+}
+
+}  // namespace
+}  // namespace stocklab
+
+namespace stocklab {
+namespace {
+
+TEST(Estimates, ExpectedEventsFollowTheCandidatesNewCustomersAdd) {
+    // Candidates grow with every new customer id: over long horizons the count grows with the square
+    // of the horizon (a 1000-year camera lens was once estimated at 3.2e6 events; it handles 8.7e7).
+    const Scenario sc = test::scenario_from(R"({"schema_version": 1, "name": "growing", "sku": {"price": 10, "unit_cost": 4},
+        "demand": {"model": "customers", "rate_per_day": 6},
+        "customers": {"population": 300, "new_customers": {"rate_per_day": 0.5}},
+        "supplier": {"lead_time": {"dist": "constant", "value": 3}},
+        "replenishment": {"policy": "s_S", "s": 5, "S": 40},
+        "run": {"horizon_days": 7300, "snapshot_interval_days": 0, "record_ledger": false}})");
+    Simulation sim(sc, 1);
+    sim.run();
+    const double actual = sim.summary()[static_cast<std::size_t>(Metric::events)];
+    EXPECT_NEAR(expected_events(sc) / actual, 1.0, 0.05) << "estimate " << expected_events(sc) << ", actual " << actual;
 }
 
 }  // namespace
