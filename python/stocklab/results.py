@@ -9,11 +9,9 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from .metrics import METRICS
 
 __all__ = ["RunResult", "METRICS", "run_metadata"]
-
-METRICS: tuple[str, ...] = tuple(_core.metric_names)
-"""Names of the summary metrics, in the engine's order (defined in docs/glossary.md)."""
 
 
 def run_metadata(scenario_name: str, policy: str, seed: int, replication: int) -> dict[str, Any]:
