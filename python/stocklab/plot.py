@@ -105,14 +105,36 @@ def _sparse_markers(n: int) -> int:
 # One run
 
 
-def _policy_levels(run: Any) -> list[tuple[str, float]]:
-    """The replenishment policy's reorder point and order-up-to level, when the run knows its scenario."""
+def _variant(run: Any) -> Any:
+    """The scenario a run used, its policy variant merged in (None when the run does not know it)."""
     sc = getattr(run, "scenario", None)
     if sc is None or not hasattr(sc, "to_dict"):
-        return []
+        return None
     policy = (getattr(run, "meta", None) or {}).get("policy")
     if policy and policy in sc.policies:  # a Simulation keeps the base scenario and its policy's name
         sc = sc.with_policy(policy)
+    return sc
+
+
+def _warmup(run: Any) -> float:
+    sc = _variant(run)
+    return float(sc.parsed().warmup_days) if sc is not None else 0.0
+
+
+def _thousands(ax: Axes) -> None:
+    """Tick labels with thousands separators (250,000, not 250000) on an axis that reaches 1,000."""
+    from matplotlib.ticker import FuncFormatter
+
+    if max(abs(v) for v in ax.get_ylim()) < 1000:
+        return
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}" if abs(x) >= 1000 else f"{x:g}"))
+
+
+def _policy_levels(run: Any) -> list[tuple[str, float]]:
+    """The replenishment policy's reorder point and order-up-to level, when the run knows its scenario."""
+    sc = _variant(run)
+    if sc is None:
+        return []
     r = sc.to_dict().get("replenishment", {})
     out = []
     if "s" in r:
@@ -197,13 +219,20 @@ def cash(run: Any, ax: Axes | None = None) -> Axes:
             initial = float(balance[0])
     ax.plot(t, balance, drawstyle="steps-post", linestyle="-", label="cash balance")
     ax.axhline(initial, linestyle=":", color="black", linewidth=1.0, label="initial cash")
-    i = int(np.argmin(balance))
-    ax.plot([t[i]], [balance[i]], linestyle="none", marker="v", markersize=8, color="black",
-            label=f"lowest: {balance[i]:,.0f}")
+    # The lowest balance of the measured window, as min_cash counts it: from the balance in force
+    # when the warm-up ends.
+    warmup = _warmup(run)
+    if warmup > 0:
+        ax.axvspan(0.0, warmup, color="grey", alpha=0.12, linewidth=0, label="warm-up (not measured)")
+    start = max(int(np.searchsorted(t, warmup, side="right")) - 1, 0)
+    i = start + int(np.argmin(balance[start:]))
+    ax.plot([max(t[i], warmup)], [balance[i]], linestyle="none", marker="v", markersize=8, color="black",
+            label=f"lowest{' after the warm-up' if warmup > 0 else ''}: {balance[i]:,.0f}")
     _mark_now(ax, run)
     ax.set_title(_run_title(run, "Cash"))
     ax.set_xlabel(_TIME)
     ax.set_ylabel("cash (currency)")
+    _thousands(ax)
     ax.legend(loc="best", fontsize="small")
     return ax
 
@@ -280,7 +309,9 @@ def _category_ticks(ax: Axes, names: Sequence[str]) -> None:
     import textwrap
 
     ax.set_xticks(range(len(names)))
-    wrapped = [textwrap.fill(str(name), 14) for name in names]
+    # Wrap at spaces and underscores, never inside a word.
+    wrapped = ["\n".join(line.replace("_ ", "_") for line in
+                         textwrap.wrap(str(name).replace("_", "_ "), 14, break_long_words=False)) for name in names]
     if len(names) >= 3:
         ax.set_xticklabels(wrapped, rotation=25, ha="right", rotation_mode="anchor", fontsize="small")
     else:
@@ -335,6 +366,7 @@ def comparison(exp: Any, metrics: str | Sequence[str],
             _min_span(a, 0.1, 0.0, 1.0)
         a.set_xlabel("policy")
         a.set_ylabel(metric_label(metric))
+        _thousands(a)
         a.set_title(display_name(metric) if len(metrics) > 1 else f"{display_name(metric)}: mean and 95% CI (n = {n})")
         a.grid(axis="y", linestyle=":", linewidth=0.6)
     return _finish(fig, axes, f"{exp.meta.get('scenario', '')}: mean and 95% confidence interval per policy "
@@ -372,6 +404,7 @@ def differences(exp: Any, metrics: str | Sequence[str], baseline: str | None = N
             _difference_bars(a, rows.set_index("policy"), others)
         a.axhline(0.0, color="black", linewidth=0.8, zorder=0)
         a.set_ylabel(f"{display_name(metric)}, difference ({METRIC_INFO[metric].unit})")
+        _thousands(a)
         a.set_title(f"{display_name(metric)}: {'policy' if len(others) > 1 else others[0]} - {baseline}")
         a.grid(axis="y", linestyle=":", linewidth=0.6)
         if a.get_legend_handles_labels()[0]:
@@ -465,6 +498,7 @@ def sweep(exp: Any, x: str, metric: str, policy: str | None = None, ax: Axes | N
         _category_ticks(ax, [str(v) for v in xs_all])
     ax.set_xlabel(metric_label(x))
     ax.set_ylabel(metric_label(metric))
+    _thousands(ax)
     ax.set_title(f"{display_name(metric)} against {field_label(x, unit=False)}: mean and 95% CI")
     ax.grid(linestyle=":", linewidth=0.6)
     ax.legend(loc="best", fontsize="small", title=None if others else "policy")

@@ -371,3 +371,16 @@ def test_inventory_and_cash_mid_run(lens):
     ax = sl.plot.inventory(sim)  # finished: the whole run, no "now" line
     assert not any(line.get_label().startswith("now") for line in ax.lines)
     assert max(ax.lines[0].get_xdata()) == lens.horizon_days
+
+
+def test_cash_marks_the_lowest_balance_of_the_measured_window():
+    cash_flow = sl.load_scenario("cash_flow")  # supplier prepaid from day 0, a 120-day warm-up
+    run = sl.simulate(cash_flow, seed=2, policy="backorder_pay_at_shipment")
+    ax = sl.plot.cash(run)
+    lowest = ax.lines[-1]
+    assert lowest.get_ydata()[0] == pytest.approx(run.summary["min_cash"])
+    assert lowest.get_xdata()[0] >= 120
+    assert min(ax.lines[0].get_ydata()) < run.summary["min_cash"]  # the warm-up dips lower, unmeasured
+    assert [p.get_label() for p in ax.patches] == ["warm-up (not measured)"]
+    ax.figure.canvas.draw()
+    assert any("," in t.get_text() for t in ax.get_yticklabels())  # 100,000 not 100000
