@@ -86,10 +86,14 @@ class Simulation:
         :class:`stocklab.ReplenishmentPolicy`.
         """
         self.scenario = as_scenario(scenario)
+        """The scenario, without its policy variant merged in (see :attr:`policy`)."""
         parsed = self.scenario.parsed(policy)
         self.seed = parsed.seed if seed is None else check_seed(seed)
+        """The seed of the run."""
         self.policy = policy
+        """The name of the scenario's policy variant this run follows ("" = the base scenario)."""
         self.replication = check_seed(replication, "replication")
+        """The replication number."""
         self._sim = _core.Simulation(parsed, self.seed, self.replication, replenishment)
         self._closed: str | None = None
         self._result: RunResult | None = None

@@ -25,6 +25,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from .experiment import Experiment
+    from .interactive import Simulation
+    from .results import RunResult
+
 __all__ = ["inventory", "cash", "loyalty", "comparison", "differences", "sweep", "sweep_heatmap", "metric_label",
            "UNITS"]
 
@@ -144,7 +148,7 @@ def _policy_levels(run: Any) -> list[tuple[str, float]]:
     return out
 
 
-def inventory(run: Any, ax: Axes | None = None) -> Axes:
+def inventory(run: RunResult | Simulation, ax: Axes | None = None) -> Axes:
     """On hand, backorders (drawn below zero) and inventory position over time.
 
     ``run`` is a :class:`stocklab.RunResult` or a :class:`stocklab.Simulation`, finished or not: mid-run
@@ -196,7 +200,7 @@ def _mark_now(ax: Axes, run: Any) -> None:
         ax.axvline(run.now, color="grey", linestyle=(0, (1, 3)), linewidth=1.2, label=f"now (day {run.now:.0f})")
 
 
-def cash(run: Any, ax: Axes | None = None) -> Axes:
+def cash(run: RunResult | Simulation, ax: Axes | None = None) -> Axes:
     """The cash balance over time, with the initial cash as a dotted reference line.
 
     Drawn from the ledger (every dated cash movement) when it was recorded, else from the time
@@ -237,7 +241,7 @@ def cash(run: Any, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def loyalty(run: Any, ax: Axes | None = None) -> Axes:
+def loyalty(run: RunResult | Simulation, ax: Axes | None = None) -> Axes:
     """Mean loyalty of active customers (left axis) and the number of active customers (right axis).
 
     Needs ``demand.model: "customers"``. Returns the left Axes; the right one is its twin
@@ -333,7 +337,7 @@ def _finish(fig: Figure, axes: list[Axes], title: str) -> Axes | Figure:
     return fig
 
 
-def comparison(exp: Any, metrics: str | Sequence[str],
+def comparison(exp: Experiment, metrics: str | Sequence[str],
                ax: Axes | Sequence[Axes] | None = None) -> Axes | Figure:
     """Mean of each metric per policy with its 95% confidence interval (error bars).
 
@@ -373,7 +377,7 @@ def comparison(exp: Any, metrics: str | Sequence[str],
                               f"({n} replications)")
 
 
-def differences(exp: Any, metrics: str | Sequence[str], baseline: str | None = None,
+def differences(exp: Experiment, metrics: str | Sequence[str], baseline: str | None = None,
                 ax: Axes | Sequence[Axes] | None = None) -> Axes | Figure:
     """Paired differences (policy - baseline) with their 95% CI, beside the unpaired CI.
 
@@ -467,7 +471,7 @@ def _policies(exp: Any, policy: str | None) -> list[str]:
     return [policy]
 
 
-def sweep(exp: Any, x: str, metric: str, policy: str | None = None, ax: Axes | None = None) -> Axes:
+def sweep(exp: Experiment, x: str, metric: str, policy: str | None = None, ax: Axes | None = None) -> Axes:
     """A metric against one grid key: the mean as a line, its 95% CI as a shaded band.
 
     One line per policy (``policy=None``: every policy) and per combination of the other grid keys,
@@ -505,7 +509,7 @@ def sweep(exp: Any, x: str, metric: str, policy: str | None = None, ax: Axes | N
     return ax
 
 
-def sweep_heatmap(exp: Any, x: str, y: str, metric: str, policy: str | None = None,
+def sweep_heatmap(exp: Experiment, x: str, y: str, metric: str, policy: str | None = None,
                   ax: Axes | None = None) -> Axes:
     """Mean of a metric over two grid keys, as a grid of coloured cells labelled with their values.
 

@@ -145,3 +145,14 @@ def test_stub_signatures_match_the_module():
                 elif isinstance(sub, ast.FunctionDef):
                     assert isinstance(attr, property), f"{name}.{member} is not a property in the module"
     assert checked > 20
+
+
+def test_the_replenishment_policy_example_of_the_stub_runs():
+    doc = ast.get_docstring(_names(_stub().body)["ReplenishmentPolicy"])
+    blocks = re.findall(r"::\n\n((?:(?: {4}.*)?\n)+)", doc)
+    code = "\n".join(line[4:] for line in blocks[0].splitlines())
+    namespace = {"sl": sl}
+    exec(code, namespace)  # noqa: S102  (the documented example, as the reader would run it)
+    built_in = sl.simulate(sl.load_scenario("camera_lens").with_overrides(
+        {"replenishment": {"policy": "s_S", "s": 100, "S": 220}}), seed=1)
+    assert namespace["run"].summary.equals(built_in.summary)
