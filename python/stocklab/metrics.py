@@ -91,9 +91,12 @@ def _words(key: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _schema() -> dict[str, Any]:
-    from .scenario import schema
+    # Read here, not through stocklab.scenario: scenario's HTML display imports this module.
+    import json
 
-    return schema()
+    from ._paths import data_dir
+
+    return json.loads((data_dir() / "schema.json").read_text(encoding="utf-8"))
 
 
 def _resolve(node: dict[str, Any]) -> dict[str, Any]:

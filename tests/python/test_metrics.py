@@ -156,3 +156,26 @@ def test_the_replenishment_policy_example_of_the_stub_runs():
     built_in = sl.simulate(sl.load_scenario("camera_lens").with_overrides(
         {"replenishment": {"policy": "s_S", "s": 100, "S": 220}}), seed=1)
     assert namespace["run"].summary.equals(built_in.summary)
+
+
+def test_no_import_cycle_between_stocklab_modules():
+    """Imports inside functions count too: results -> display -> plot -> results was such a circle."""
+    package = Path(sl.__file__).parent
+    graph: dict[str, set[str]] = {}
+    for path in package.glob("*.py"):
+        if path.stem == "__init__":
+            continue
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                deps |= {node.module} if node.module else {a.name for a in node.names}
+        graph[path.stem] = {d.split(".")[0] for d in deps} - {"_core"}
+    assert {"metrics", "display", "plot", "results"} <= set(graph)
+
+    def visit(module: str, stack: tuple[str, ...]) -> None:
+        assert module not in stack, " -> ".join((*stack, module))
+        for dep in graph.get(module, ()):
+            visit(dep, (*stack, module))
+
+    for module in graph:
+        visit(module, ())
