@@ -80,6 +80,7 @@ _FIELD_WORDS = {"s": "reorder point s", "S": "order-up-to level S", "Q": "order 
                 "rate_per_day": "rate per day"}
 _DIST_WORDS = {"mean": "mean {}", "cv": "{} variability (CV)", "value": "{}", "sd": "{} standard deviation",
                "min": "minimum {}", "max": "maximum {}"}
+_COUNTS = {"units", "orders", "customers", "reviews", "events"}
 _UNIT_WORDS = [(r"currency", "currency"), (r"\bdays?\b", "days"), (r"\bunits?\b", "units"),
                (r"\bshare\b|\bprobability\b|\bfraction\b", "share")]
 
@@ -165,8 +166,9 @@ def format_number(value: Any, metric: str | None = None, *, unit: str | None = N
     """A number formatted for reading, by the metric's unit when ``metric`` names one (or by ``unit``).
 
     Fractions to 3 decimals, days to 1, money to whole amounts (to cents with ``cents=True``, or
-    when below 100). Other numbers: whole ones as integers with thousands separators (``2,296``),
-    others to 0 decimals from 100 up, 2 decimals from 1, 4 significant digits below.
+    when below 100), means of counts (units, customers...) to 1 decimal below 100. Other numbers:
+    whole ones as integers with thousands separators (``2,296``), others to 0 decimals from 100
+    up, 2 decimals from 1, 4 significant digits below.
     Missing values give ``"n/a"``; a value that rounds to zero never shows a minus sign.
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -181,6 +183,8 @@ def format_number(value: Any, metric: str | None = None, *, unit: str | None = N
         text = f"{x:,.2f}" if cents or abs(x) < 100 else f"{x:,.0f}"
     elif unit == "days":
         text = f"{x:,.1f}"
+    elif unit in _COUNTS and not x.is_integer():  # a mean of counts
+        text = f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.1f}"
     elif x.is_integer() and abs(x) < 1e15:
         text = f"{int(x):,}"
     elif abs(x) >= 100:

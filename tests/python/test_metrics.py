@@ -47,6 +47,9 @@ def test_metric_table_is_complete_and_in_engine_order():
     (float("nan"), "profit", "n/a"),
     (None, None, "n/a"),
     (np.int64(5), None, "5"),
+    (89.7, "cancelled_units", "89.7"),
+    (0.08265, "churned_customers", "0.1"),
+    (306.4, "lost_units", "306"),
 ])
 def test_format_number(value, metric, text):
     assert sl.format_number(value, metric) == text
