@@ -1,63 +1,114 @@
 #pragma once
-/// The summary metrics of one run, over the measured window [warmup, horizon]. Names are the
-/// contract shared by summaries, CLI JSON and DataFrames; docs/glossary.md defines each one.
-/// Invariant: the order of kMetricNames never changes within a release (results are arrays).
+/// The summary metrics of one run, over the measured window [warmup, horizon], and their metadata:
+/// the one table that summaries, CLI JSON, DataFrames, plots, HTML displays and docs/glossary.md read.
+/// Invariant: the order of the table never changes within a release (results are arrays); every
+/// metric has a unit, a group, a display label and a one-line description.
 #include <array>
 #include <string_view>
 
 namespace stocklab {
 
-#define STOCKLAB_METRICS(X)                \
-    X(demand_units)                        \
-    X(served_from_stock_units)             \
-    X(backordered_units)                   \
-    X(lost_units)                          \
-    X(substituted_units)                   \
-    X(delayed_units)                       \
-    X(cancelled_units)                     \
-    X(fulfilled_backorder_units)           \
-    X(late_backorder_units)                \
-    X(fill_rate)                           \
-    X(backorder_acceptance_rate)           \
-    X(mean_backorder_wait_days)            \
-    X(avg_on_hand)                         \
-    X(avg_backorders)                      \
-    X(avg_on_order)                        \
-    X(avg_inventory_position)              \
-    X(stockout_time_fraction)              \
-    X(recorded_demand_units)               \
-    X(demand_capture_ratio)                \
-    X(revenue)                             \
-    X(lost_revenue)                        \
-    X(cost_of_goods_sold)                  \
-    X(holding_cost)                        \
-    X(ordering_cost)                       \
-    X(refunds)                             \
-    X(apology_discounts)                   \
-    X(net_interest)                        \
-    X(profit)                              \
-    X(final_cash)                          \
-    X(min_cash)                            \
-    X(days_cash_negative)                  \
-    X(cash_conversion_cycle_days)          \
-    X(customer_prepayments_outstanding)    \
-    X(supplier_payables_outstanding)       \
-    X(orders_placed)                       \
-    X(mean_order_size)                     \
-    X(supplier_fill_rate)                  \
-    X(disrupted_days)                      \
-    X(churned_customers)                   \
-    X(active_customers_end)                \
-    X(mean_loyalty)                        \
-    X(negative_reviews)                    \
-    X(positive_reviews)                    \
-    X(new_customers)                       \
-    X(repeat_purchase_rate)                \
-    X(revenue_per_customer)                \
-    X(events)
+// X(name, unit, group, display label, one-line description). Units: units, fraction (a number in
+// [0, 1]), days, currency, orders, customers, reviews, events. Groups: sales, stock, money, supply,
+// customers, engine (the sections of docs/glossary.md).
+#define STOCKLAB_METRICS(X)                                                                                        \
+    X(demand_units, "units", "sales", "Demand",                                                                    \
+      "Units wanted at purchase occasions in the window.")                                                         \
+    X(served_from_stock_units, "units", "sales", "Served from stock",                                              \
+      "Units handed over from the shelf at the moment of the purchase occasion.")                                  \
+    X(backordered_units, "units", "sales", "Backordered",                                                          \
+      "Short units for which the customer accepted a backorder.")                                                  \
+    X(lost_units, "units", "sales", "Lost sales",                                                                  \
+      "Short units of customers who were turned away and did not come back.")                                      \
+    X(substituted_units, "units", "sales", "Substituted",                                                          \
+      "Lost units for which the customer bought a substitute.")                                                    \
+    X(delayed_units, "units", "sales", "Delayed",                                                                  \
+      "Short units of customers who were turned away and will come back later.")                                   \
+    X(cancelled_units, "units", "sales", "Cancelled backorders",                                                   \
+      "Backordered units still owed when the customer's patience ran out.")                                        \
+    X(fulfilled_backorder_units, "units", "sales", "Backorders shipped",                                           \
+      "Backordered units shipped to waiting customers.")                                                           \
+    X(late_backorder_units, "units", "sales", "Late backorders",                                                   \
+      "Backordered units completed later than promised.")                                                          \
+    X(fill_rate, "fraction", "sales", "Fill rate",                                                                 \
+      "Share of demanded units served from the shelf on arrival.")                                                 \
+    X(backorder_acceptance_rate, "fraction", "sales", "Backorder acceptance",                                      \
+      "Share of backorder offers that customers accepted.")                                                        \
+    X(mean_backorder_wait_days, "days", "sales", "Mean backorder wait",                                            \
+      "Average time from taking a backorder to shipping it, per unit shipped.")                                    \
+    X(avg_on_hand, "units", "stock", "Average on hand",                                                            \
+      "Time average of the units on the shelf.")                                                                   \
+    X(avg_backorders, "units", "stock", "Average backorders",                                                      \
+      "Time average of the units owed to waiting customers.")                                                      \
+    X(avg_on_order, "units", "stock", "Average on order",                                                          \
+      "Time average of the units ordered from the supplier and not yet received.")                                 \
+    X(avg_inventory_position, "units", "stock", "Average inventory position",                                      \
+      "Time average of on hand + on order - backorders.")                                                          \
+    X(stockout_time_fraction, "fraction", "stock", "Time out of stock",                                            \
+      "Share of the window with nothing on the shelf.")                                                            \
+    X(recorded_demand_units, "units", "sales", "Recorded demand",                                                  \
+      "Demand the store's own records show: served from stock plus backordered.")                                  \
+    X(demand_capture_ratio, "fraction", "sales", "Demand captured",                                                \
+      "Share of true demand that the store's records show.")                                                       \
+    X(revenue, "currency", "money", "Revenue",                                                                     \
+      "Sales of every unit shipped to a customer, minus apology discounts.")                                       \
+    X(lost_revenue, "currency", "money", "Lost revenue",                                                           \
+      "Sales value of lost and cancelled units.")                                                                  \
+    X(cost_of_goods_sold, "currency", "money", "Cost of goods sold",                                               \
+      "What the units sold cost the store.")                                                                       \
+    X(holding_cost, "currency", "money", "Holding cost",                                                           \
+      "Cost of keeping stock on the shelf.")                                                                       \
+    X(ordering_cost, "currency", "money", "Ordering cost",                                                         \
+      "Fixed cost of the purchase orders placed.")                                                                 \
+    X(refunds, "currency", "money", "Refunds",                                                                     \
+      "Prepaid deposits returned to customers who cancelled a backorder.")                                         \
+    X(apology_discounts, "currency", "money", "Apology discounts",                                                 \
+      "Discounts paid back on late backorders.")                                                                   \
+    X(net_interest, "currency", "money", "Net interest",                                                           \
+      "Overdraft interest paid minus interest earned on cash.")                                                    \
+    X(profit, "currency", "money", "Profit",                                                                       \
+      "Revenue minus cost of goods sold, holding, ordering and net interest.")                                     \
+    X(final_cash, "currency", "money", "Final cash",                                                               \
+      "Cash at the horizon.")                                                                                      \
+    X(min_cash, "currency", "money", "Minimum cash",                                                               \
+      "Lowest cash balance in the window.")                                                                        \
+    X(days_cash_negative, "days", "money", "Days overdrawn",                                                       \
+      "Time in the window during which cash was below zero.")                                                      \
+    X(cash_conversion_cycle_days, "days", "money", "Cash conversion cycle",                                        \
+      "Days inventory outstanding + days sales outstanding - days payables outstanding.")                          \
+    X(customer_prepayments_outstanding, "currency", "money", "Customer prepayments held",                          \
+      "Deposits paid by customers for backorders not yet shipped, at the horizon.")                                \
+    X(supplier_payables_outstanding, "currency", "money", "Supplier payables",                                     \
+      "Supplier invoices not yet paid minus advances on orders not yet arrived, at the horizon.")                  \
+    X(orders_placed, "orders", "supply", "Orders placed",                                                          \
+      "Purchase orders placed in the window.")                                                                     \
+    X(mean_order_size, "units", "supply", "Mean order size",                                                       \
+      "Units per purchase order placed.")                                                                          \
+    X(supplier_fill_rate, "fraction", "supply", "Supplier fill rate",                                              \
+      "Units received per unit ordered, over the shipments that arrived.")                                         \
+    X(disrupted_days, "days", "supply", "Supplier down",                                                           \
+      "Time in the window during which the supplier was down.")                                                    \
+    X(churned_customers, "customers", "customers", "Customers lost",                                               \
+      "Customers who stopped buying here for good.")                                                               \
+    X(active_customers_end, "customers", "customers", "Active customers",                                          \
+      "Customers who have not churned, at the horizon.")                                                           \
+    X(mean_loyalty, "fraction", "customers", "Mean loyalty",                                                       \
+      "Average loyalty of the active customers at the horizon.")                                                   \
+    X(negative_reviews, "reviews", "customers", "Negative reviews",                                                \
+      "Negative reviews posted after bad experiences.")                                                            \
+    X(positive_reviews, "reviews", "customers", "Positive reviews",                                                \
+      "Positive reviews posted after good experiences.")                                                           \
+    X(new_customers, "customers", "customers", "New customers",                                                    \
+      "New customers who arrived, after word of mouth thinned the arrivals.")                                      \
+    X(repeat_purchase_rate, "fraction", "customers", "Repeat purchase rate",                                       \
+      "Among the customers who bought, the share who bought at least twice.")                                              \
+    X(revenue_per_customer, "currency", "customers", "Revenue per customer",                                       \
+      "Revenue divided by every customer who ever belonged to the population.")                                    \
+    X(events, "events", "engine", "Events",                                                                        \
+      "Events the engine handled over the whole run (a measure of work).")
 
 enum class Metric : int {
-#define STOCKLAB_ENUM(name) name,
+#define STOCKLAB_ENUM(name, ...) name,
     STOCKLAB_METRICS(STOCKLAB_ENUM)
 #undef STOCKLAB_ENUM
         Count
@@ -65,8 +116,23 @@ enum class Metric : int {
 
 inline constexpr std::size_t kMetricCount = static_cast<std::size_t>(Metric::Count);
 
+/// One row of the metric table.
+struct MetricInfo {
+    std::string_view name;
+    std::string_view unit;
+    std::string_view group;
+    std::string_view label;
+    std::string_view description;
+};
+
+inline constexpr std::array<MetricInfo, kMetricCount> kMetricInfo{{
+#define STOCKLAB_INFO(name, unit, group, label, description) {#name, unit, group, label, description},
+    STOCKLAB_METRICS(STOCKLAB_INFO)
+#undef STOCKLAB_INFO
+}};
+
 inline constexpr std::array<std::string_view, kMetricCount> kMetricNames{
-#define STOCKLAB_NAME(name) #name,
+#define STOCKLAB_NAME(name, ...) #name,
     STOCKLAB_METRICS(STOCKLAB_NAME)
 #undef STOCKLAB_NAME
 };

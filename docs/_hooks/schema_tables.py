@@ -38,6 +38,12 @@ def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
+def _field(path: str) -> str:
+    """A field path that a narrow column may break after its dots only (docs/stylesheets/extra.css
+    keeps words whole)."""
+    return "<code>" + path.replace(".", ".<wbr>") + "</code>"
+
+
 def _json(value: Any) -> str:
     return "`" + json.dumps(value, separators=(", ", ": ")) + "`"
 
@@ -107,7 +113,7 @@ class SchemaDoc:
         if required:
             kind += ", **required**"
         default = _json(node["default"]) if "default" in node else ""
-        return f"| `{path}` | {_cell(kind)} | {_cell(default)} | {_cell(desc)} |"
+        return f"| {_field(path)} | {_cell(kind)} | {_cell(default)} | {_cell(desc)} |"
 
     def _rows(self, node: dict[str, Any], prefix: str, skip: tuple[str, ...] = ()) -> list[str]:
         rows: list[str] = []

@@ -136,6 +136,17 @@ void register_scenario(py::module_& m) {
     std::vector<std::string> kinds(kEventKindNames.begin(), kEventKindNames.end());
     std::vector<std::string> cats(kLedgerCategoryNames.begin(), kLedgerCategoryNames.end());
     m.attr("metric_names") = py::tuple(py::cast(metrics));
+    py::list info;
+    for (const MetricInfo& mi : kMetricInfo) {
+        py::dict row;
+        row["name"] = std::string(mi.name);
+        row["unit"] = std::string(mi.unit);
+        row["group"] = std::string(mi.group);
+        row["label"] = std::string(mi.label);
+        row["description"] = std::string(mi.description);
+        info.append(row);
+    }
+    m.attr("metric_info") = py::tuple(info);
     m.attr("series_names") = py::tuple(py::cast(series));
     m.attr("event_kinds") = py::tuple(py::cast(kinds));
     m.attr("ledger_categories") = py::tuple(py::cast(cats));

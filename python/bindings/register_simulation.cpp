@@ -74,14 +74,18 @@ py::dict ledger_dict(const std::vector<LedgerEntry>& entries) {
     return d;
 }
 
+py::dict series_dict(const TimeSeries& series) {
+    py::dict ts;
+    for (std::size_t i = 0; i < kSeriesCount; ++i) ts[py::str(std::string(kSeriesNames[i]))] = to_array(series.columns[i]);
+    return ts;
+}
+
 py::dict result_dict(RunResult& r) {
     py::dict d;
     d["seed"] = r.seed;
     d["replication"] = r.replication;
     d["summary"] = summary_array(r.summary);
-    py::dict ts;
-    for (std::size_t i = 0; i < kSeriesCount; ++i) ts[py::str(std::string(kSeriesNames[i]))] = to_array(r.timeseries.columns[i]);
-    d["timeseries"] = ts;
+    d["timeseries"] = series_dict(r.timeseries);
     d["events"] = events_dict(r.events, 0);
     d["ledger"] = ledger_dict(r.ledger);
     d["initial_cash"] = r.initial_cash;
@@ -214,6 +218,8 @@ void register_simulation(py::module_& m) {
                  return events_dict(log.rows(), start > log.first_row() ? start - log.first_row() : 0);
              },
              py::arg("start"))
+        .def("timeseries", [](const PySimulation& s) { return series_dict(s.sim->timeseries()); },
+             "The time series so far (the snapshots taken up to now), as numpy arrays by column.")
         .def("summary", [](const PySimulation& s) { return summary_array(s.sim->summary()); })
         .def("invariants", [](const PySimulation& s) { return invariants_dict(s.sim->invariants()); })
         .def("result",

@@ -16,11 +16,14 @@ from .errors import ScenarioError, SimulationError
 
 _core._set_scenario_error_type(ScenarioError)
 
-from . import plot  # noqa: E402  (matplotlib is imported only when a plot function runs)
+# matplotlib and ipywidgets are imported only when a plot or widget function runs.
+from . import plot, stats, widgets  # noqa: E402
 from ._core import InventoryView, ReplenishmentPolicy  # noqa: E402
+from .display import style  # noqa: E402
 from .experiment import Experiment, compare, load_results, sweep  # noqa: E402
-from .interactive import Simulation  # noqa: E402
-from .results import METRICS, RunResult  # noqa: E402
+from .interactive import ScenarioLike, Simulation  # noqa: E402
+from .metrics import METRIC_INFO, METRICS, MetricInfo, format_number, metric_info, metric_label  # noqa: E402
+from .results import RunResult  # noqa: E402
 from .run import simulate  # noqa: E402
 from .scenario import Scenario, bundled_scenarios, load_scenario, schema  # noqa: E402
 
@@ -28,21 +31,30 @@ __version__: str = _core.__version__
 
 __all__ = [
     "METRICS",
+    "METRIC_INFO",
     "Experiment",
     "InventoryView",
+    "MetricInfo",
     "ReplenishmentPolicy",
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "ScenarioLike",
     "Simulation",
     "SimulationError",
     "bundled_scenarios",
     "compare",
+    "format_number",
     "load_results",
     "load_scenario",
+    "metric_info",
+    "metric_label",
     "plot",
     "schema",
     "simulate",
+    "stats",
+    "style",
     "sweep",
+    "widgets",
     "__version__",
 ]

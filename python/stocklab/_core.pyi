@@ -8,11 +8,12 @@ import numpy.typing as npt
 __version__: str
 boost_version: str
 metric_names: tuple[str, ...]
+metric_info: tuple[dict[str, str], ...]
 series_names: tuple[str, ...]
 event_kinds: tuple[str, ...]
 ledger_categories: tuple[str, ...]
 
-def _set_scenario_error_type(type: type[BaseException]) -> None: ...
+def _set_scenario_error_type(arg0: type[BaseException], /) -> None: ...
 
 class ParsedScenario:
     """A validated scenario, ready to run (one policy variant)."""
@@ -39,39 +40,73 @@ def policy_names(doc: dict[str, Any] | str | bytes) -> list[str]: ...
 def resolve_policy(doc: dict[str, Any] | str | bytes, policy: str) -> dict[str, Any]: ...
 
 class InventoryView:
-    """What a replenishment policy sees (read-only)."""
+    """What a replenishment policy sees when it is asked to decide (read-only)."""
 
     @property
-    def now(self) -> float: ...
+    def now(self) -> float:
+        """The current time, in days."""
     @property
-    def on_hand(self) -> int: ...
+    def on_hand(self) -> int:
+        """Units on the shelf."""
     @property
-    def backorders(self) -> int: ...
+    def backorders(self) -> int:
+        """Units owed to waiting customers."""
     @property
-    def on_order(self) -> int: ...
+    def on_order(self) -> int:
+        """Units ordered from the supplier and not yet received."""
     @property
-    def inventory_position(self) -> int: ...
+    def inventory_position(self) -> int:
+        """``on_hand + on_order - backorders``: what reorder-point rules watch."""
     @property
-    def recorded_demand(self) -> int: ...
+    def recorded_demand(self) -> int:
+        """Cumulative units the store recorded as demanded (sales + backorders), since day 0."""
     @property
-    def sales(self) -> int: ...
+    def sales(self) -> int:
+        """Cumulative units served from stock, since day 0."""
     @property
-    def open_orders(self) -> int: ...
+    def open_orders(self) -> int:
+        """Purchase orders placed and not yet received."""
     @property
-    def is_review(self) -> bool: ...
+    def is_review(self) -> bool:
+        """True when the policy is asked at a periodic review (see ``review_period_days``)."""
 
 class ReplenishmentPolicy:
-    """Subclass and define ``order(self, view) -> units`` (a whole number >= 0).
+    """A replenishment policy written in Python: subclass it and define :meth:`order`.
 
-    Define ``review_period_days(self) -> float`` (> 0) to be asked only at periodic reviews, at
-    ``k * period + review_offset_days()``; otherwise the policy is asked after every change of the
-    inventory position.
+    Pass an instance as ``replenishment=`` to :func:`stocklab.simulate` or :class:`stocklab.Simulation`;
+    it replaces the scenario's ``replenishment`` section. By default the policy is asked after every
+    change of the inventory position (continuous review); define :meth:`review_period_days` to be
+    asked only at periodic reviews, at days ``k * period + review_offset_days()``.
+
+    An (s, S) policy, the same as the built-in ``{"policy": "s_S", "s": 100, "S": 220}``::
+
+        class OrderUpTo(sl.ReplenishmentPolicy):
+            def __init__(self, s: int, S: int) -> None:
+                super().__init__()          # required: sets up the C++ side
+                self.s, self.S = s, S
+
+            def order(self, view: sl.InventoryView) -> int:
+                ip = view.inventory_position
+                return self.S - ip if ip <= self.s else 0
+
+        run = sl.simulate("camera_lens", seed=1, replenishment=OrderUpTo(100, 220))
+
+    A weekly review (R, S) policy adds::
+
+            def review_period_days(self) -> float:
+                return 7.0
+
+    If a method raises, the run stops with that exception (a :class:`stocklab.Simulation` is then
+    closed).
     """
 
     def __init__(self) -> None: ...
-    def order(self, view: InventoryView) -> int: ...
-    def review_period_days(self) -> float: ...
-    def review_offset_days(self) -> float: ...
+    def order(self, view: InventoryView) -> int:
+        """Units to order now (a whole number >= 0; 0 = no order), given what the store sees."""
+    def review_period_days(self) -> float:
+        """Days between periodic reviews (> 0), or 0 for continuous review (the default)."""
+    def review_offset_days(self) -> float:
+        """Day of the first review, in ``[0, review_period_days())`` (default 0)."""
 
 def simulate(scenario: ParsedScenario, seed: int, replication: int = 0,
              policy: ReplenishmentPolicy | None = None) -> dict[str, Any]: ...
@@ -98,6 +133,7 @@ class Simulation:
     @property
     def log_size(self) -> int: ...
     def events_since(self, start: int) -> dict[str, npt.NDArray[Any]]: ...
+    def timeseries(self) -> dict[str, npt.NDArray[np.float64]]: ...
     def summary(self) -> npt.NDArray[np.float64]: ...
     def invariants(self) -> dict[str, Any]: ...
     def result(self) -> dict[str, Any]: ...

@@ -122,6 +122,7 @@ def _run(args: argparse.Namespace) -> int:
 
     import stocklab as sl
     from stocklab.experiment import format_number
+    from stocklab.metrics import metric_label
 
     sc = sl.load_scenario(args.scenario)
     _warn_if_long(sc, sc.policies or [""], args.replications or sc.replications, args.jobs)
@@ -137,7 +138,9 @@ def _run(args: argparse.Namespace) -> int:
           f"horizon {sc.horizon_days:g} days. Mean [95% CI] per policy.\n")
     with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
                            "display.max_colwidth", 60):
-        print(exp.table(metrics).to_string())
+        table = exp.table(metrics)
+        table.insert(0, "label", [metric_label(m) for m in table.index])  # from the metric table
+        print(table.to_string())
         if len(exp.policies) > 1:
             d = exp.differences(metrics=metrics)
             d = d[["policy", "baseline", "metric", "difference", "ci95_low", "ci95_high"]].dropna(subset=["difference"])

@@ -1,15 +1,24 @@
-"""Compact HTML for Jupyter (``_repr_html_`` of scenarios, runs and experiments).
+"""Readable output for Jupyter: HTML of scenarios, runs, simulations and experiments, and formatted
+DataFrames (:func:`style`).
 
-Plain ``repr`` stays one line (see the classes); these tables show what a reader needs at a glance.
+Plain ``repr`` stays one line (see the classes); these tables show what a reader needs at a glance,
+with the display labels and units of the metric table (:mod:`stocklab.metrics`).
 """
 
 from __future__ import annotations
 
 import html
 import math
-from typing import Any
+import re
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["scenario_html", "run_html", "experiment_html", "format_metric"]
+from .metrics import METRIC_INFO, format_number, metric_label
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from pandas.io.formats.style import Styler
+
+__all__ = ["scenario_html", "run_html", "simulation_html", "experiment_html", "style"]
 
 _GROUPS: dict[str, list[str]] = {
     "sales": ["demand_units", "served_from_stock_units", "backordered_units", "lost_units", "cancelled_units",
@@ -32,23 +41,13 @@ def _cell(text: str, header: bool = False, align: str = "left", attrs: str = "")
     return f"<{tag} style='text-align:{align}'{attrs}>{text}</{tag}>"
 
 
-def format_metric(name: str, value: float, cents: bool = True) -> str:
-    """A metric value formatted for reading: units as integers, fractions to 3 decimals, money to
-    cents (or to whole amounts with ``cents=False``, for means over replications)."""
-    from .plot import UNITS
-
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    unit = UNITS.get(name, "")
-    if unit == "fraction":
-        return f"{value:.3f}"
-    if unit == "currency":
-        return f"{value:,.2f}" if cents or abs(value) < 100 else f"{value:,.0f}"
-    if unit == "days":
-        return f"{value:,.1f}"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.4g}"
+def _label(name: str) -> str:
+    """A metric's display label, with its name, unit and description as a tooltip."""
+    info = METRIC_INFO.get(name)
+    if info is None:  # a scenario field: its readable label, its path as the tooltip
+        return f"<span title='{_e(name)}'>{_e(metric_label(name))}</span>"
+    tip = f"{info.name} ({info.unit}): {info.description}"
+    return f"<span title='{_e(tip)}'>{_e(info.label)}</span>"
 
 
 def _dist(d: Any) -> str:
@@ -120,26 +119,49 @@ def scenario_html(sc: Any) -> str:
     return f"<div>{head}{_table(body)}</div>"
 
 
-def run_html(run: Any) -> str:
-    s = run.summary
-    groups = {g: [k for k in keys if k in s.index and not _isnan(s[k])] for g, keys in _GROUPS.items()}
-    groups = {g: keys for g, keys in groups.items() if keys}
+def _grouped_table(groups: dict[str, list[tuple[str, str]]]) -> str:
+    """Groups of (label HTML, value text) pairs side by side, one pair of columns per group."""
+    groups = {g: pairs for g, pairs in groups.items() if pairs}
     depth = max((len(v) for v in groups.values()), default=0)
-    head = "<tr>" + "".join(_cell(_e(g), header=True, attrs=" colspan='2'") for g in groups) + "</tr>"
-    rows = [head]
+    rows = ["<tr>" + "".join(_cell(_e(g), header=True, attrs=" colspan='2'") for g in groups) + "</tr>"]
     for i in range(depth):
         cells = ""
-        for keys in groups.values():
-            if i < len(keys):
-                cells += _cell(f"<code>{_e(keys[i])}</code>") + _cell(_e(format_metric(keys[i], s[keys[i]])),
-                                                                     align="right")
-            else:
-                cells += _cell("") + _cell("")
+        for pairs in groups.values():
+            label, value = pairs[i] if i < len(pairs) else ("", "")
+            cells += _cell(label) + _cell(_e(value), align="right")
         rows.append(f"<tr>{cells}</tr>")
+    return _table(rows)
+
+
+def _metric_groups(summary: pd.Series) -> dict[str, list[tuple[str, str]]]:
+    return {g: [(_label(k), format_number(summary[k], k, cents=True)) for k in keys
+                if k in summary.index and not _isnan(summary[k])] for g, keys in _GROUPS.items()}
+
+
+def run_html(run: Any) -> str:
+    """The HTML of a :class:`stocklab.RunResult`: its key metrics, grouped, with display labels."""
     meta = run.meta
     title = (f"<b>RunResult</b> <code>{_e(meta['scenario'])}</code>, policy <code>"
              f"{_e(meta.get('policy') or 'base')}</code>, seed {run.seed}, replication {run.replication}")
-    return f"<div>{title}{_table(rows)}</div>"
+    return f"<div>{title}{_grouped_table(_metric_groups(run.summary))}</div>"
+
+
+_STATE = [("on_hand", "on hand", "units"), ("backorders", "backorders", "units"),
+          ("waiting_customers", "waiting customers", "customers"), ("on_order", "on order", "units"),
+          ("inventory_position", "inventory position", "units"), ("cash", "cash", "currency"),
+          ("active_customers", "active customers", "customers"), ("mean_loyalty", "mean loyalty", "fraction")]
+
+
+def simulation_html(sim: Any) -> str:
+    """The HTML of a :class:`stocklab.Simulation`: the state now and the metrics so far."""
+    state = sim.state
+    now = [(_e(label), format_number(state[key], unit=unit, cents=True))
+           for key, label, unit in _STATE if key in state and not _isnan(state[key])]
+    groups = {"now": now, **_metric_groups(sim.summary)}
+    status = "finished" if sim.finished else f"day {sim.now:,.1f} of {sim.horizon:,.0f}"
+    title = (f"<b>Simulation</b> <code>{_e(sim.scenario.name)}</code>, policy <code>{_e(sim.policy or 'base')}"
+             f"</code>, seed {sim.seed}: {status} <span style='opacity:0.7'>(metrics so far)</span>")
+    return f"<div>{title}{_grouped_table(groups)}</div>"
 
 
 def _isnan(x: Any) -> bool:
@@ -147,13 +169,10 @@ def _isnan(x: Any) -> bool:
 
 
 def _ci(mean: float, lo: float, hi: float, metric: str) -> str:
-    if _isnan(mean):
-        return "n/a"
-    if _isnan(lo):
-        return format_metric(metric, mean, cents=False)
-    lo_text, hi_text = format_metric(metric, lo, cents=False), format_metric(metric, hi, cents=False)
-    mean_text = format_metric(metric, mean, cents=False)
-    return f"{mean_text} <span style='opacity:0.7'>[{lo_text}, {hi_text}]</span>"
+    if _isnan(mean) or _isnan(lo):
+        return format_number(mean, metric)
+    lo_text, hi_text = format_number(lo, metric), format_number(hi, metric)
+    return f"{format_number(mean, metric)} <span style='opacity:0.7'>[{lo_text}, {hi_text}]</span>"
 
 
 def experiment_html(exp: Any) -> str:
@@ -170,7 +189,7 @@ def experiment_html(exp: Any) -> str:
         head += _cell(f"{_e(policies[1])} &minus; {_e(policies[0])} (paired)", header=True)
     rows = [f"<tr>{head}</tr>"]
     for m in keys:
-        cells = _cell(f"<code>{_e(m)}</code>")
+        cells = _cell(_label(m))
         sub = s[s["metric"] == m].set_index("policy")
         for p in policies:
             r = sub.loc[p]
@@ -185,9 +204,9 @@ def experiment_html(exp: Any) -> str:
 def _sweep_table(exp: Any, metrics: list[str]) -> str:
     s = exp.summary(metrics)
     configs = s[exp.config_columns].drop_duplicates()
-    head = "".join(_cell(f"<code>{_e(c)}</code>", header=True) for c in exp.config_columns)
+    head = "".join(_cell(_label(c), header=True) for c in exp.config_columns)
     for m in metrics:
-        head += "".join(_cell(f"<code>{_e(m)}</code><br>{_e(p)}", header=True) for p in exp.policies)
+        head += "".join(_cell(f"{_label(m)}<br>{_e(p)}", header=True) for p in exp.policies)
     rows = [f"<tr>{head}</tr>"]
     keyed = s.set_index([*exp.config_columns, "policy", "metric"])
     for n, cfg in enumerate(configs.itertuples(index=False)):
@@ -202,3 +221,45 @@ def _sweep_table(exp: Any, metrics: list[str]) -> str:
                 cells += _cell(_ci(r["mean"], r["ci95_low"], r["ci95_high"], m), align="right")
         rows.append(f"<tr>{cells}</tr>")
     return _table(rows)
+
+
+# ------------------------------------------------------------------------------------------------
+# Formatted DataFrames
+
+# Columns of tidy frames (one metric per row) that are in the unit of that row's metric.
+_VALUE_COLUMN = re.compile(r"^(mean|sem|std|difference|value|(unpaired_)?ci\d*_(low|high))$")
+
+
+def _is_number_column(series: pd.Series) -> bool:
+    return series.dtype.kind in "iuf"
+
+
+def style(data: pd.DataFrame | pd.Series) -> Styler:
+    """A pandas Styler that shows numbers for reading, by each metric's unit (see :func:`format_number`).
+
+    Understands the frames stocklab returns: tidy ones with a ``metric`` column (summaries, paired
+    differences: ``mean``, ``difference``, CI bounds... in that row's unit), frames or Series indexed
+    by metric names (``run.summary``), and frames whose columns are metrics or scenario fields. No
+    ``2296.000000``, no ``-0.00``; counts get thousands separators, fractions three decimals. The data
+    is unchanged: ``style(df).data is df``. Needs jinja2 (the ``notebook`` extra).
+    """
+    import pandas as pd
+
+    frame = data.to_frame() if isinstance(data, pd.Series) else data
+    styler = frame.style
+    numbers = [c for c in frame.columns if _is_number_column(frame[c])]
+    by_row = None
+    if "metric" in frame.columns:
+        by_row = frame["metric"]
+        per_row = [c for c in numbers if _VALUE_COLUMN.match(str(c))]
+    elif frame.index.isin(list(METRIC_INFO)).any():
+        by_row, per_row = frame.index.to_series(index=frame.index), numbers
+    else:
+        per_row = []
+    for column in numbers:
+        if column not in per_row:
+            styler.format(lambda v, c=column: format_number(v, str(c)), subset=[column])
+    if by_row is not None and per_row:
+        for label, metric in by_row.items():
+            styler.format(lambda v, m=metric: format_number(v, m), subset=pd.IndexSlice[[label], per_row])
+    return styler

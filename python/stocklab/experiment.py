@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from .metrics import format_number
 from .results import METRICS
 from .run import as_scenario, check_seed
 from .scenario import Scenario
@@ -25,18 +26,6 @@ from .stats import mean_ci, paired_differences, summarize
 __all__ = ["compare", "sweep", "Experiment", "load_results", "run_block"]
 
 _AUTO_BATCH = 20
-
-
-def format_number(x: float) -> str:
-    """Readable figures for tables: thousands separators for money and counts, 4 digits for rates."""
-    if np.isnan(x):
-        return "n/a"
-    a = abs(x)
-    if a >= 100:
-        return f"{x:,.0f}"
-    if a >= 1:
-        return f"{x:,.2f}"
-    return f"{x:.4f}"
 
 
 def run_block(doc: dict[str, Any], policy: str, seed: int, first: int, count: int, jobs: int = 1) -> np.ndarray:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -11,8 +13,13 @@ from . import _core
 from .errors import SimulationError
 from .results import METRICS, RunResult, events_frame, run_metadata
 from .run import as_scenario, check_seed
+from .scenario import Scenario
 
-__all__ = ["Simulation", "describe_event"]
+__all__ = ["Simulation", "ScenarioLike", "describe_event"]
+
+ScenarioLike = Scenario | Mapping[str, Any] | str | os.PathLike[str]
+"""What functions accept as a scenario: a Scenario, a dict (the JSON document), or a path or the name
+of a bundled scenario."""
 
 
 def _units(n: int) -> str:
@@ -69,13 +76,24 @@ class Simulation:
     same scenario, policy and seed. If a custom policy raises, the simulation is closed.
     """
 
-    def __init__(self, scenario: Any, seed: int | None = None, *, policy: str = "", replication: int = 0,
-                 replenishment: Any = None) -> None:
+    def __init__(self, scenario: ScenarioLike, seed: int | None = None, *, policy: str = "",
+                 replication: int = 0, replenishment: _core.ReplenishmentPolicy | None = None) -> None:
+        """Start a run at day 0, before its first event.
+
+        ``scenario``: a Scenario, a dict or a path/bundled name; ``seed`` defaults to the scenario's
+        ``run.seed``; ``policy`` names one of the scenario's ``policies`` ("" = the base scenario);
+        ``replenishment`` may replace the scenario's replenishment policy with a
+        :class:`stocklab.ReplenishmentPolicy`.
+        """
         self.scenario = as_scenario(scenario)
+        """The scenario, without its policy variant merged in (see :attr:`policy`)."""
         parsed = self.scenario.parsed(policy)
         self.seed = parsed.seed if seed is None else check_seed(seed)
+        """The seed of the run."""
         self.policy = policy
+        """The name of the scenario's policy variant this run follows ("" = the base scenario)."""
         self.replication = check_seed(replication, "replication")
+        """The replication number."""
         self._sim = _core.Simulation(parsed, self.seed, self.replication, replenishment)
         self._closed: str | None = None
         self._result: RunResult | None = None
@@ -109,9 +127,16 @@ class Simulation:
                 return f"day {self._sim.now:.1f}: {_SILENT.get(self._sim.last_event_type, 'nothing to report')}"
 
     def run_until(self, t: float) -> Simulation:
-        """Handle every event before time ``t`` (days); returns self for chaining."""
+        """Handle every event before time ``t`` (days); returns self for chaining.
+
+        Time only moves forward: a ``t`` before :attr:`now` raises ValueError. A ``t`` past the
+        horizon runs to the horizon.
+        """
         if isinstance(t, bool) or not isinstance(t, (int, float)) or math.isnan(t):
             raise TypeError(f"t must be a number of days, got {t!r}")
+        if t < self.now:
+            raise ValueError(f"cannot run back in time: the simulation is at day {self.now:g}, "
+                             f"run_until({t:g}) asks for an earlier day (start a new Simulation to replay)")
         self._guard(self._sim.run_until, float(t))
         return self
 
@@ -122,11 +147,36 @@ class Simulation:
 
     @property
     def now(self) -> float:
+        """The simulation clock, in days (0 before the first event)."""
         return self._sim.now
 
     @property
+    def horizon(self) -> float:
+        """The day the run ends (the scenario's ``run.horizon_days``)."""
+        return self._sim.horizon
+
+    @property
     def finished(self) -> bool:
+        """True once the clock has reached the horizon (then :attr:`result` is available)."""
         return self._sim.finished
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """Scenario name, policy, seed, replication and versions, as in :attr:`RunResult.meta`."""
+        return run_metadata(self.scenario.name, self.policy, self.seed, self.replication)
+
+    @property
+    def initial_cash(self) -> float:
+        """The cash balance at day 0."""
+        return self._sim.invariants()["initial_cash_cents"] / 100.0
+
+    @property
+    def timeseries(self) -> pd.DataFrame:
+        """The time series so far: one row per snapshot taken up to :attr:`now` (columns as
+        :attr:`RunResult.timeseries`)."""
+        if self._result is not None:  # the engine handed its series over to the result
+            return self._result.timeseries
+        return pd.DataFrame(self._guard(self._sim.timeseries))
 
     @property
     def state(self) -> dict[str, Any]:
@@ -135,8 +185,8 @@ class Simulation:
 
     @property
     def events(self) -> pd.DataFrame:
-        """The event log so far: every event when the scenario sets ``run.record_events``, otherwise
-        the events handled by step() (run_until() keeps no log, so long runs use no extra memory)."""
+        """The event log so far: orders, shipments, stock-outs, backorders, cancellations... (every
+        event when the scenario sets ``run.record_events``); columns as :attr:`RunResult.events`."""
         return events_frame(self._sim.events_since(0))
 
     @property
@@ -146,15 +196,20 @@ class Simulation:
 
     @property
     def result(self) -> RunResult:
+        """The :class:`RunResult` of the finished run (raises SimulationError before the horizon)."""
         if not self._sim.finished:
             raise SimulationError("the run is not finished: call run() or run_until(horizon) first")
         if self._result is None:
             self._result = RunResult(self._guard(self._sim.result),
-                                     run_metadata(self.scenario.name, self.policy, self.seed, self.replication),
-                                     self.scenario)
+                                     self.meta, self.scenario)
         return self._result
 
     def __repr__(self) -> str:
         s = self.state
         return (f"Simulation({self.scenario.name!r}, day {s['time']:.1f}, on_hand={s['on_hand']}, "
                 f"backorders={s['backorders']}, cash={s['cash']:,.2f})")
+
+    def _repr_html_(self) -> str:
+        from .display import simulation_html
+
+        return simulation_html(self)

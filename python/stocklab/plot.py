@@ -19,75 +19,23 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .results import METRICS
+from .metrics import METRIC_INFO, METRICS, UNITS, display_name, field_label, metric_label
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["inventory", "cash", "loyalty", "comparison", "sweep", "sweep_heatmap", "metric_label", "UNITS"]
+    from .experiment import Experiment
+    from .interactive import Simulation
+    from .results import RunResult
 
-#: Unit of every metric in :data:`stocklab.METRICS` ("fraction" = a number in [0, 1]).
-UNITS: dict[str, str] = {
-    "demand_units": "units",
-    "served_from_stock_units": "units",
-    "backordered_units": "units",
-    "lost_units": "units",
-    "substituted_units": "units",
-    "delayed_units": "units",
-    "cancelled_units": "units",
-    "fulfilled_backorder_units": "units",
-    "late_backorder_units": "units",
-    "fill_rate": "fraction",
-    "backorder_acceptance_rate": "fraction",
-    "mean_backorder_wait_days": "days",
-    "avg_on_hand": "units",
-    "avg_backorders": "units",
-    "avg_on_order": "units",
-    "avg_inventory_position": "units",
-    "stockout_time_fraction": "fraction",
-    "recorded_demand_units": "units",
-    "demand_capture_ratio": "fraction",
-    "revenue": "currency",
-    "lost_revenue": "currency",
-    "cost_of_goods_sold": "currency",
-    "holding_cost": "currency",
-    "ordering_cost": "currency",
-    "refunds": "currency",
-    "apology_discounts": "currency",
-    "net_interest": "currency",
-    "profit": "currency",
-    "final_cash": "currency",
-    "min_cash": "currency",
-    "days_cash_negative": "days",
-    "cash_conversion_cycle_days": "days",
-    "customer_prepayments_outstanding": "currency",
-    "supplier_payables_outstanding": "currency",
-    "orders_placed": "orders",
-    "mean_order_size": "units",
-    "supplier_fill_rate": "fraction",
-    "disrupted_days": "days",
-    "churned_customers": "customers",
-    "active_customers_end": "customers",
-    "mean_loyalty": "fraction",
-    "negative_reviews": "reviews",
-    "positive_reviews": "reviews",
-    "new_customers": "customers",
-    "repeat_purchase_rate": "fraction",
-    "revenue_per_customer": "currency",
-    "events": "events",
-}
+__all__ = ["inventory", "cash", "loyalty", "comparison", "differences", "sweep", "sweep_heatmap", "metric_label",
+           "UNITS"]
 
 # Black-and-white friendly styles: each series gets its own line style and marker.
 _LINESTYLES = ["-", "--", ":", "-."]
 _MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 _TIME = "time (days)"
-
-
-def metric_label(metric: str) -> str:
-    """``"profit (currency)"``: the metric name with its unit, for axis labels."""
-    unit = UNITS.get(metric, "")
-    return f"{metric} ({unit})" if unit else metric
 
 
 def _pyplot():
@@ -119,7 +67,7 @@ def _run_title(run: Any, what: str) -> str:
 def _timeseries(run: Any) -> pd.DataFrame:
     ts = getattr(run, "timeseries", None)
     if ts is None:
-        raise TypeError(f"expected a stocklab.RunResult, got {type(run).__name__}")
+        raise TypeError(f"expected a stocklab.RunResult or stocklab.Simulation, got {type(run).__name__}")
     if len(ts) == 0:
         raise ValueError("this run has no time series: set run.snapshot_interval_days > 0 in the scenario")
     return ts
@@ -134,6 +82,24 @@ def _legend_on_top(ax: Axes, handles: list[Any], *more: Axes) -> None:
               framealpha=0.9)
 
 
+def _min_span(ax: Axes, span: float, low: float | None = None, high: float | None = None) -> None:
+    """Widen the y-limits to at least ``span`` (within [low, high]), so noise-sized changes look small.
+
+    Autoscaling zooms into whatever range the data has: a loyalty that moves from 0.800 to 0.796
+    would fill the whole axis and read as a collapse.
+    """
+    lo, hi = ax.get_ylim()
+    if hi - lo >= span:
+        return
+    mid = (lo + hi) / 2
+    lo, hi = mid - span / 2, mid + span / 2
+    if low is not None and lo < low:
+        lo, hi = low, low + span
+    if high is not None and hi > high:
+        lo, hi = max(high - span, low if low is not None else high - span), high
+    ax.set_ylim(lo, hi)
+
+
 def _sparse_markers(n: int) -> int:
     """Mark about 12 points of a long line, so markers tell lines apart without hiding them."""
     return max(1, n // 12)
@@ -143,10 +109,35 @@ def _sparse_markers(n: int) -> int:
 # One run
 
 
-def _policy_levels(run: Any) -> list[tuple[str, float]]:
-    """The replenishment policy's reorder point and order-up-to level, when the run knows its scenario."""
+def _variant(run: Any) -> Any:
+    """The scenario a run used, its policy variant merged in (None when the run does not know it)."""
     sc = getattr(run, "scenario", None)
     if sc is None or not hasattr(sc, "to_dict"):
+        return None
+    policy = (getattr(run, "meta", None) or {}).get("policy")
+    if policy and policy in sc.policies:  # a Simulation keeps the base scenario and its policy's name
+        sc = sc.with_policy(policy)
+    return sc
+
+
+def _warmup(run: Any) -> float:
+    sc = _variant(run)
+    return float(sc.parsed().warmup_days) if sc is not None else 0.0
+
+
+def _thousands(ax: Axes) -> None:
+    """Tick labels with thousands separators (250,000, not 250000) on an axis that reaches 1,000."""
+    from matplotlib.ticker import FuncFormatter
+
+    if max(abs(v) for v in ax.get_ylim()) < 1000:
+        return
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}" if abs(x) >= 1000 else f"{x:g}"))
+
+
+def _policy_levels(run: Any) -> list[tuple[str, float]]:
+    """The replenishment policy's reorder point and order-up-to level, when the run knows its scenario."""
+    sc = _variant(run)
+    if sc is None:
         return []
     r = sc.to_dict().get("replenishment", {})
     out = []
@@ -157,8 +148,11 @@ def _policy_levels(run: Any) -> list[tuple[str, float]]:
     return out
 
 
-def inventory(run: Any, ax: Axes | None = None) -> Axes:
+def inventory(run: RunResult | Simulation, ax: Axes | None = None) -> Axes:
     """On hand, backorders (drawn below zero) and inventory position over time.
+
+    ``run`` is a :class:`stocklab.RunResult` or a :class:`stocklab.Simulation`, finished or not: mid-run
+    it draws the time series so far and marks the current day with a vertical line ("now").
 
     When the run recorded its events (``run.record_events: true``, or a finished
     :class:`stocklab.Simulation`), purchase orders are marked (downward triangles, at the inventory
@@ -191,6 +185,7 @@ def inventory(run: Any, ax: Axes | None = None) -> Axes:
                     color="black", label="shipment received")
     for name, level in _policy_levels(run):
         ax.axhline(level, color="black", linestyle="-.", linewidth=0.8, label=name)
+    _mark_now(ax, run)
     ax.axhline(0.0, color="grey", linewidth=0.8, zorder=0)
     ax.set_title(_run_title(run, "Inventory"))
     ax.set_xlabel(_TIME)
@@ -199,11 +194,18 @@ def inventory(run: Any, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def cash(run: Any, ax: Axes | None = None) -> Axes:
+def _mark_now(ax: Axes, run: Any) -> None:
+    """A vertical line at the current day of a Simulation that has not finished."""
+    if getattr(run, "finished", True) is False:
+        ax.axvline(run.now, color="grey", linestyle=(0, (1, 3)), linewidth=1.2, label=f"now (day {run.now:.0f})")
+
+
+def cash(run: RunResult | Simulation, ax: Axes | None = None) -> Axes:
     """The cash balance over time, with the initial cash as a dotted reference line.
 
     Drawn from the ledger (every dated cash movement) when it was recorded, else from the time
-    series. The lowest balance is marked. Returns the Axes (three lines).
+    series (a :class:`stocklab.Simulation` mid-run: the series so far, and a "now" line). The
+    lowest balance is marked. Returns the Axes (three lines, and "now" mid-run).
     """
     ledger = getattr(run, "ledger", None)
     ax = _axes(ax)
@@ -221,17 +223,25 @@ def cash(run: Any, ax: Axes | None = None) -> Axes:
             initial = float(balance[0])
     ax.plot(t, balance, drawstyle="steps-post", linestyle="-", label="cash balance")
     ax.axhline(initial, linestyle=":", color="black", linewidth=1.0, label="initial cash")
-    i = int(np.argmin(balance))
-    ax.plot([t[i]], [balance[i]], linestyle="none", marker="v", markersize=8, color="black",
-            label=f"lowest: {balance[i]:,.0f}")
+    # The lowest balance of the measured window, as min_cash counts it: from the balance in force
+    # when the warm-up ends.
+    warmup = _warmup(run)
+    if warmup > 0:
+        ax.axvspan(0.0, warmup, color="grey", alpha=0.12, linewidth=0, label="warm-up (not measured)")
+    start = max(int(np.searchsorted(t, warmup, side="right")) - 1, 0)
+    i = start + int(np.argmin(balance[start:]))
+    ax.plot([max(t[i], warmup)], [balance[i]], linestyle="none", marker="v", markersize=8, color="black",
+            label=f"lowest{' after the warm-up' if warmup > 0 else ''}: {balance[i]:,.0f}")
+    _mark_now(ax, run)
     ax.set_title(_run_title(run, "Cash"))
     ax.set_xlabel(_TIME)
     ax.set_ylabel("cash (currency)")
+    _thousands(ax)
     ax.legend(loc="best", fontsize="small")
     return ax
 
 
-def loyalty(run: Any, ax: Axes | None = None) -> Axes:
+def loyalty(run: RunResult | Simulation, ax: Axes | None = None) -> Axes:
     """Mean loyalty of active customers (left axis) and the number of active customers (right axis).
 
     Needs ``demand.model: "customers"``. Returns the left Axes; the right one is its twin
@@ -249,10 +259,14 @@ def loyalty(run: Any, ax: Axes | None = None) -> Axes:
     twin = ax.twinx()
     (b,) = twin.plot(t, ts["active_customers"], linestyle="--", marker="s", markersize=3, markevery=every,
                      color="C1", label="active customers (right)")
+    # Loyalty lives in [0, 1] and the customer base moves by a few percent a year: axes at least
+    # 0.2 of loyalty and 20% of the customers high, so a 0.5% change does not look like a collapse.
+    _min_span(ax, 0.2, 0.0, 1.0)
+    _min_span(twin, 0.2 * float(np.nanmax(ts["active_customers"])), 0.0)
     ax.set_title(_run_title(run, "Customers"))
     ax.set_xlabel(_TIME)
-    ax.set_ylabel("mean loyalty (fraction)")
-    twin.set_ylabel("active customers (customers)")
+    ax.set_ylabel(metric_label("mean_loyalty"))
+    twin.set_ylabel(metric_label("active_customers_end"))
     _legend_on_top(ax, [a, b], twin)
     ax.stocklab_twin = twin  # type: ignore[attr-defined]
     return ax
@@ -275,55 +289,169 @@ def _metric_list(exp: Any, metrics: str | Sequence[str]) -> list[str]:
     return metrics
 
 
-def comparison(exp: Any, metrics: str | Sequence[str],
+def _panels(metrics: list[str], ax: Axes | Sequence[Axes] | None) -> tuple[Figure, list[Axes]]:
+    """One Axes per metric: the given ones, or a new grid without empty panels (2 x 2 for four)."""
+    n = len(metrics)
+    if ax is None and n == 1:
+        ax = _axes(None)
+    if ax is None:
+        cols = n if n <= 3 else int(np.ceil(np.sqrt(n)))
+        rows = -(-n // cols)
+        fig, grid = _pyplot().subplots(rows, cols, figsize=(4.4 * cols, 3.8 * rows), squeeze=False)
+        axes = list(grid.ravel())
+        for extra in axes[n:]:
+            extra.remove()
+        return fig, axes[:n]
+    axes = [ax] if not isinstance(ax, Sequence) else list(ax)
+    if len(axes) != n:
+        raise ValueError(f"got {len(axes)} Axes for {n} metrics; pass one Axes per metric")
+    return axes[0].figure, axes
+
+
+def _category_ticks(ax: Axes, names: Sequence[str]) -> None:
+    """Category names as x tick labels that do not overlap: wrapped, and slanted from three on."""
+    import textwrap
+
+    ax.set_xticks(range(len(names)))
+    # Wrap at spaces and underscores, never inside a word.
+    wrapped = ["\n".join(line.replace("_ ", "_") for line in
+                         textwrap.wrap(str(name).replace("_", "_ "), 14, break_long_words=False)) for name in names]
+    if len(names) >= 3:
+        ax.set_xticklabels(wrapped, rotation=25, ha="right", rotation_mode="anchor", fontsize="small")
+    else:
+        ax.set_xticklabels(wrapped)
+    ax.set_xlim(-0.5, len(names) - 0.5)
+
+
+def _undefined(ax: Axes, i: float, text: str = "n/a") -> None:
+    """Say where a value is undefined (NaN), so a panel is never silently empty."""
+    ax.annotate(text, (i, 0.5), xycoords=("data", "axes fraction"), ha="center", va="center",
+                fontsize="small", color="grey")
+
+
+def _finish(fig: Figure, axes: list[Axes], title: str) -> Axes | Figure:
+    if len(axes) == 1:
+        return axes[0]
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def comparison(exp: Experiment, metrics: str | Sequence[str],
                ax: Axes | Sequence[Axes] | None = None) -> Axes | Figure:
     """Mean of each metric per policy with its 95% confidence interval (error bars).
 
-    One panel per metric (metrics have different units). With one metric, returns the Axes (one
-    error-bar container per policy); with several, the Figure. ``ax`` may be an Axes (one metric)
-    or a sequence of Axes, one per metric. For a sweep, use :func:`sweep`.
+    One panel per metric (metrics have different units), titled with its display label; policy
+    names are wrapped and slanted when there are three or more. A policy for which a metric is
+    undefined (NaN, e.g. backorder acceptance under lost sales) is marked "n/a". With one metric,
+    returns the Axes (one error-bar container per policy with a value); with several, the Figure.
+    ``ax`` may be an Axes (one metric) or a sequence of Axes, one per metric. For a sweep, use
+    :func:`sweep`; for the paired differences, :func:`differences`.
     """
     if getattr(exp, "config_columns", None):
         raise ValueError("comparison() plots a compare() experiment; for a sweep use stocklab.plot.sweep()")
     metrics = _metric_list(exp, metrics)
     summary = exp.summary(metrics)
-    if ax is None:
-        n = len(metrics)
-        cols = min(n, 3)
-        rows = -(-n // cols)
-        fig, grid = _pyplot().subplots(rows, cols, figsize=(4.2 * cols, 3.6 * rows), squeeze=False)
-        axes = list(grid.ravel())
-        for extra in axes[n:]:
-            extra.set_visible(False)
-        axes = axes[:n]
-    else:
-        axes = [ax] if not isinstance(ax, Sequence) else list(ax)
-        if len(axes) != len(metrics):
-            raise ValueError(f"got {len(axes)} Axes for {len(metrics)} metrics; pass one Axes per metric")
-        fig = axes[0].figure
+    fig, axes = _panels(metrics, ax)
     policies = exp.policies
     n = int(summary["n"].max())
     for a, metric in zip(axes, metrics, strict=True):
         rows = summary[summary["metric"] == metric].set_index("policy")
         for i, pol in enumerate(policies):
-            r = rows.loc[pol]
-            m, lo, hi = float(r["mean"]), float(r["ci95_low"]), float(r["ci95_high"])
+            m, lo, hi = (float(rows.loc[pol, c]) for c in ("mean", "ci95_low", "ci95_high"))
+            if np.isnan(m):
+                _undefined(a, i)
+                continue
             err = np.array([[m - lo], [hi - m]]) if not np.isnan(lo) else None
             a.errorbar([i], [m], yerr=err, marker=_MARKERS[i % len(_MARKERS)], markersize=7, capsize=6,
-                       linestyle="none", label=pol)
-        a.set_xticks(range(len(policies)))
-        a.set_xticklabels(policies)
-        a.set_xlim(-0.5, len(policies) - 0.5)
+                       linestyle="none", color=f"C{i}", label=pol)
+        _category_ticks(a, policies)
+        if METRIC_INFO[metric].unit == "fraction":
+            _min_span(a, 0.1, 0.0, 1.0)
         a.set_xlabel("policy")
         a.set_ylabel(metric_label(metric))
-        a.set_title(metric if len(metrics) > 1 else f"{metric}: mean and 95% CI (n = {n})")
+        _thousands(a)
+        a.set_title(display_name(metric) if len(metrics) > 1 else f"{display_name(metric)}: mean and 95% CI (n = {n})")
         a.grid(axis="y", linestyle=":", linewidth=0.6)
-    if len(metrics) == 1:
-        return axes[0]
-    fig.suptitle(f"{exp.meta.get('scenario', '')}: mean and 95% confidence interval per policy "
-                 f"({n} replications)")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, axes, f"{exp.meta.get('scenario', '')}: mean and 95% confidence interval per policy "
+                              f"({n} replications)")
+
+
+def differences(exp: Experiment, metrics: str | Sequence[str], baseline: str | None = None,
+                ax: Axes | Sequence[Axes] | None = None) -> Axes | Figure:
+    """Paired differences (policy - baseline) with their 95% CI, beside the unpaired CI.
+
+    Both policies of a pair saw the same customers (common random numbers), so the paired interval
+    is often far narrower than the interval of the difference of two independent means (drawn
+    lighter, dashed, for contrast): means whose bands overlap in :func:`comparison` may still
+    differ clearly. A zero line shows "no difference".
+
+    For a compare() experiment: one error bar per policy other than the baseline (the first policy
+    unless given). For a sweep with one grid key: the difference against that key, a line with its
+    paired band and the unpaired bounds dashed. One panel per metric; returns the Axes for one
+    metric, the Figure for several.
+    """
+    metrics = _metric_list(exp, metrics)
+    keys = list(getattr(exp, "config_columns", []) or [])
+    if len(keys) > 1:
+        raise ValueError(f"differences() plots a sweep over one grid key; this one has {keys}: "
+                         "take a slice with Experiment.select() first")
+    baseline = baseline or exp.policies[0]
+    d = exp.differences(baseline=baseline, metrics=metrics)
+    others = [p for p in exp.policies if p != baseline]
+    fig, axes = _panels(metrics, ax)
+    for a, metric in zip(axes, metrics, strict=True):
+        rows = d[d["metric"] == metric]
+        if keys:
+            _difference_lines(a, rows, keys[0], others)
+        else:
+            _difference_bars(a, rows.set_index("policy"), others)
+        a.axhline(0.0, color="black", linewidth=0.8, zorder=0)
+        a.set_ylabel(f"{display_name(metric)}, difference ({METRIC_INFO[metric].unit})")
+        _thousands(a)
+        a.set_title(f"{display_name(metric)}: {'policy' if len(others) > 1 else others[0]} - {baseline}")
+        a.grid(axis="y", linestyle=":", linewidth=0.6)
+        if a.get_legend_handles_labels()[0]:
+            a.legend(loc="best", fontsize="small")
+    n = exp.meta.get("replications", "")
+    return _finish(fig, axes, f"{exp.meta.get('scenario', '')}: paired differences against {baseline}, "
+                              f"95% CI ({n} replications)")
+
+
+def _difference_bars(ax: Axes, rows: pd.DataFrame, others: list[str]) -> None:
+    for i, pol in enumerate(others):
+        r = rows.loc[pol]
+        if np.isnan(r["difference"]):
+            _undefined(ax, i)
+            continue
+        for dx, lo, hi, style, label in ((-0.08, r["ci95_low"], r["ci95_high"], {}, "paired 95% CI"),
+                                         (0.08, r["unpaired_ci95_low"], r["unpaired_ci95_high"],
+                                          {"alpha": 0.5, "markerfacecolor": "none"}, "unpaired 95% CI")):
+            err = np.array([[r["difference"] - lo], [hi - r["difference"]]]) if not np.isnan(lo) else None
+            bars = ax.errorbar([i + dx], [r["difference"]], yerr=err, marker=_MARKERS[i % len(_MARKERS)],
+                               markersize=7, capsize=6, linestyle="none", color=f"C{i}",
+                               label=label if i == 0 else None, **style)
+            if style:
+                bars[-1][0].set_linestyle("--")
+    _category_ticks(ax, others)
+    ax.set_xlabel("policy")
+
+
+def _difference_lines(ax: Axes, rows: pd.DataFrame, key: str, others: list[str]) -> None:
+    xs_all = list(dict.fromkeys(rows[key]))
+    numeric = _is_numeric(xs_all)
+    for i, pol in enumerate(others):
+        g = rows[rows["policy"] == pol]
+        g = g.sort_values(key) if numeric else g
+        xs = g[key].to_numpy(dtype=float) if numeric else np.array([xs_all.index(v) for v in g[key]], dtype=float)
+        (line,) = ax.plot(xs, g["difference"], label=f"{pol} (paired 95% CI)", **_style(i))
+        ax.fill_between(xs, g["ci95_low"], g["ci95_high"], alpha=0.25, color=line.get_color(), linewidth=0)
+        for bound in ("unpaired_ci95_low", "unpaired_ci95_high"):
+            ax.plot(xs, g[bound], linestyle="--", linewidth=0.8, color=line.get_color(),
+                    label="unpaired 95% CI" if bound.endswith("low") and i == 0 else None)
+    if not numeric:
+        _category_ticks(ax, [str(v) for v in xs_all])
+    ax.set_xlabel(metric_label(key))
 
 
 def _is_numeric(values: Sequence[Any]) -> bool:
@@ -343,7 +471,7 @@ def _policies(exp: Any, policy: str | None) -> list[str]:
     return [policy]
 
 
-def sweep(exp: Any, x: str, metric: str, policy: str | None = None, ax: Axes | None = None) -> Axes:
+def sweep(exp: Experiment, x: str, metric: str, policy: str | None = None, ax: Axes | None = None) -> Axes:
     """A metric against one grid key: the mean as a line, its 95% CI as a shaded band.
 
     One line per policy (``policy=None``: every policy) and per combination of the other grid keys,
@@ -362,7 +490,8 @@ def sweep(exp: Any, x: str, metric: str, policy: str | None = None, ax: Axes | N
     i = 0
     for key, g in groups:
         key = key if isinstance(key, tuple) else (key,)
-        label = ", ".join([str(key[-1]), *(f"{k}={v}" for k, v in zip(others, key[:-1], strict=True))])
+        label = ", ".join([str(key[-1]), *(f"{field_label(k, unit=False)} = {v}"
+                                           for k, v in zip(others, key[:-1], strict=True))])
         g = g.sort_values(x) if numeric else g
         xs = g[x].to_numpy(dtype=float) if numeric else np.array([pos[v] for v in g[x]], dtype=float)
         (line,) = ax.plot(xs, g["mean"], label=label, **_style(i))
@@ -370,17 +499,17 @@ def sweep(exp: Any, x: str, metric: str, policy: str | None = None, ax: Axes | N
                         hatch=["//", "\\\\", "..", "xx"][i % 4], linewidth=0)
         i += 1
     if not numeric:
-        ax.set_xticks(range(len(xs_all)))
-        ax.set_xticklabels([str(v) for v in xs_all])
-    ax.set_xlabel(x)
+        _category_ticks(ax, [str(v) for v in xs_all])
+    ax.set_xlabel(metric_label(x))
     ax.set_ylabel(metric_label(metric))
-    ax.set_title(f"{metric} against {x}: mean and 95% CI")
+    _thousands(ax)
+    ax.set_title(f"{display_name(metric)} against {field_label(x, unit=False)}: mean and 95% CI")
     ax.grid(linestyle=":", linewidth=0.6)
     ax.legend(loc="best", fontsize="small", title=None if others else "policy")
     return ax
 
 
-def sweep_heatmap(exp: Any, x: str, y: str, metric: str, policy: str | None = None,
+def sweep_heatmap(exp: Experiment, x: str, y: str, metric: str, policy: str | None = None,
                   ax: Axes | None = None) -> Axes:
     """Mean of a metric over two grid keys, as a grid of coloured cells labelled with their values.
 
@@ -425,7 +554,7 @@ def sweep_heatmap(exp: Any, x: str, y: str, metric: str, policy: str | None = No
     ax.set_xticklabels([str(v) for v in xs])
     ax.set_yticks(range(len(ys)))
     ax.set_yticklabels([str(v) for v in ys])
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
-    ax.set_title(f"mean {metric_label(metric)}, policy {policy}")
+    ax.set_xlabel(metric_label(x))
+    ax.set_ylabel(metric_label(y))
+    ax.set_title(f"{display_name(metric)} (mean), policy {policy}")
     return ax

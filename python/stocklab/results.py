@@ -9,14 +9,13 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from .metrics import METRICS
 
 __all__ = ["RunResult", "METRICS", "run_metadata"]
 
-METRICS: tuple[str, ...] = tuple(_core.metric_names)
-"""Names of the summary metrics, in the engine's order (defined in docs/glossary.md)."""
-
 
 def run_metadata(scenario_name: str, policy: str, seed: int, replication: int) -> dict[str, Any]:
+    """The ``meta`` dict of a run: what produced it, with the versions."""
     return {
         "scenario": scenario_name,
         "policy": policy,
@@ -28,6 +27,7 @@ def run_metadata(scenario_name: str, policy: str, seed: int, replication: int) -
 
 
 def events_frame(raw: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The event log's DataFrame from the engine's column arrays."""
     kinds = np.array(_core.event_kinds, dtype=object)
     df = pd.DataFrame(
         {
@@ -56,23 +56,33 @@ class RunResult:
     def __init__(self, raw: dict[str, Any], meta: dict[str, Any], scenario: Any = None) -> None:
         self._raw = raw
         self.meta = meta
+        """Scenario name, policy, seed, replication, stocklab and Boost versions."""
         self._base_scenario = scenario
         self._variant: Any = None
         self.summary = pd.Series(raw["summary"], index=list(METRICS), name=meta.get("policy") or "run")
+        """Every metric of :data:`stocklab.METRICS` over the measured window (docs/glossary.md)."""
         self.initial_cash = float(raw["initial_cash"])
+        """The cash balance at day 0."""
 
     # The frames are built on first use: building all three costs several times a one-year run, and
     # a loop over simulate() often reads only the summary.
     @functools.cached_property
     def timeseries(self) -> pd.DataFrame:
+        """One row per snapshot (every ``run.snapshot_interval_days``, and at the horizon): time, on
+        hand, backorders, on order, inventory position, cash, cumulative demand and sales, active
+        customers, mean loyalty, reputation (columns in docs/glossary.md)."""
         return pd.DataFrame({k: v for k, v in self._raw["timeseries"].items()})
 
     @functools.cached_property
     def events(self) -> pd.DataFrame:
+        """The event log (with ``run.record_events``): one row per thing that happened, with the state
+        after it (kinds of event in docs/glossary.md)."""
         return events_frame(self._raw["events"])
 
     @functools.cached_property
     def ledger(self) -> pd.DataFrame:
+        """Every cash movement (with ``run.record_ledger``, the default): time, category, amount
+        (currency and integer cents), reference (customer or purchase-order id)."""
         cats = np.array(_core.ledger_categories, dtype=object)
         led = self._raw["ledger"]
         return pd.DataFrame(
@@ -97,10 +107,12 @@ class RunResult:
 
     @property
     def seed(self) -> int:
+        """The seed of the run."""
         return self.meta["seed"]
 
     @property
     def replication(self) -> int:
+        """The replication number (replications of one seed use independent random numbers)."""
         return self.meta["replication"]
 
     def income_statement(self) -> pd.Series:

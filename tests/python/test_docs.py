@@ -33,6 +33,36 @@ def test_every_metric_is_in_the_glossary():
     assert len(headings) == len(set(headings))
 
 
+_SECTIONS = {"Demand and sales": "sales", "Stock": "stock", "Money": "money", "Supply": "supply",
+             "Customers": "customers", "Engine": "engine"}
+_UNIT_WORDS = {"units": "Units", "fraction": "Fraction", "days": "Days", "currency": "Currency",
+               "orders": "Orders", "customers": "Customers", "reviews": "Reviews", "events": "Events"}
+
+
+def _glossary_entries() -> dict[str, tuple[str, str]]:
+    """metric -> (the section it is under, its text) of docs/glossary.md."""
+    text = (DOCS / "glossary.md").read_text(encoding="utf-8")
+    out, section = {}, ""
+    for block in re.split(r"^(?=##+ )", text, flags=re.M):
+        if m := re.match(r"## (.+)\n", block):
+            section = m.group(1).strip()
+        elif m := re.match(r"### `([a-z0-9_]+)`\s*\n", block):
+            out[m.group(1)] = (section, block[m.end():].strip())
+    return out
+
+
+@needs_checkout
+def test_glossary_equals_the_metric_table_entry_by_entry():
+    entries = _glossary_entries()
+    info = sl.metric_info()
+    for section, group in _SECTIONS.items():
+        here = [m for m, (s, _) in entries.items() if s == section]
+        assert here == list(info.index[info["group"] == group]), f"section {section!r}: order or members"
+    for metric, (_, text) in entries.items():
+        units = re.findall(r"\b(" + "|".join(_UNIT_WORDS.values()) + r")\b[.;]", text)
+        assert units and units[-1] == _UNIT_WORDS[info.loc[metric, "unit"]], f"{metric}: unit stated {units[-1:]}"
+
+
 def _parser_keys() -> set[str]:
     """Every key the C++ parser accepts: the allowed-key lists of its ``Obj(...)`` views."""
     src = (ROOT / "cpp" / "scenario" / "parser.cpp").read_text(encoding="utf-8")
@@ -75,6 +105,10 @@ def test_docs_build_strict(tmp_path):
     # parser accepts, appears on the model page.
     model = (site / "model" / "index.html").read_text(encoding="utf-8")
     assert "<!-- scenario-parameters -->" not in model
+    # Field names may break after a dot, nowhere else (the stylesheet keeps words whole).
+    assert "customers.<wbr>patience" in model and "keep-all" in (DOCS / "stylesheets" / "extra.css").read_text()
+    assert not re.search(r"[^.]<wbr>", model)
+    model = model.replace("<wbr>", "")
     schema = json.loads((ROOT / "scenarios" / "schema.json").read_text(encoding="utf-8"))
     paths = _schema_paths(schema)
     assert {"run.horizon_days", "customers.patience", "shortage.max_open_backorders"} <= paths
@@ -95,3 +129,39 @@ def test_docs_build_strict(tmp_path):
     glossary = (site / "glossary" / "index.html").read_text(encoding="utf-8")
     for metric in sl.METRICS:
         assert f'id="{metric}"' in glossary, metric
+        info = sl.METRIC_INFO[metric]  # the entry opens with its row of the metric table
+        line = f"<strong>{info.label}</strong> ({info.unit}): <em>{info.description}</em>"
+        assert line in glossary, metric
+
+
+@needs_checkout
+def test_api_reference_shows_every_public_member(tmp_path):
+    """Every public member of the classes users touch has an entry (not hidden for a missing
+    docstring), signatures wrap, and the engine's classes show their stub, not pybind11 internals."""
+    pytest.importorskip("mkdocs")
+    site = tmp_path / "site"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--config-file", str(ROOT / "mkdocs.yml"),
+                    "--site-dir", str(site)], cwd=ROOT, env=env, capture_output=True, check=True, timeout=300)
+    api = (site / "api" / "index.html").read_text(encoding="utf-8")
+    members = {
+        "RunResult": ["timeseries", "events", "ledger", "summary", "meta", "income_statement", "scenario"],
+        "Scenario": ["name", "to_json", "horizon_days", "to_dict", "with_overrides", "policies"],
+        "Simulation": ["now", "finished", "result", "timeseries", "events", "state", "run_until", "step"],
+        "Experiment": ["policies", "metrics", "summary", "differences", "table"],
+        "ReplenishmentPolicy": ["order", "review_period_days", "review_offset_days"],
+        "InventoryView": ["inventory_position", "on_hand", "is_review"],
+    }
+    for cls, names in members.items():
+        for name in names:
+            assert f'id="stocklab.{cls}.{name}"' in api, f"{cls}.{name}"
+    for name in ("stocklab.metric_info", "stocklab.style", "stocklab.widgets.explore", "stocklab.plot.differences"):
+        assert f'id="{name}"' in api, name
+    assert "pybind11" not in api and "method descriptor" not in api
+    assert "OrderUpTo(sl.ReplenishmentPolicy)" in api  # the subclass example
+    # the Simulation constructor's parameters, wrapped one per line
+    start = api.index('id="stocklab.Simulation"')
+    signature = api[start: api.index("</code></pre>", start)]
+    assert signature.count("\n") >= 4 and "replenishment" in signature
+    for page in ("glossary", "model", "validation"):  # formulas typeset as math
+        assert 'class="arithmatex"' in (site / page / "index.html").read_text(encoding="utf-8"), page

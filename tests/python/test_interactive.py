@@ -270,3 +270,37 @@ def test_bad_arguments(short_lens):
     with pytest.raises(sl.ScenarioError):
         sl.Simulation(short_lens, seed=1, policy="no_such_policy")
     assert not np.isnan(sim.state["cash"])
+
+
+def test_timeseries_so_far_is_a_prefix_of_the_final_one(short_lens):
+    sim = sl.Simulation(short_lens, seed=5, policy="backorder")
+    assert len(sim.timeseries) == 0 or sim.timeseries["time"].max() == 0
+    sim.run_until(30.5)
+    mid = sim.timeseries
+    assert list(mid.columns) == list(sl.simulate(short_lens, seed=5, policy="backorder").timeseries.columns)
+    assert mid["time"].max() <= 30.5 and len(mid) == 31  # snapshots at days 0, 1, ..., 30
+    final = sim.run().timeseries
+    pd.testing.assert_frame_equal(mid, final.iloc[: len(mid)])
+    pd.testing.assert_frame_equal(sim.timeseries, final)  # after the result took the engine's series
+
+
+def test_run_until_an_earlier_time_raises(short_lens):
+    sim = sl.Simulation(short_lens, seed=1)
+    sim.run_until(20)
+    with pytest.raises(ValueError, match="back in time.*day 20"):
+        sim.run_until(10)
+    assert sim.now == 20  # unchanged, and the simulation goes on
+    sim.run_until(20)
+    sim.run_until(25)
+    assert sim.now == 25
+
+
+def test_html_repr_shows_state_and_metrics_so_far(short_lens):
+    sim = sl.Simulation(short_lens, seed=1, policy="backorder")
+    sim.run_until(30)
+    html = sim._repr_html_()
+    assert "day 30.0 of 90" in html and "policy <code>backorder</code>" in html
+    assert f">{sim.state['on_hand']}</td>" in html
+    assert ">Fill rate</span>" in html and sl.format_number(sim.summary["fill_rate"], "fill_rate") in html
+    sim.run()
+    assert "finished" in sim._repr_html_()

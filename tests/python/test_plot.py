@@ -56,10 +56,15 @@ def test_module_import_does_not_import_matplotlib():
     assert out.stdout.strip() == "False"
 
 
-def test_every_metric_has_a_unit():
+def test_labels_come_from_the_metric_table():
     assert set(sl.plot.UNITS) == set(sl.METRICS)
-    assert sl.plot.metric_label("profit") == "profit (currency)"
-    assert sl.plot.metric_label("mean_backorder_wait_days") == "mean_backorder_wait_days (days)"
+    assert sl.plot.metric_label("profit") == "Profit (currency)"
+    assert sl.plot.metric_label("mean_backorder_wait_days") == "Mean backorder wait (days)"
+    # scenario fields (grid keys) get a readable label and the unit their schema entry states
+    assert sl.plot.metric_label("customers.patience.mean") == "mean patience (days)"
+    assert sl.plot.metric_label("replenishment.s") == "reorder point s (units)"
+    assert sl.metric_label("policies.backorder.shortage.apology_discount") == \
+        "apology discount (share), backorder policy"
 
 
 def test_inventory(run):
@@ -122,7 +127,12 @@ def test_loyalty(run):
     ax = sl.plot.loyalty(run)
     assert_labelled(ax)
     twin = ax.stocklab_twin
-    assert twin.get_ylabel() == "active customers (customers)"
+    assert twin.get_ylabel() == "Active customers (customers)"
+    # sensible limits: loyalty moves by well under 0.01 in 120 days; the axis spans at least 0.2
+    lo, hi = ax.get_ylim()
+    assert hi - lo >= 0.2 and lo >= 0.0
+    lo, hi = twin.get_ylim()
+    assert hi - lo >= 0.2 * max(twin.lines[0].get_ydata())
     assert len(ax.lines) == 1 and len(twin.lines) == 1
     assert ax.lines[0].get_linestyle() != twin.lines[0].get_linestyle()
     assert len(ax.get_legend().get_texts()) == 2
@@ -138,7 +148,7 @@ def test_comparison_one_metric(cmp):
     ax = sl.plot.comparison(cmp, "profit")
     assert isinstance(ax, Axes)
     assert_labelled(ax)
-    assert ax.get_ylabel() == "profit (currency)"
+    assert ax.get_ylabel() == "Profit (currency)"
     assert len(ax.containers) == len(cmp.policies) == 2  # one error bar per policy
     assert [t.get_text() for t in ax.get_xticklabels()] == cmp.policies
     s = cmp.summary(["profit"]).set_index("policy")
@@ -173,7 +183,7 @@ def test_comparison_into_given_axes_and_errors(cmp, swp):
 def test_sweep_line_with_band(swp):
     ax = sl.plot.sweep(swp, "replenishment.s", "profit", policy="backorder")
     assert_labelled(ax)
-    assert ax.get_xlabel() == "replenishment.s" and ax.get_ylabel() == "profit (currency)"
+    assert ax.get_xlabel() == "reorder point s (units)" and ax.get_ylabel() == "Profit (currency)"
     # one line and one CI band per value of the other grid key
     assert len(ax.lines) == 2 and len(ax.collections) == 2
     assert list(ax.lines[0].get_xdata()) == [60, 100, 140]
@@ -214,7 +224,8 @@ def test_sweep_heatmap(swp):
     s = s[s["policy"] == "backorder"].set_index(["customers.patience.mean", "replenishment.s"])["mean"]
     assert grid[1, 2] == pytest.approx(s.loc[(30, 140)])
     assert len(ax.texts) == 6  # every cell labelled with its value
-    assert any(a.get_ylabel() == "profit (currency)" for a in ax.figure.axes)  # the colour bar
+    assert any(a.get_ylabel() == "Profit (currency)" for a in ax.figure.axes)  # the colour bar
+    assert ax.get_xlabel() == "reorder point s (units)" and ax.get_ylabel() == "mean patience (days)"
 
 
 def test_sweep_heatmap_needs_a_policy(swp):
@@ -235,11 +246,12 @@ def test_html_of_a_scenario_run_and_experiments(lens, run, cmp, swp):
     assert "gamma(mean=21, cv=0.3)" in html
     html = run._repr_html_()
     for key in ("demand_units", "fill_rate", "profit", "mean_loyalty"):
-        assert f"<code>{key}</code>" in html
+        info = sl.METRIC_INFO[key]
+        assert f">{info.label}</span>" in html and f"title='{key} ({info.unit})" in html
     html = cmp._repr_html_()
     assert "backorder &minus; out_of_stock (paired)" in html and "[" in html
     html = swp._repr_html_()
-    assert "<code>replenishment.s</code>" in html and "<code>customers.patience.mean</code>" in html
+    assert ">reorder point s (units)</span>" in html and "title='customers.patience.mean'" in html
     for obj in (lens, run, cmp, swp):
         assert "\n" not in repr(obj) and len(repr(obj)) < 200
 
@@ -251,7 +263,7 @@ def test_html_escapes_and_truncates(textbook):
     html = sw._repr_html_()
     assert "more configurations" in html
     run = sl.simulate(sc, seed=1)
-    assert "mean_loyalty" not in run._repr_html_()  # NaN (no customers): left out
+    assert "Mean loyalty" not in run._repr_html_()  # NaN (no customers): left out
 
 
 def test_inventory_draws_policy_levels(run):
@@ -261,3 +273,114 @@ def test_inventory_draws_policy_levels(run):
     assert f"reorder point s = {r['s']}" in labels and f"order-up-to level S = {r['S']}" in labels
     level = next(line for line in ax.lines if line.get_label().startswith("reorder point"))
     assert set(level.get_ydata()) == {float(r["s"])}
+
+
+# ------------------------------------------------------------------------------------------------
+# Plots for a class: readable with three policies, no empty panels, paired differences, mid-run.
+
+
+@pytest.fixture(scope="module")
+def three(lens) -> sl.Experiment:
+    optimistic = lens.with_policy("backorder").with_overrides(
+        {"shortage.quote": {"mode": "optimistic", "factor": 0.5}})
+    return sl.compare(lens, policies={"out of stock": "out_of_stock", "backorder, prepaid": "backorder",
+                                      "backorder, optimistic quotes": optimistic},
+                      replications=6, seed=1, jobs=1)
+
+
+def _overlap(a, b) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def test_comparison_tick_labels_do_not_overlap(three):
+    fig = sl.plot.comparison(three, ["profit", "lost_units", "fill_rate"])
+    fig.canvas.draw()
+    for ax in fig.axes:
+        boxes = [t.get_window_extent() for t in ax.get_xticklabels()]
+        assert len(boxes) == 3
+        assert not any(_overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    # and the panels' labels do not run into each other either
+    labels = [ax.xaxis.label.get_window_extent() for ax in fig.axes]
+    assert not any(_overlap(a, b) for i, a in enumerate(labels) for b in labels[i + 1:])
+
+
+def test_comparison_has_no_empty_panels(three):
+    metrics = ["profit", "lost_units", "fill_rate", "mean_loyalty", "backorder_acceptance_rate"]
+    fig = sl.plot.comparison(three, metrics)
+    assert len(fig.axes) == 5  # a 2 x 3 grid with the sixth cell removed, not hidden
+    assert [a.get_title() for a in fig.axes] == [sl.METRIC_INFO[m].label for m in metrics]
+    accept = fig.axes[4]  # undefined under lost sales: said so, not left blank
+    assert len(accept.containers) == 2 and [t.get_text() for t in accept.texts] == ["n/a"]
+    fig = sl.plot.comparison(three, ["profit", "lost_units", "fill_rate", "mean_loyalty"])
+    assert len(fig.axes) == 4 and fig.axes[3].get_subplotspec().get_geometry()[:2] == (2, 2)
+
+
+def test_fraction_axes_are_not_zoomed_into_noise(three):
+    ax = sl.plot.comparison(three, "mean_loyalty")
+    lo, hi = ax.get_ylim()
+    assert hi - lo >= 0.1 and 0.0 <= lo and hi <= 1.0
+
+
+def test_differences_of_a_comparison(three):
+    fig = sl.plot.differences(three, ["profit", "lost_units"])
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    ax = fig.axes[0]
+    assert_labelled(ax)
+    assert ax.get_ylabel() == "Profit, difference (currency)"
+    assert [t.get_text().replace("\n", " ") for t in ax.get_xticklabels()] == three.policies[1:]
+    d = three.differences(metrics=["profit"]).set_index("policy")
+    # per policy: the paired CI, then the unpaired one, both around the paired mean difference
+    assert len(ax.containers) == 2 * 2
+    for k, pol in enumerate(three.policies[1:]):
+        paired, unpaired = ax.containers[2 * k], ax.containers[2 * k + 1]
+        assert paired.lines[0].get_ydata()[0] == pytest.approx(d.loc[pol, "difference"])
+        seg = paired.lines[2][0].get_segments()[0]
+        assert sorted(seg[:, 1]) == pytest.approx([d.loc[pol, "ci95_low"], d.loc[pol, "ci95_high"]])
+        seg = unpaired.lines[2][0].get_segments()[0]
+        assert sorted(seg[:, 1]) == pytest.approx([d.loc[pol, "unpaired_ci95_low"], d.loc[pol, "unpaired_ci95_high"]])
+    assert any(list(line.get_ydata()) == [0, 0] for line in ax.lines)  # the zero line
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["paired 95% CI", "unpaired 95% CI"]
+
+
+def test_differences_of_a_sweep(lens, swp):
+    sw = sl.sweep(lens, {"customers.patience.mean": [3, 14, 30]}, replications=4, seed=1, jobs=1)
+    ax = sl.plot.differences(sw, "profit")
+    assert isinstance(ax, Axes)
+    assert ax.get_xlabel() == "mean patience (days)"
+    d = sw.differences(metrics=["profit"]).sort_values("customers.patience.mean")
+    assert list(ax.lines[0].get_xdata()) == [3, 14, 30]
+    assert list(ax.lines[0].get_ydata()) == pytest.approx(list(d["difference"]))
+    assert len(ax.collections) == 1  # the paired band
+    with pytest.raises(ValueError, match="select"):
+        sl.plot.differences(swp, "profit")
+
+
+def test_inventory_and_cash_mid_run(lens):
+    sim = sl.Simulation(lens, seed=1, policy="backorder")
+    sim.run_until(40)
+    ax = sl.plot.inventory(sim)
+    assert max(ax.lines[0].get_xdata()) <= 40
+    now = [line for line in ax.lines if line.get_label().startswith("now")]
+    assert len(now) == 1 and list(now[0].get_xdata()) == [40, 40]
+    assert "backorder" in ax.get_title()
+    r = lens.with_policy("backorder").to_dict()["replenishment"]
+    assert f"reorder point s = {r['s']}" in [line.get_label() for line in ax.lines]
+    ax = sl.plot.cash(sim)
+    assert ax.lines[0].get_ydata()[0] == sim.initial_cash
+    sim.run()
+    ax = sl.plot.inventory(sim)  # finished: the whole run, no "now" line
+    assert not any(line.get_label().startswith("now") for line in ax.lines)
+    assert max(ax.lines[0].get_xdata()) == lens.horizon_days
+
+
+def test_cash_marks_the_lowest_balance_of_the_measured_window():
+    cash_flow = sl.load_scenario("cash_flow")  # supplier prepaid from day 0, a 120-day warm-up
+    run = sl.simulate(cash_flow, seed=2, policy="backorder_pay_at_shipment")
+    ax = sl.plot.cash(run)
+    lowest = ax.lines[-1]
+    assert lowest.get_ydata()[0] == pytest.approx(run.summary["min_cash"])
+    assert lowest.get_xdata()[0] >= 120
+    assert min(ax.lines[0].get_ydata()) < run.summary["min_cash"]  # the warm-up dips lower, unmeasured
+    assert [p.get_label() for p in ax.patches] == ["warm-up (not measured)"]
+    ax.figure.canvas.draw()
+    assert any("," in t.get_text() for t in ax.get_yticklabels())  # 100,000 not 100000
