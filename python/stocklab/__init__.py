@@ -7,6 +7,7 @@ A C++ discrete-event simulator of customers, suppliers and stock, scripted from 
     run = sl.simulate(sc, seed=1, policy="backorder")
     cmp = sl.compare(sc, replications=200, seed=42)
     cmp.summary(); cmp.differences()
+    best = sl.optimize(sc, space={"replenishment.s": range(40, 200, 10)}, objective="profit", delta=500)
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from . import plot  # noqa: E402  (matplotlib is imported only when a plot funct
 from ._core import InventoryView, ReplenishmentPolicy  # noqa: E402
 from .experiment import Experiment, compare, load_results, sweep  # noqa: E402
 from .interactive import Simulation  # noqa: E402
+from .objectives import Constraint, Continuous  # noqa: E402
+from .optimization import OptimizationResult, PolicyOptimum, optimize  # noqa: E402
 from .results import METRICS, RunResult  # noqa: E402
 from .run import simulate  # noqa: E402
 from .scenario import Scenario, bundled_scenarios, load_scenario, schema  # noqa: E402
@@ -28,8 +31,12 @@ __version__: str = _core.__version__
 
 __all__ = [
     "METRICS",
+    "Constraint",
+    "Continuous",
     "Experiment",
     "InventoryView",
+    "OptimizationResult",
+    "PolicyOptimum",
     "ReplenishmentPolicy",
     "RunResult",
     "Scenario",
@@ -40,6 +47,7 @@ __all__ = [
     "compare",
     "load_results",
     "load_scenario",
+    "optimize",
     "plot",
     "schema",
     "simulate",
