@@ -148,6 +148,7 @@ class Objective:
 
     @property
     def direction(self) -> str:
+        """``"max"`` or ``"min"``."""
         return "max" if self.sense > 0 else "min"
 
     @property
@@ -258,6 +259,7 @@ class Constraint:
 
     @property
     def text(self) -> str:
+        """The constraint as text, ``"fill_rate >= 0.95"`` (with ``+- tolerance`` when one was given)."""
         tol = "" if self.tolerance is None else f" +- {_fmt(self.tolerance)}"
         return f"{self.metric} {self.op} {_fmt(self.bound)}{tol}"
 
@@ -275,6 +277,7 @@ class Constraint:
         return mean_excess + self.bound if self.op == "<=" else self.bound - mean_excess
 
     def holds(self, mean: float) -> bool:
+        """Whether a mean satisfies the constraint (the tolerance aside)."""
         return mean <= self.bound if self.op == "<=" else mean >= self.bound
 
     def _check_satisfiable(self) -> None:

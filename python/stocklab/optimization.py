@@ -213,6 +213,7 @@ class OptimizationResult:
 
     @property
     def policies(self) -> list[str]:
+        """The policies with an optimum, in the order they ran."""
         return list(self.best)
 
     def summary(self) -> pd.DataFrame:

@@ -222,6 +222,7 @@ def test_kn_on_normal_data():
         correct += sel.selected == 3
         first = np.random.default_rng([SEED, run])  # the same first stage KN saw
         naive += int(np.argmax(draw(range(k), 0, 10, rng=first)[0].mean(axis=1))) == 3
+    print(f"\nslippage configuration, normal data: KN {correct}/{runs} correct, best first-stage mean {naive}/{runs}")
     assert stats.binom.cdf(correct, runs, 1 - alpha) > 1e-4, f"KN: {correct}/{runs} correct"
     assert stats.binom.cdf(naive, runs, 1 - alpha) < 1e-4, f"naive: {naive}/{runs}: the check has no power"
     assert 0.5 * ((2 * alpha / (k - 1)) ** (-2 / 9) - 1) == pytest.approx(kn_eta(alpha / (k - 1), 10))
