@@ -159,9 +159,9 @@ class Objective:
             return name if w == 1.0 else None
         return None
 
-    def values(self, block: np.ndarray, config: Mapping[str, Any], where: str) -> np.ndarray:
-        """Per-replication objective of a (replications x metrics) block; ``where`` names the
-        configuration in error messages."""
+    def values(self, block: np.ndarray, config: Mapping[str, Any], where: str, first: int = 0) -> np.ndarray:
+        """Per-replication objective of a (replications x metrics) block of replications first,
+        first + 1, ...; ``where`` names the configuration in error messages."""
         if self.weights is not None:
             cols = [METRICS.index(m) for m in self.weights]
             out = block[:, cols] @ np.array(list(self.weights.values()))
@@ -171,8 +171,9 @@ class Objective:
             out = np.array([self._call(summary, where) for _, summary in frame.iterrows()], dtype=float)
         bad = np.flatnonzero(np.isnan(out))
         if len(bad):
-            raise ValueError(f"objective {self.label} is NaN (undefined) in replication {int(bad[0])} of {where}: "
-                             "choose metrics defined in every replication (docs/glossary.md says when one is NaN)")
+            raise ValueError(f"objective {self.label} is NaN (undefined) in replication {first + int(bad[0])} of "
+                             f"{where}: choose metrics defined in every replication (docs/glossary.md says when "
+                             "one is NaN)")
         return out
 
     def _call(self, summary: pd.Series, where: str) -> float:

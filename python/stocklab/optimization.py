@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ScenarioError
-from .experiment import Experiment, _check_jobs, _Progress, _resolve_policies, _run_ranges, _versions
+from .experiment import Experiment, _check_jobs, _Progress, _resolve_policies, _run_ranges, _versions, format_number
 from .objectives import (
     Constraint,
     Continuous,
@@ -88,6 +88,9 @@ class _Problem:
 
 @dataclass
 class _Candidate:
+    """A valid configuration: its number (``trial`` in the history), values and scenario document."""
+
+    trial: int
     config: dict[str, Any]
     doc: dict[str, Any]
 
@@ -100,9 +103,9 @@ class _Runner:
         self.simulated = 0
         self.bar: _Progress | None = None
 
-    def candidate(self, config: dict[str, Any]) -> _Candidate:
-        """The configuration's scenario document; raises ScenarioError when the combination is invalid."""
-        return _Candidate(config, self.base.with_overrides(config).to_dict())
+    def candidate(self, trial: int, config: dict[str, Any]) -> _Candidate:
+        """The configuration with its scenario document; raises ScenarioError when it is invalid."""
+        return _Candidate(trial, config, self.base.with_overrides(config).to_dict())
 
     def evaluate(self, cands: Sequence[_Candidate], firsts: Sequence[int],
                  count: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -112,17 +115,18 @@ class _Runner:
         ranges = [(c.doc, "", f) for c, f in zip(cands, firsts, strict=True)]
         blocks = _run_ranges(ranges, self.p.seed, count, self.p.jobs, self.p.executor, None, self.bar)
         self.simulated += count * len(cands)
-        return [self.values(b, c.config) for b, c in zip(blocks, cands, strict=True)]
+        return [self.values(b, c.config, f) for b, c, f in zip(blocks, cands, firsts, strict=True)]
 
-    def values(self, block: np.ndarray, config: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    def values(self, block: np.ndarray, config: dict[str, Any], first: int) -> tuple[np.ndarray, np.ndarray]:
+        """Objective values and constraint excesses of replications first, first + 1, ... (``block``)."""
         where = f"configuration {config} of policy {self.name!r}"
-        obj = self.p.objective.values(block, config, where)
+        obj = self.p.objective.values(block, config, where, first)
         rows = []
         for c in self.p.constraints:
             col = block[:, METRICS.index(c.metric)]
             if np.isnan(col).any():
                 raise ValueError(f"constraint {c.text!r}: {c.metric} is NaN (undefined) in replication "
-                                 f"{int(np.flatnonzero(np.isnan(col))[0])} of {where}")
+                                 f"{first + int(np.flatnonzero(np.isnan(col))[0])} of {where}")
             rows.append(c.excess(col))
         return obj, np.array(rows).reshape(len(self.p.constraints), len(obj))
 
@@ -190,16 +194,17 @@ class OptimizationResult:
     ``best``: policy -> :class:`PolicyOptimum`. ``comparison``: an :class:`Experiment` of every policy
     at its own optimum on fresh replications with common random numbers (an ``objective`` column is
     added to its replications), so ``differences()`` are paired and unbiased by the selection.
-    ``history``: one row per (policy, phase, configuration) evaluated. ``meta``: the settings, the
-    guarantee, timings, ``interrupted``.
+    ``history``: one row per (policy, phase, configuration) evaluated. ``constraints``: the
+    :class:`Constraint` objects. ``meta``: the settings, the guarantee, timings, ``interrupted``.
     """
 
     def __init__(self, best: dict[str, PolicyOptimum], comparison: Experiment | None, history: pd.DataFrame,
-                 meta: dict[str, Any]) -> None:
+                 meta: dict[str, Any], constraints: Sequence[Constraint] = ()) -> None:
         self.best = best
         self.comparison = comparison
         self.history = history
         self.meta = meta
+        self.constraints = list(constraints)
 
     @property
     def interrupted(self) -> bool:
@@ -235,13 +240,12 @@ class OptimizationResult:
         return self.comparison.differences(baseline=baseline, metrics=metrics)
 
     def _default_metrics(self) -> list[str]:
-        names = ["objective"] + [c.metric for c in self.meta["constraint_objects"]]
+        names = ["objective"] + [c.metric for c in self.constraints]
         return list(dict.fromkeys(names))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: settings, each policy's optimum, and the paired differences at the optima."""
-        meta = {k: v for k, v in self.meta.items() if k not in ("constraint_objects", "scenario_doc")}
-        out: dict[str, Any] = {**meta, "best": {p: _plain_optimum(b) for p, b in self.best.items()}}
+        out: dict[str, Any] = {**self.meta, "best": {p: _plain_optimum(b) for p, b in self.best.items()}}
         if self.comparison is not None and len(self.best) > 1:
             d = self.differences()
             out["differences"] = [{k: _json_number(v) for k, v in r.items()} for r in d.to_dict("records")]
@@ -257,7 +261,7 @@ class OptimizationResult:
         x = self.meta["paths"][0]
         for i, policy in enumerate(self.best):
             h = self.history[(self.history["policy"] == policy) & self.history["objective"].notna()]
-            h = h[h["phase"] == h["phase"].iloc[-1]] if len(h) else h  # the selection, or the search alone
+            h = h[h["phase"] == ("search" if (h["phase"] == "search").any() else "selection")]
             color, marker = f"C{i}", _style(i)["marker"]
             bad = h["feasible"].map(lambda f: f is False).astype(bool)  # None (undecided) is drawn as feasible
             ok = h[~bad]
@@ -272,7 +276,7 @@ class OptimizationResult:
         return ax
 
     def __repr__(self) -> str:
-        parts = [f"{p}: {_config_text(b.config)} -> {b.objective:,.4g}" for p, b in self.best.items()]
+        parts = [f"{p}: {_config_text(b.config)} -> {format_number(b.objective)}" for p, b in self.best.items()]
         flag = ", interrupted" if self.interrupted else ""
         return f"OptimizationResult({self.meta['scenario']!r}, {self.meta['objective']} {self.meta['direction']}: " \
                f"{'; '.join(parts)}{flag})"
@@ -313,15 +317,16 @@ def _result_html(res: OptimizationResult) -> str:
     if res.interrupted:
         head += " <b>Interrupted: the best so far, without the guarantee.</b>"
     head += "</p>"
+    if not res.best:
+        return head + "<p>No configuration was evaluated.</p>"
     s = res.summary()
     cols = ["policy", *m["paths"], "objective", "ci95_low", "ci95_high", "replications", "feasible"]
-    table = s[cols].to_html(index=False, float_format=lambda v: f"{v:,.4g}", na_rep="n/a", border=0)
-    out = head + table
+    out = head + s[cols].to_html(index=False, float_format=format_number, na_rep="n/a", border=0)
     if res.comparison is not None and len(res.best) > 1:
         d = res.differences()[["policy", "baseline", "metric", "difference", "ci95_low", "ci95_high",
                                 "variance_reduction"]]
         out += "<p>Paired differences at the optima (fresh replications):</p>"
-        out += d.to_html(index=False, float_format=lambda v: f"{v:,.4g}", na_rep="n/a", border=0)
+        out += d.to_html(index=False, float_format=format_number, na_rep="n/a", border=0)
     return out
 
 
@@ -347,7 +352,7 @@ def _selection_rows(p: _Problem, policy: str, phase: str, cands: list[_Candidate
     for i, c in enumerate(cands):
         n = int(sel.replications[i])
         mean = p.objective.sense * sel.means[i]
-        rows.append(_row(p, policy, phase, i, c.config, sel.status[i], n, mean, sel.sems[i], sel.feasible[i],
+        rows.append(_row(p, policy, phase, c.trial, c.config, sel.status[i], n, mean, sel.sems[i], sel.feasible[i],
                          [con.value(e) for con, e in zip(p.constraints, sel.constraint_means[i], strict=True)]))
     return rows
 
@@ -400,7 +405,7 @@ def _valid_candidates(p: _Problem, runner: _Runner,
     cands, rows = [], []
     for i, config in enumerate(configs):
         try:
-            cands.append(runner.candidate(config))
+            cands.append(runner.candidate(i, config))
         except ScenarioError as e:
             rows.append(_invalid_row(p, runner.name, "selection", i, config, e))
     if not cands:
@@ -480,48 +485,64 @@ def _holds(p: _Problem, excess: np.ndarray) -> bool:
 
 
 def _search(p: _Problem, runner: _Runner, budget: _Budget, policy_index: int, records: list[_Record]) -> list[dict]:
-    """The optuna loop (ask and tell, one trial at a time, so the run is deterministic)."""
-    optuna = _import_optuna()
-    seed = int(np.random.SeedSequence([p.seed, policy_index]).generate_state(1)[0])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        sampler = optuna.samplers.TPESampler(seed=seed, constraints_func=_trial_constraints if p.constraints else None)
-    study = optuna.create_study(direction="maximize" if p.objective.sense > 0 else "minimize", sampler=sampler)
-    dists = {d.path: _distribution(optuna, d) for d in p.dims}
-    seen: dict[str, tuple[float, list[float]] | None] = {}
-    rows: list[dict] = []
-    start, used, duplicates = time.perf_counter(), 0, 0
-    while _budget_left(budget, used, start) and duplicates < _MAX_DUPLICATES:
-        trial = study.ask(dists)
+    """The optuna loop: ask and tell one trial at a time, so the run is deterministic."""
+    search = _Search(p, runner, budget, policy_index, records)
+    start = time.perf_counter()
+    while _budget_left(budget, search.used, start) and search.duplicates < _MAX_DUPLICATES:
+        if not search.step():
+            break
+    return search.rows
+
+
+class _Search:
+    """One policy's optuna study and what it has evaluated (``records``, ``rows``)."""
+
+    def __init__(self, p: _Problem, runner: _Runner, budget: _Budget, policy_index: int,
+                 records: list[_Record]) -> None:
+        self.optuna = optuna = _import_optuna()
+        self.p, self.runner, self.budget, self.records = p, runner, budget, records
+        seed = int(np.random.SeedSequence([p.seed, policy_index]).generate_state(1)[0])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            sampler = optuna.samplers.TPESampler(seed=seed,
+                                                 constraints_func=_trial_constraints if p.constraints else None)
+        self.study = optuna.create_study(direction="maximize" if p.objective.sense > 0 else "minimize",
+                                         sampler=sampler)
+        self.dists = {d.path: _distribution(optuna, d) for d in p.dims}
+        self.seen: dict[str, tuple[float, list[float]] | None] = {}  # None: an invalid configuration
+        self.rows: list[dict] = []
+        self.used = self.duplicates = 0
+
+    def step(self) -> bool:
+        """Ask for one configuration and evaluate it (unless seen before); False after Ctrl-C."""
+        p, trial = self.p, self.study.ask(self.dists)
         config = {d.path: _value(d, trial.params[d.path]) for d in p.dims}
         key = json.dumps(config, sort_keys=True, default=repr)
-        if key in seen:
-            duplicates += 1
-            _tell(optuna, study, trial, seen[key])
-            continue
-        duplicates = 0
-        try:
-            cand = runner.candidate(config)
-        except ScenarioError as e:
-            seen[key] = None
-            rows.append(_invalid_row(p, runner.name, "search", trial.number, config, e))
-            _tell(optuna, study, trial, None)
-            continue
-        first = 0 if p.crn else len(records) * _CONFIG_STRIDE
-        try:
-            obj, g = runner.evaluate([cand], [first], budget.per_trial)[0]
-        except KeyboardInterrupt:
-            p.interrupted = True
-            break
-        used += budget.per_trial
+        self.duplicates = self.duplicates + 1 if key in self.seen else 0
+        if key not in self.seen:
+            try:
+                self.seen[key] = self._evaluate(trial.number, config)
+            except KeyboardInterrupt:
+                p.interrupted = True
+                return False
+            except ScenarioError as e:
+                self.seen[key] = None
+                self.rows.append(_invalid_row(p, self.runner.name, "search", trial.number, config, e))
+        _tell(self.optuna, self.study, trial, self.seen[key])
+        return True
+
+    def _evaluate(self, number: int, config: dict[str, Any]) -> tuple[float, list[float]]:
+        p = self.p
+        cand = self.runner.candidate(number, config)
+        first = 0 if p.crn else len(self.records) * _CONFIG_STRIDE  # CRN: the same replications for all
+        obj, g = self.runner.evaluate([cand], [first], self.budget.per_trial)[0]
+        self.used += self.budget.per_trial
         mean, se, _, _, n = mean_ci(obj)
         excess = g.mean(axis=1)
-        seen[key] = (mean, excess.tolist())
-        _tell(optuna, study, trial, seen[key])
-        rows.append(_row(p, runner.name, "search", trial.number, config, "searched", n, mean, se, _holds(p, excess),
-                         [c.value(e) for c, e in zip(p.constraints, excess, strict=True)]))
-        records.append(_Record(cand, mean, excess, rows[-1]))
-    return rows
+        self.rows.append(_row(p, self.runner.name, "search", number, config, "searched", n, mean, se,
+                              _holds(p, excess), [c.value(e) for c, e in zip(p.constraints, excess, strict=True)]))
+        self.records.append(_Record(cand, mean, excess, self.rows[-1]))
+        return mean, excess.tolist()
 
 
 def _budget_left(b: _Budget, used: int, start: float) -> bool:
@@ -531,7 +552,7 @@ def _budget_left(b: _Budget, used: int, start: float) -> bool:
 
 
 def _trial_constraints(trial: Any) -> list[float]:
-    return list(trial.user_attrs.get("constraint", [1.0]))
+    return list(trial.user_attrs["constraint"])  # set by _tell: optuna asks only for completed trials
 
 
 def _tell(optuna: Any, study: Any, trial: Any, outcome: tuple[float, list[float]] | None) -> None:
@@ -593,7 +614,7 @@ def _compare_optima(p: _Problem, sc: Scenario, runners: dict[str, _Runner], chos
         df.insert(0, "replication", _COMPARISON_FIRST + np.arange(len(df), dtype=np.int64))
         df.insert(0, "policy", name)
         runner = runners[name]
-        df["objective"] = runner.values(block, chosen[name].config)[0]
+        df["objective"] = runner.values(block, chosen[name].config, _COMPARISON_FIRST)[0]
         frames.append(df)
     meta = {"scenario": sc.name, "seed": p.seed, "replications": int(replications), "policies": names,
             "first_replication": _COMPARISON_FIRST, "optima": {n: chosen[n].config for n in names},
@@ -712,7 +733,7 @@ def optimize(
             p.interrupted = True
     best = {n: _optimum(p, n, o, runners[n], cmp) for n, o in outcomes.items()}
     meta = _meta(p, sc, method, budget, replications, runners, t0)
-    result = OptimizationResult(best, cmp, _history(p, rows), meta)
+    result = OptimizationResult(best, cmp, _history(p, rows), meta, p.constraints)
     _warn_infeasible(result)
     return result
 
@@ -793,7 +814,7 @@ def _meta(p: _Problem, sc: Scenario, method: str, budget: _Budget, replications:
     return {
         "scenario": sc.name, "seed": p.seed, "method": method, "objective": p.objective.label,
         "direction": p.objective.direction, "constraints": [c.text for c in p.constraints],
-        "constraint_objects": p.constraints, "paths": p.paths, "delta": p.delta, "pcs": p.pcs, "n0": p.n0,
+        "paths": p.paths, "delta": p.delta, "pcs": p.pcs, "n0": p.n0,
         "crn": p.crn, "replications": replications, "guarantee": guarantee,
         "search_replications": budget.per_trial if method == "optuna" else None,
         "total_replications": sum(r.simulated for r in runners.values()), "interrupted": p.interrupted,

@@ -281,6 +281,9 @@ def test_optuna_search_then_selection_on_fresh_replications(textbook):
     search, selection = h[h["phase"] == "search"], h[h["phase"] == "selection"]
     assert search["replications"].sum() <= 400 and (search["replications"] == 10).all()
     assert len(selection) == 5 and set(selection["replenishment.S"]) <= set(search["replenishment.S"])
+    # A configuration keeps its trial number from the search into the selection.
+    merged = selection.merge(search, on="trial", suffixes=("", "_search"))
+    assert len(merged) == 5 and (merged["replenishment.S"] == merged["replenishment.S_search"]).all()
     shortlisted_costs = {S: base_stock_cost(S) for S in selection["replenishment.S"]}
     pick = res.best["base"].config["replenishment.S"]
     assert base_stock_cost(pick) <= min(shortlisted_costs.values()) + 0.1  # KN's guarantee on the shortlist
@@ -398,6 +401,7 @@ def test_ctrl_c_before_anything_ran(textbook, monkeypatch):
     _interrupt_after(monkeypatch, 0)
     res = optimize_base_stock(base_stock(textbook), SEED)
     assert res.interrupted and res.best == {} and res.comparison is None
+    assert "No configuration was evaluated" in res._repr_html_()
 
 
 # ---------------------------------------------------------------------------------------------
