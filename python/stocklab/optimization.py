@@ -808,9 +808,9 @@ def _history(p: _Problem, rows: list[dict]) -> pd.DataFrame:
 
 def _meta(p: _Problem, sc: Scenario, method: str, budget: _Budget, replications: int,
           runners: dict[str, _Runner], t0: float) -> dict[str, Any]:
-    where = f"among the {budget.shortlist} best configurations of the search" if method == "optuna" else ""
+    where = f" among the {budget.shortlist} best configurations of the search" if method == "optuna" else ""
     guarantee = (f"P(correct selection) >= {p.pcs:g} when the best is better than the rest by at least "
-                 f"delta = {p.delta:g} {where}(Kim & Nelson 2001)").replace("  ", " ")
+                 f"delta = {p.delta:g}{where} (Kim & Nelson 2001)")
     return {
         "scenario": sc.name, "seed": p.seed, "method": method, "objective": p.objective.label,
         "direction": p.objective.direction, "constraints": [c.text for c in p.constraints],
