@@ -7,6 +7,7 @@ A C++ discrete-event simulator of customers, suppliers and stock, scripted from 
     run = sl.simulate(sc, seed=1, policy="backorder")
     cmp = sl.compare(sc, replications=200, seed=42)
     cmp.summary(); cmp.differences()
+    best = sl.optimize(sc, space={"replenishment.s": range(40, 200, 10)}, objective="profit", delta=500)
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from .display import style  # noqa: E402
 from .experiment import Experiment, compare, load_results, sweep  # noqa: E402
 from .interactive import ScenarioLike, Simulation  # noqa: E402
 from .metrics import METRIC_INFO, METRICS, MetricInfo, format_number, metric_info, metric_label  # noqa: E402
+from .objectives import Constraint, Continuous  # noqa: E402
+from .optimization import OptimizationResult, PolicyOptimum, optimize  # noqa: E402
 from .results import RunResult  # noqa: E402
 from .run import simulate  # noqa: E402
 from .scenario import Scenario, bundled_scenarios, load_scenario, schema  # noqa: E402
@@ -32,9 +35,13 @@ __version__: str = _core.__version__
 __all__ = [
     "METRICS",
     "METRIC_INFO",
+    "Constraint",
+    "Continuous",
     "Experiment",
     "InventoryView",
     "MetricInfo",
+    "OptimizationResult",
+    "PolicyOptimum",
     "ReplenishmentPolicy",
     "RunResult",
     "Scenario",
@@ -49,6 +56,7 @@ __all__ = [
     "load_scenario",
     "metric_info",
     "metric_label",
+    "optimize",
     "plot",
     "schema",
     "simulate",

@@ -148,6 +148,33 @@ def _run_threaded(doc: dict[str, Any], variant: str, seed: int, first: int, stop
     return out
 
 
+def _run_ranges(ranges: list[tuple[dict[str, Any], str, int]], seed: int, count: int, jobs: int,
+                executor: Executor | None, chunk_size: int | None, progress: _Progress) -> list[np.ndarray]:
+    """Summaries of replications [first, first + count) of each (doc, variant, first) in ``ranges``, in
+    C++ threads or on an executor: one (count x metrics) array per range, in order.
+
+    The one runner of compare(), sweep() and optimize() (which needs replications that do not start
+    at 0: fresh ones for an unbiased estimate, and a batch at a time for sequential procedures).
+    """
+    if count < 1:
+        return [np.empty((0, len(METRICS))) for _ in ranges]
+    if executor is None:
+        return [np.concatenate(_run_threaded(doc, variant, seed, first, first + count, jobs, chunk_size, progress))
+                for doc, variant, first in ranges]
+    # About 20 tasks per range: enough progress updates and load balance across workers, few enough
+    # that the cost of shipping a task stays small.
+    chunk = chunk_size or max(1, -(-count // 20))
+    tasks, owners = [], []
+    for u, (doc, variant, first) in enumerate(ranges):
+        for start in range(first, first + count, chunk):
+            tasks.append((doc, variant, seed, start, min(chunk, first + count - start)))
+            owners.append(u)
+    blocks: list[list[np.ndarray]] = [[] for _ in ranges]
+    for u, block in zip(owners, _run_tasks(tasks, executor, progress), strict=True):
+        blocks[u].append(block)
+    return [np.concatenate(b) for b in blocks]
+
+
 class Experiment:
     """Results of :func:`compare` or :func:`sweep`.
 
@@ -373,21 +400,9 @@ def _experiment(
     bar = _Progress(n_target * len(units), progress, sc.name)
     try:
         while True:
-            count = n_target - done
-            if executor is None:
-                for u, (_, _, doc, variant) in enumerate(units):
-                    blocks[u].extend(_run_threaded(doc, variant, seed, done, n_target, jobs, chunk_size, bar))
-            else:
-                # About 20 tasks per variant: enough progress updates and load balance across
-                # workers, few enough that the cost of shipping a task stays small.
-                chunk = chunk_size or max(1, -(-count // 20))
-                tasks, owners = [], []
-                for u, (_, _, doc, variant) in enumerate(units):
-                    for first in range(done, n_target, chunk):
-                        tasks.append((doc, variant, seed, first, min(chunk, n_target - first)))
-                        owners.append(u)
-                for u, block in zip(owners, _run_tasks(tasks, executor, bar), strict=True):
-                    blocks[u].append(block)
+            ranges = [(doc, variant, done) for _, _, doc, variant in units]
+            for u, block in enumerate(_run_ranges(ranges, seed, n_target - done, jobs, executor, chunk_size, bar)):
+                blocks[u].append(block)
             done = n_target
             if not auto:
                 break

@@ -122,7 +122,7 @@ def test_docs_build_strict(tmp_path):
     # The API reference was generated from the docstrings.
     api = (site / "api" / "index.html").read_text(encoding="utf-8")
     for name in ("simulate", "compare", "sweep", "Experiment", "Simulation", "ReplenishmentPolicy",
-                 "sweep_heatmap", "ScenarioError"):
+                 "sweep_heatmap", "ScenarioError", "optimize", "OptimizationResult"):
         assert f'id="stocklab.{name}"' in api or f'id="stocklab.plot.{name}"' in api, name
     assert ":func:" not in api
 
