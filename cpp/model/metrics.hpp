@@ -46,6 +46,8 @@ namespace stocklab {
       "Time average of on hand + on order - backorders.")                                                          \
     X(stockout_time_fraction, "fraction", "stock", "Time out of stock",                                            \
       "Share of the window with nothing on the shelf.")                                                            \
+    X(ending_on_hand, "units", "stock", "Ending on hand",                                                          \
+      "Units on the shelf at the end of the window (the horizon).")                                                \
     X(recorded_demand_units, "units", "sales", "Recorded demand",                                                  \
       "Demand the store's own records show: served from stock plus backordered.")                                  \
     X(demand_capture_ratio, "fraction", "sales", "Demand captured",                                                \
@@ -66,8 +68,10 @@ namespace stocklab {
       "Discounts paid back on late backorders.")                                                                   \
     X(net_interest, "currency", "money", "Net interest",                                                           \
       "Overdraft interest paid minus interest earned on cash.")                                                    \
+    X(salvage_value, "currency", "money", "Salvage value",                                                         \
+      "What the units left at the horizon are worth at the item's salvage value.")                                 \
     X(profit, "currency", "money", "Profit",                                                                       \
-      "Revenue minus cost of goods sold, holding, ordering and net interest.")                                     \
+      "Revenue minus cost of goods sold, holding, ordering and net interest (plus salvage, if asked).")             \
     X(final_cash, "currency", "money", "Final cash",                                                               \
       "Cash at the horizon.")                                                                                      \
     X(min_cash, "currency", "money", "Minimum cash",                                                               \

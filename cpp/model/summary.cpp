@@ -29,6 +29,7 @@ Summary Simulation::summary() const {
     set(m, Metric::avg_on_order, st.int_on_order / days);
     set(m, Metric::avg_inventory_position, st.int_ip / days);
     set(m, Metric::stockout_time_fraction, st.int_stockout / days);
+    set(m, Metric::ending_on_hand, static_cast<double>(stock_.on_hand()));
     summarize_money(m, st, days);
     set(m, Metric::orders_placed, st.orders);
     set(m, Metric::mean_order_size, ratio(st.ordered_units, st.orders));
@@ -74,7 +75,10 @@ void Simulation::summarize_money(Summary& m, const WindowStats& st, double days)
     set(m, Metric::refunds, cost(LedgerCategory::Refund));
     set(m, Metric::apology_discounts, cost(LedgerCategory::ApologyDiscount));
     set(m, Metric::net_interest, interest);
-    set(m, Metric::profit, revenue - cogs - holding - ordering - interest);
+    const double salvage = static_cast<double>(stock_.on_hand()) * sc_.sku.salvage_value;
+    set(m, Metric::salvage_value, salvage);
+    const double operating = revenue - cogs - holding - ordering - interest;
+    set(m, Metric::profit, sc_.finance.salvage_in_profit ? operating + salvage : operating);
     set(m, Metric::final_cash, static_cast<double>(accounts_.cash()) / 100.0);
     set(m, Metric::min_cash, st.min_cash_set ? st.min_cash_cents / 100.0 : kNaN);
     set(m, Metric::days_cash_negative, st.int_cash_negative);

@@ -425,7 +425,8 @@ void parse_shortage(const Obj& top, Scenario& sc) {
 
 void parse_finance(const Obj& top, Scenario& sc) {
     optional_block(top, "finance",
-                   {"holding_cost_accrual", "accrual_period_days", "overdraft_rate_per_year", "deposit_rate_per_year"},
+                   {"holding_cost_accrual", "accrual_period_days", "overdraft_rate_per_year", "deposit_rate_per_year",
+                    "salvage_in_profit"},
                    [&](const Obj& o) {
                        Finance& f = sc.finance;
                        const bool daily =
@@ -439,6 +440,7 @@ void parse_finance(const Obj& top, Scenario& sc) {
                                                "too short for the horizon (more than 1e8 postings)");
                        f.overdraft_rate_per_year = o.nonneg("overdraft_rate_per_year", f.overdraft_rate_per_year);
                        f.deposit_rate_per_year = o.nonneg("deposit_rate_per_year", f.deposit_rate_per_year);
+                       f.salvage_in_profit = o.boolean("salvage_in_profit", f.salvage_in_profit);
                        for (const char* k : {"overdraft_rate_per_year", "deposit_rate_per_year"})
                            if (o.has(k) && o.number(k) > 10)
                                throw ScenarioError(o.at(k), "must be at most 10 (1000% a year)");

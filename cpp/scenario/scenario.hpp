@@ -28,7 +28,7 @@ struct Sku {
     double price = 1.0;  // required
     double unit_cost = 0.0;
     double holding_cost_per_unit_day = 0.0;
-    double salvage_value = 0.0;  // per unit left on hand at the horizon (reported, not cash)
+    double salvage_value = 0.0;  // per unit left on hand at the horizon (reported; not cash)
 };
 
 struct Initial {
@@ -176,6 +176,7 @@ struct Finance {
     double accrual_period_days = 1.0;    // holding cost and interest are posted every this many days
     double overdraft_rate_per_year = 0.0;
     double deposit_rate_per_year = 0.0;
+    bool salvage_in_profit = false;  // profit adds the salvage value of the stock left at the horizon
 };
 
 struct Scenario {

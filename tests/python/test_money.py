@@ -105,3 +105,17 @@ def test_prepaid_backorders_bring_cash_forward():
     assert pre.summary["revenue"] == post.summary["revenue"]  # same customers, same shipments
     diff = pre.timeseries["cash"] - post.timeseries["cash"]
     assert (diff >= -1e-9).all() and diff.max() > 0
+
+
+def test_salvage_value_of_the_stock_left_is_reported_and_counted_in_profit_when_asked(textbook):
+    # A newsvendor: 60 units, never reordered, salvage 3 a unit; a 30-day season of 1 unit a day.
+    base = {"sku": {"price": 10.0, "unit_cost": 5.0, "salvage_value": 3.0}, "initial": {"on_hand": 60},
+            "run": {"horizon_days": 30, "snapshot_interval_days": 1}, "shortage": {"rule": "lost_sales"}}
+    operating = sl.simulate(textbook(**base), seed=4)
+    with_salvage = sl.simulate(textbook(**base, finance={"salvage_in_profit": True}), seed=4)
+    s, t = operating.summary, with_salvage.summary
+    left = operating.timeseries["on_hand"].iloc[-1]
+    assert s["ending_on_hand"] == left == 60 - s["served_from_stock_units"] > 0
+    assert s["salvage_value"] == pytest.approx(3.0 * left)
+    assert t["profit"] == pytest.approx(s["profit"] + s["salvage_value"])
+    assert t["final_cash"] == s["final_cash"]  # salvage is a valuation, never cash
