@@ -115,21 +115,26 @@ struct PySimulation {
     PySimulation(const Scenario& sc, std::uint64_t seed, std::uint64_t rep, py::object policy)
         : policy_obj(std::move(policy)),
           policy(policy_obj.is_none() ? nullptr : policy_obj.cast<ReplenishmentPolicy*>()),
-          sim(std::make_unique<Simulation>(sc, seed, rep, this->policy)) {}
+          sim(std::make_unique<Simulation>(sc, seed, rep, this->policy)) {
+        // An interactive run tells its story however it is advanced, in bounded memory.
+        sim->log_key_events(kInteractiveLogRows);
+    }
+    static constexpr std::size_t kInteractiveLogRows = 100000;
     py::object policy_obj;
     ReplenishmentPolicy* policy;
     std::unique_ptr<Simulation> sim;
 };
 
-/// run_until(t) with the GIL released; Ctrl-C stops it between events and raises KeyboardInterrupt
+/// advance(sim) with the GIL released; Ctrl-C stops it between events and raises KeyboardInterrupt
 /// (the simulation stays consistent and can go on).
-void run_interruptibly(Simulation& sim, double t) {
+template <class Advance>
+void run_interruptibly_with(Simulation& sim, Advance&& advance) {
     try {
         py::gil_scoped_release release;
         run_supervised(
             [&](const std::atomic<bool>* cancel) {
                 sim.set_cancel_flag(cancel);
-                sim.run_until(t);
+                advance(sim);
             },
             python_interrupted);
     } catch (const Interrupted&) {
@@ -137,6 +142,10 @@ void run_interruptibly(Simulation& sim, double t) {
         throw py::error_already_set();
     }
     sim.set_cancel_flag(nullptr);
+}
+
+void run_interruptibly(Simulation& sim, double t) {
+    run_interruptibly_with(sim, [t](Simulation& s) { s.run_until(t); });
 }
 
 ReplenishmentPolicy* policy_ptr(const py::object& policy) {
@@ -165,18 +174,6 @@ void register_simulation(py::module_& m) {
         },
         py::arg("scenario"), py::arg("seed"), py::arg("replication") = 0, py::arg("policy") = py::none());
 
-    m.def(
-        "run_invariants",
-        [](const Scenario& sc, std::uint64_t seed, std::uint64_t replication) {
-            Simulation sim(sc, seed, replication);
-            run_interruptibly(sim, sc.run.horizon_days);
-            py::dict d = invariants_dict(sim.invariants());
-            d["summary"] = summary_array(sim.summary());
-            return d;
-        },
-        py::arg("scenario"), py::arg("seed"), py::arg("replication") = 0,
-        "Run to the horizon and return the balances the invariant tests check.");
-
     py::class_<PySimulation>(m, "Simulation")
         .def(py::init([](const Scenario& sc, std::uint64_t seed, std::uint64_t rep, const py::object& policy) {
                  policy_ptr(policy);
@@ -203,6 +200,23 @@ void register_simulation(py::module_& m) {
                  }
              },
              py::arg("t"))
+        .def("run_until_decision",
+             [](PySimulation& s, double t) {
+                 if (s.policy) return s.sim->run_until_decision(t);
+                 bool paused = false;
+                 run_interruptibly_with(*s.sim, [&](Simulation& sim) { paused = sim.run_until_decision(t); });
+                 return paused;
+             },
+             py::arg("t"), "Runs until a replenishment decision is due (True) or to t (False).")
+        .def_property_readonly("decision_pending", [](const PySimulation& s) { return s.sim->decision_pending(); })
+        .def("decision_view", [](const PySimulation& s) { return s.sim->decision_view(); })
+        .def(
+            "decide",
+            [](PySimulation& s, const py::object& quantity) {
+                if (quantity.is_none()) return s.sim->decide();
+                s.sim->decide(OrderDecision{quantity.cast<std::int64_t>()});
+            },
+            py::arg("quantity") = py::none(), "Completes the pending decision: the policy's own, or `quantity` units.")
         .def_property_readonly("last_event_type",
                                [](const PySimulation& s) {
                                    return std::string(kEventTypeNames[static_cast<int>(s.sim->last_event_type())]);

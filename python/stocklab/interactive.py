@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from . import _core
+from ._core import InventoryView
 from .errors import SimulationError
 from .results import METRICS, RunResult, events_frame, run_metadata
 from .run import as_scenario, check_seed
@@ -140,6 +142,33 @@ class Simulation:
         self._guard(self._sim.run_until, float(t))
         return self
 
+    def run_until_decision(self, t: float | None = None) -> InventoryView | None:
+        """Run until a replenishment decision is due, and stop before the policy decides.
+
+        A decision is due at every periodic review, or (continuous review) after every change of the
+        inventory position. Returns what the policy would see (an :class:`InventoryView`), or None when
+        the run reached ``t`` (default: the horizon) first. Then :meth:`decide` completes it: with the
+        policy's own choice, or with yours. Always letting the policy decide gives exactly the results
+        of :meth:`run` (an agent, a teacher or a test can step through the decisions).
+        """
+        stop = self._sim.horizon if t is None else t
+        if isinstance(stop, bool) or not isinstance(stop, (int, float)) or math.isnan(stop):
+            raise TypeError(f"t must be a number of days, got {t!r}")
+        if self._guard(self._sim.run_until_decision, float(stop)):
+            return self._sim.decision_view()
+        return None
+
+    def decide(self, quantity: int | None = None) -> None:
+        """Complete the pending decision: the policy's own choice (None) or an order of ``quantity`` units
+        (0 for none). Raises if no decision is pending (call :meth:`run_until_decision` first)."""
+        if quantity is not None and (isinstance(quantity, bool) or not isinstance(quantity, numbers.Integral)):
+            raise TypeError(f"quantity must be a whole number of units or None, got {quantity!r}")
+        if not self._sim.decision_pending:
+            raise SimulationError("no decision is pending: call run_until_decision() first")
+        if quantity is not None and quantity < 0:
+            raise ValueError(f"quantity must be >= 0, got {quantity}")
+        self._guard(self._sim.decide, None if quantity is None else int(quantity))
+
     def run(self) -> RunResult:
         """Run to the horizon and return the result (same as simulate())."""
         self.run_until(self._sim.horizon)
@@ -185,8 +214,10 @@ class Simulation:
 
     @property
     def events(self) -> pd.DataFrame:
-        """The event log so far: orders, shipments, stock-outs, backorders, cancellations... (every
-        event when the scenario sets ``run.record_events``); columns as :attr:`RunResult.events`."""
+        """The event log so far: orders, shipments, stock-outs, backorders, cancellations, outages,
+        churn and reviews however the run was advanced, plus every sale handled by :meth:`step` (every
+        event when the scenario sets ``run.record_events``); columns as :attr:`RunResult.events`.
+        Long runs keep the latest 100,000 to 200,000 rows (memory stays bounded)."""
         return events_frame(self._sim.events_since(0))
 
     @property
