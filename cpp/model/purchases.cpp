@@ -54,7 +54,11 @@ double Simulation::quoted_wait(std::int64_t units_needed) const {
     // Honest estimate: the confirmed arrival of the shipment that covers this customer's place in
     // line; beyond the pipeline, a new order's mean lead time (plus any outage still to run).
     double eta = stock_.pipeline_wait(units_needed, now_);
-    if (eta < 0) eta = sc_.supplier.lead_time.mean() + (vendor_.up() ? 0.0 : vendor_.up_at() - now_);
+    if (eta < 0) {  // a new order would leave now, or when an outage ends, or after the units booked
+        const double leaves = std::max(stock_.booked_departure(), vendor_.up() ? now_ : vendor_.up_at());
+        eta = sc_.supplier.lead_time.mean() + (std::isfinite(stock_.booked_departure()) ? leaves - now_
+                                                                                          : (vendor_.up() ? 0.0 : vendor_.up_at() - now_));
+    }
     if (s.quote == QuoteMode::Optimistic) eta *= s.quote_factor;
     return eta;
 }

@@ -20,7 +20,7 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::uint64
       replication_(replication),
       customers_(sc_, seed, replication, cal_),
       stock_(sc_.initial.on_hand),
-      vendor_(sc_.supplier, seed, replication, cal_),
+      vendor_(sc_.supplier, sc_.run.horizon_days, seed, replication, cal_),
       accounts_(sc_, cal_),
       replenisher_(sc_, custom),
       price_cents_(to_cents(sc_.sku.price)) {

@@ -94,6 +94,12 @@ void StockPoint::receive(double promised, std::int64_t delivered, std::int64_t o
     tallies_.received += delivered;
 }
 
+void StockPoint::book_beyond_horizon(std::int64_t units, double departs) {
+    beyond_units_ += units;
+    on_order_ += units;
+    beyond_departure_ = std::min(beyond_departure_, departs);
+}
+
 double StockPoint::pipeline_wait(std::int64_t units_needed, double now) const {
     std::int64_t cum = 0;
     for (const auto& [arrival, units] : inbound_) {

@@ -4,8 +4,10 @@
 /// Invariants: on hand >= 0; initial + received == on hand + shipped; backordered == shipped from
 /// backorders + cancelled + still owed; `backorder_units` is the sum of what open backorders still
 /// owe; the inbound schedule holds one (confirmed arrival, units) entry per shipment still due,
-/// sorted, so a quote is a walk, not a sort.
+/// sorted, so a quote is a walk, not a sort; on order = inbound units ordered + units booked to
+/// leave the vendor after the horizon.
 #include <cstdint>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -72,6 +74,11 @@ public:
     void expect(double promised, std::int64_t delivered, std::int64_t ordered);
     /// That shipment arrived.
     void receive(double promised, std::int64_t delivered, std::int64_t ordered);
+    /// `units` ordered that leave the vendor at or after `departs`, beyond the horizon: on order, but
+    /// never shipped in this run.
+    void book_beyond_horizon(std::int64_t units, double departs);
+    /// When the first unit booked beyond the horizon leaves (infinity when none is).
+    double booked_departure() const { return beyond_departure_; }
     /// Days from `now` until the shipment that covers `units_needed` units (counted from the first
     /// unit owed) arrives; negative when the pipeline does not cover them.
     double pipeline_wait(std::int64_t units_needed, double now) const;
@@ -85,6 +92,8 @@ private:
     SlotPool<Backorder> book_;
     IndexRing line_;
     std::vector<std::pair<double, std::int64_t>> inbound_;  // (confirmed arrival, units), sorted
+    std::int64_t beyond_units_ = 0;  // on order, leaving the vendor after the horizon
+    double beyond_departure_ = std::numeric_limits<double>::infinity();
     StockTallies tallies_;
 };
 

@@ -11,8 +11,9 @@ namespace {
 constexpr std::int64_t kMaxShipmentsPerOrder = 1000000;
 }
 
-Vendor::Vendor(const Supplier& spec, std::uint64_t seed, std::uint64_t replication, Calendar& cal)
+Vendor::Vendor(const Supplier& spec, double horizon, std::uint64_t seed, std::uint64_t replication, Calendar& cal)
     : spec_(spec),
+      horizon_(horizon),
       cal_(cal),
       unit_price_cents_(to_cents(spec.unit_price)),
       rng_lead_(make_engine(seed, replication, Purpose::LeadTime)),
@@ -39,7 +40,14 @@ void Vendor::ship(std::int64_t order_id, std::int64_t units, double now, StockPo
     while (remaining > 0) {
         std::int64_t chunk = remaining;
         if (spec_.capacity.units > 0) {
-            depart = leave_time(depart, remaining, chunk);
+            const double leaves = leave_time(depart, remaining, chunk);
+            if (leaves >= horizon_) {  // this part and the rest leave after the run ends
+                capacity_used_ -= chunk;
+                book_beyond_horizon(remaining);
+                dest.book_beyond_horizon(remaining, leaves);
+                return;
+            }
+            depart = leaves;
             if (++parts > kMaxShipmentsPerOrder)
                 throw std::invalid_argument("an order of " + std::to_string(units) +
                                             " units needs over 1e6 capacity periods; raise /supplier/capacity/units");
@@ -47,6 +55,19 @@ void Vendor::ship(std::int64_t order_id, std::int64_t units, double now, StockPo
         remaining -= chunk;
         schedule_shipment(order_id, chunk, depart, dest);
     }
+}
+
+void Vendor::book_beyond_horizon(std::int64_t units) {
+    // Fill what is left of the current period, then whole periods: the state leave_time() would reach.
+    const std::int64_t per = spec_.capacity.units;
+    const std::int64_t room = per - capacity_used_;
+    if (units <= room) {
+        capacity_used_ += units;
+        return;
+    }
+    const std::int64_t rest = units - room;
+    capacity_period_ += (rest + per - 1) / per;
+    capacity_used_ = rest - ((rest - 1) / per) * per;
 }
 
 // The first capacity period at or after `depart` with room left, and how much of `remaining` fits.

@@ -27,7 +27,7 @@ struct Shipment {
 
 class Vendor {
 public:
-    Vendor(const Supplier& spec, std::uint64_t seed, std::uint64_t replication, Calendar& cal);
+    Vendor(const Supplier& spec, double horizon, std::uint64_t seed, std::uint64_t replication, Calendar& cal);
 
     const Supplier& spec() const { return spec_; }
     Cents unit_price_cents() const { return unit_price_cents_; }
@@ -38,7 +38,9 @@ public:
     /// Units actually ordered for a request of `units`: the minimum order, rounded up to the multiple.
     std::int64_t order_size(std::int64_t units) const;
     /// Sends order `order_id` of `units` units toward `dest`, in shipments of at most one capacity
-    /// period each; schedules their arrivals.
+    /// period each; schedules their arrivals. Units whose capacity period starts at or after the
+    /// horizon are booked but never shipped (they could not arrive in the run): memory and time stay
+    /// bounded by the horizon, not by the size of an order.
     void ship(std::int64_t order_id, std::int64_t units, double now, StockPoint& dest);
     /// The shipment in `slot` arrived: returns it and frees the slot.
     Shipment arrive(std::uint32_t slot);
@@ -47,9 +49,12 @@ public:
 
 private:
     double leave_time(double depart, std::int64_t remaining, std::int64_t& chunk);
+    /// Books `units` into the capacity periods from the current one on, without shipping them.
+    void book_beyond_horizon(std::int64_t units);
     void schedule_shipment(std::int64_t order_id, std::int64_t chunk, double depart, StockPoint& dest);
 
     const Supplier& spec_;
+    double horizon_;
     Calendar& cal_;
     Cents unit_price_cents_;
     Engine rng_lead_, rng_reliability_, rng_disruption_;
