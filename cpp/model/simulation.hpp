@@ -121,6 +121,11 @@ public:
     /// run_until() polls this flag every few thousand events and throws Interrupted when it is set.
     void set_cancel_flag(const std::atomic<bool>* flag) { cancel_ = flag; }
     const Scenario& scenario() const { return sc_; }
+    // Read-only views of the components (observations for agents, displays, tests).
+    const CustomerBase& customers() const { return customers_; }
+    const StockPoint& stock() const { return stock_; }
+    const Vendor& vendor() const { return vendor_; }
+    const Accounts& accounts() const { return accounts_; }
     /// Type of the event the last step() handled (for narration).
     EventType last_event_type() const { return last_type_; }
 

@@ -77,6 +77,8 @@ public:
     /// `units` ordered that leave the vendor at or after `departs`, beyond the horizon: on order, but
     /// never shipped in this run.
     void book_beyond_horizon(std::int64_t units, double departs);
+    /// Shipments on their way: (confirmed arrival, units), earliest first.
+    const std::vector<std::pair<double, std::int64_t>>& inbound() const { return inbound_; }
     /// When the first unit booked beyond the horizon leaves (infinity when none is).
     double booked_departure() const { return beyond_departure_; }
     /// Days from `now` until the shipment that covers `units_needed` units (counted from the first
