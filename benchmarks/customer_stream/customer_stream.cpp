@@ -28,6 +28,8 @@
 //                time rescales the remaining time by r / r' (no draw); churn removes; seasonality by
 //                operational time tau(t) = int_0^t season (closed form; inverse by safeguarded Newton)
 //   nrm-thin     the same heap, seasonality by thinning (clocks at the peak rate, own-stream uniform)
+//   nrm-bucket   nrm-op with the clocks in a two-level queue: the current window in a small indexed
+//                heap, later windows in a ring of unsorted buckets (a simplified ladder queue)
 //   nrm-cls2, nrm-cls2^1/2  the same heap (operational time), but each clock runs at the bound of
 //                the customer's weight class (m = 1 or 2 classes per octave), thinned by weight /
 //                bound from the customer's stream: a weight change inside a class moves no clock
@@ -53,6 +55,8 @@
 #include <limits>
 #include <numbers>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "../bench_args.hpp"
@@ -666,35 +670,51 @@ private:
     bool dirty_ = true;
 };
 
-/// An indexed 4-ary min-heap of (key, id): each id at most once, its place in `pos_` so a key can
-/// change or an id leave in O(log n). Keys and ids in separate arrays, so choosing the least of four
-/// children reads 32 contiguous bytes. Equal keys (equal Exp(1) draws: measure zero) are ordered by
-/// the sequence of operations, never by memory addresses, so runs stay deterministic.
+/// Where an indexed heap keeps each id's place: its own array (the default), or a field of a
+/// record the caller keeps per id (BucketClocks), so one cache line per customer holds it all.
+struct OwnPositions {
+    std::vector<std::uint32_t> pos;
+    std::uint32_t get(std::uint32_t id) const { return pos[id]; }
+    void set(std::uint32_t id, std::uint32_t i) { pos[id] = i; }
+    void ensure(std::uint32_t id) {
+        if (pos.size() <= id) pos.resize(id + 1, kNone);
+    }
+    void reserve(std::size_t n) { pos.reserve(n); }
+    std::size_t bytes() const { return vec_bytes(pos); }
+};
+
+/// An indexed 4-ary min-heap of (key, id): each id at most once, its place kept by `Positions` so a
+/// key can change or an id leave in O(log n). Keys and ids in separate arrays, so choosing the least
+/// of four children reads 32 contiguous bytes. Equal keys (equal Exp(1) draws: measure zero) are
+/// ordered by the sequence of operations, never by memory addresses, so runs stay deterministic.
+template <class Positions = OwnPositions>
 class IndexedHeap4 {
 public:
+    explicit IndexedHeap4(Positions pos = {}) : pos_(std::move(pos)) {}
     bool empty() const { return keys_.empty(); }
+    std::size_t size() const { return keys_.size(); }
     double top_key() const { return keys_.front(); }
     std::uint32_t top_id() const { return ids_.front(); }
-    double key_of(std::uint32_t id) const { return keys_[pos_[id]]; }
+    double key_of(std::uint32_t id) const { return keys_[pos_.get(id)]; }
     void reserve(std::size_t n) {
         keys_.reserve(n);
         ids_.reserve(n);
         pos_.reserve(n);
     }
     void push(std::uint32_t id, double key) {
-        if (pos_.size() <= id) pos_.resize(id + 1, kNone);
+        pos_.ensure(id);
         keys_.push_back(key);
         ids_.push_back(id);
         sift_up(keys_.size() - 1, key, id);
     }
     void update(std::uint32_t id, double key) {
-        const std::size_t i = pos_[id];
+        const std::size_t i = pos_.get(id);
         if (key < keys_[i]) sift_up(i, key, id);
         else sift_down(i, key, id);
     }
     void remove(std::uint32_t id) {
-        const std::size_t i = pos_[id];
-        pos_[id] = kNone;
+        const std::size_t i = pos_.get(id);
+        pos_.set(id, kNone);
         const double key = keys_.back();
         const std::uint32_t last = ids_.back();
         keys_.pop_back();
@@ -703,13 +723,13 @@ public:
         if (key < keys_[i]) sift_up(i, key, last);
         else sift_down(i, key, last);
     }
-    std::size_t bytes() const { return vec_bytes(keys_) + vec_bytes(ids_) + vec_bytes(pos_); }
+    std::size_t bytes() const { return vec_bytes(keys_) + vec_bytes(ids_) + pos_.bytes(); }
 
 private:
     void place(std::size_t i, double key, std::uint32_t id) {
         keys_[i] = key;
         ids_[i] = id;
-        pos_[id] = static_cast<std::uint32_t>(i);
+        pos_.set(id, static_cast<std::uint32_t>(i));
     }
     void sift_up(std::size_t i, double key, std::uint32_t id) {
         while (i > 0) {
@@ -750,7 +770,145 @@ private:
 
     std::vector<double> keys_;
     std::vector<std::uint32_t> ids_;
-    std::vector<std::uint32_t> pos_;
+    Positions pos_;
+};
+
+/// A two-level clock queue (a simplified ladder / calendar queue) with IndexedHeap4's interface:
+/// keys in the current window (width W) sit in a small indexed heap; later keys sit unsorted in a
+/// ring of buckets, one per window, and beyond the ring in an overflow list, rescanned every half
+/// ring. A customer's next occasion is usually far beyond everyone else's, so most updates are an
+/// O(1) append to a bucket, and the heap the loop works on stays small and in cache. Each id's key
+/// and place (bucket and index, or place in the heap) share one 16-byte slot.
+class BucketClocks {
+    struct Slot {
+        double key;
+        std::uint32_t where;  // a bucket's index, kNear (in the heap), kOverflow or kNone
+        std::uint32_t idx;    // place in the bucket, the overflow list or the heap
+    };
+    struct SlotPositions {
+        std::vector<Slot>* slots;
+        std::uint32_t get(std::uint32_t id) const { return (*slots)[id].idx; }
+        void set(std::uint32_t id, std::uint32_t i) { (*slots)[id].idx = i; }
+        void ensure(std::uint32_t) {}
+        void reserve(std::size_t) {}
+        std::size_t bytes() const { return 0; }
+    };
+
+public:
+    BucketClocks() : near_(SlotPositions{&slot_}) {}
+    BucketClocks(const BucketClocks&) = delete;
+    BucketClocks& operator=(const BucketClocks&) = delete;
+
+    /// `width`: window width in key units (aim: a few tens of keys a window); `buckets`: ring size.
+    void configure(double width, std::size_t buckets) {
+        width_ = width;
+        std::size_t nb = 2;
+        while (nb < buckets) nb *= 2;
+        buckets_.assign(nb, {});
+        ring_end_ = nb;
+    }
+    bool empty() const { return count_ == 0; }
+    double top_key() {
+        settle();
+        return near_.top_key();
+    }
+    std::uint32_t top_id() {
+        settle();
+        return near_.top_id();
+    }
+    double key_of(std::uint32_t id) const { return slot_[id].key; }
+    void reserve(std::size_t n) {
+        slot_.reserve(n);
+        near_.reserve(64);
+    }
+    void push(std::uint32_t id, double key) {
+        if (slot_.size() <= id) slot_.resize(id + 1, Slot{0.0, kNone, 0});
+        ++count_;
+        insert(id, key);
+    }
+    void update(std::uint32_t id, double key) {
+        if (slot_[id].where == kNear && window_of(key) <= window_) {
+            slot_[id].key = key;
+            near_.update(id, key);
+            return;
+        }
+        erase(id);
+        insert(id, key);
+    }
+    void remove(std::uint32_t id) {
+        erase(id);
+        slot_[id].where = kNone;
+        --count_;
+    }
+    std::size_t bytes() const {
+        std::size_t b = vec_bytes(slot_) + vec_bytes(overflow_) + near_.bytes() + vec_bytes(buckets_);
+        for (const auto& v : buckets_) b += vec_bytes(v);
+        return b;
+    }
+
+private:
+    static constexpr std::uint32_t kNear = 0xFFFFFFFEu;
+    static constexpr std::uint32_t kOverflow = 0xFFFFFFFDu;
+
+    std::uint64_t window_of(double key) const { return static_cast<std::uint64_t>(key / width_); }
+
+    void insert(std::uint32_t id, double key) {
+        slot_[id].key = key;
+        const std::uint64_t w = window_of(key);
+        if (w <= window_) {
+            slot_[id].where = kNear;
+            near_.push(id, key);
+        } else if (w < ring_end_) {
+            append(buckets_[w & (buckets_.size() - 1)], id, static_cast<std::uint32_t>(w & (buckets_.size() - 1)));
+        } else {
+            append(overflow_, id, kOverflow);
+        }
+    }
+    void append(std::vector<std::uint32_t>& v, std::uint32_t id, std::uint32_t where) {
+        slot_[id].where = where;
+        slot_[id].idx = static_cast<std::uint32_t>(v.size());
+        v.push_back(id);
+    }
+    void erase(std::uint32_t id) {
+        const Slot s = slot_[id];
+        if (s.where == kNear) {
+            near_.remove(id);
+            return;
+        }
+        std::vector<std::uint32_t>& v = s.where == kOverflow ? overflow_ : buckets_[s.where];
+        const std::uint32_t last = v.back();
+        v[s.idx] = last;
+        slot_[last].idx = s.idx;
+        v.pop_back();
+    }
+    /// Moves to the next non-empty window while the heap is empty: its bucket becomes the heap.
+    void settle() {
+        while (near_.empty() && count_ > 0) {
+            ++window_;
+            if (window_ + buckets_.size() / 2 >= ring_end_) rescan_overflow();
+            std::vector<std::uint32_t>& b = buckets_[window_ & (buckets_.size() - 1)];
+            for (std::uint32_t id : b) {
+                slot_[id].where = kNear;
+                near_.push(id, slot_[id].key);
+            }
+            b.clear();
+        }
+    }
+    void rescan_overflow() {
+        ring_end_ = window_ + buckets_.size();
+        std::vector<std::uint32_t> keep;
+        keep.swap(overflow_);
+        for (std::uint32_t id : keep) insert(id, slot_[id].key);
+    }
+
+    std::vector<Slot> slot_;
+    IndexedHeap4<SlotPositions> near_;
+    std::vector<std::vector<std::uint32_t>> buckets_;
+    std::vector<std::uint32_t> overflow_;
+    double width_ = 1.0;
+    std::uint64_t window_ = 0;  // the heap holds every key of windows <= window_
+    std::uint64_t ring_end_ = 0;
+    std::size_t count_ = 0;
 };
 
 /// Design 4: next-reaction method. Customer i's next firing is where its integrated clock rate
@@ -761,11 +919,17 @@ private:
 /// composition-rejection), thinned by weight / bound with a uniform from the customer's stream, so a
 /// weight change inside its class moves no clock (under two policies the customer's firings stay
 /// at the same times while its weights differ but share a class). No global stream at all.
-template <bool kOpTime, int kPerOctave>
+template <bool kOpTime, int kPerOctave, class Queue = IndexedHeap4<>>
 class ClockHeap {
 public:
     ClockHeap(Model& m, const Population& p, const RunConfig&) : m_(m), season_(p), base_(p.base) {
         if (!kOpTime) base_ *= season_.peak();
+        if constexpr (std::is_same_v<Queue, BucketClocks>) {
+            // About 16 firings a window; the ring spans about 4 mean gaps of a customer.
+            double total = 0.0;
+            for (const Model::Hot& h : m.hot) total += base_ * clock_weight(h.weight);
+            heap_.configure(16.0 / total, m.hot.size() / 4);
+        }
         heap_.reserve(m.hot.capacity());
         for (std::uint32_t id = 0; id < m.hot.size(); ++id) on_add(id, m.hot[id].weight, 0.0);
     }
@@ -841,7 +1005,7 @@ private:
     Model& m_;
     Season season_;
     double base_;
-    IndexedHeap4 heap_;
+    Queue heap_;
     WeightClasses<kPerOctave == 0 ? 1 : kPerOctave> classes_;
     double cached_key_ = -1.0;
     double cached_time_ = 0.0;
@@ -1005,6 +1169,7 @@ const std::vector<Design>& designs() {
         {"cr2^1/4", "arrivals, pick", &run_design<CompositionRejection<4>>},
         {"nrm-op", "none", &run_design<ClockHeap<true, 0>>},
         {"nrm-thin", "none", &run_design<ClockHeap<false, 0>>},
+        {"nrm-bucket", "none", &run_design<ClockHeap<true, 0, BucketClocks>>},
         {"nrm-cls2", "none", &run_design<ClockHeap<true, 1>>},
         {"nrm-cls2^1/2", "none", &run_design<ClockHeap<true, 2>>},
         {"sumtree", "arrivals, pick", &run_design<SumTree>},
