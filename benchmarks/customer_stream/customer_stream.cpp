@@ -254,6 +254,31 @@ struct Season {
     }
 };
 
+/// tau^-1 for a stream of increasing keys: Newton started from the last result, whose tau and
+/// season factor are kept, so a conversion costs about two sin/cos evaluations instead of five.
+struct TauInverse {
+    double t = 0.0, tau = 0.0, s = 1.0;
+
+    double invert(const Season& season, double u) {
+        if (season.amp == 0.0) return u;
+        const double lo = u - 2.0 * season.amp / season.w, hi = u;
+        double next = t + (u - tau) / s;
+        for (int i = 0; i < 8; ++i) {
+            if (!(next > lo && next < hi)) break;  // left the bracket: the safeguarded solver
+            t = next;
+            tau = season.tau(t);
+            s = season.factor(t);
+            const double step = (tau - u) / s;
+            if (std::abs(step) <= 1e-15 * std::max(1.0, std::abs(t))) return t;
+            next = t - step;
+        }
+        t = season.tau_inv(u);
+        tau = season.tau(t);
+        s = season.factor(t);
+        return t;
+    }
+};
+
 struct RunConfig {
     double horizon;
     int policy;
@@ -677,7 +702,7 @@ struct OwnPositions {
     std::uint32_t get(std::uint32_t id) const { return pos[id]; }
     void set(std::uint32_t id, std::uint32_t i) { pos[id] = i; }
     void ensure(std::uint32_t id) {
-        if (pos.size() <= id) pos.resize(id + 1, kNone);
+        if (pos.size() <= id) pos.resize(std::max<std::size_t>(id + 1, 2 * pos.size()), kNone);
     }
     void reserve(std::size_t n) { pos.reserve(n); }
     std::size_t bytes() const { return vec_bytes(pos); }
@@ -700,6 +725,15 @@ public:
         keys_.reserve(n);
         ids_.reserve(n);
         pos_.reserve(n);
+    }
+    /// The initial population at once: Floyd's bottom-up heap construction, O(n).
+    void build(std::vector<std::uint32_t> ids, std::vector<double> keys) {
+        ids_ = std::move(ids);
+        keys_ = std::move(keys);
+        if (!ids_.empty()) pos_.ensure(*std::max_element(ids_.begin(), ids_.end()));
+        for (std::size_t i = 0; i < ids_.size(); ++i) pos_.set(ids_[i], static_cast<std::uint32_t>(i));
+        for (std::size_t i = ids_.size() / 4 + 1; i-- > 0;)
+            if (i < ids_.size()) sift_down_plain(i, keys_[i], ids_[i]);
     }
     void push(std::uint32_t id, double key) {
         pos_.ensure(id);
@@ -752,6 +786,19 @@ private:
         for (std::size_t c = first + 1; c < end; ++c)
             if (k[c] < k[best]) best = c;
         return best;
+    }
+    /// Top-down sift (for build(): most keys there stop near where they start).
+    void sift_down_plain(std::size_t i, double key, std::uint32_t id) {
+        const std::size_t size = keys_.size();
+        for (;;) {
+            const std::size_t first = 4 * i + 1;
+            if (first >= size) break;
+            const std::size_t best = least_child(first, std::min(first + 4, size));
+            if (!(keys_[best] < key)) break;
+            place(i, keys_[best], ids_[best]);
+            i = best;
+        }
+        place(i, key, id);
     }
     /// Bottom-up (Floyd): a key that grows usually sinks to the bottom (a customer's next occasion is
     /// far beyond the others'), so move the least child up all the way to a leaf without comparing
@@ -931,7 +978,20 @@ public:
             heap_.configure(16.0 / total, m.hot.size() / 4);
         }
         heap_.reserve(m.hot.capacity());
-        for (std::uint32_t id = 0; id < m.hot.size(); ++id) on_add(id, m.hot[id].weight, 0.0);
+        if constexpr (std::is_same_v<Queue, IndexedHeap4<>>) {
+            std::vector<std::uint32_t> ids;
+            std::vector<double> keys;
+            ids.reserve(m.hot.capacity());
+            keys.reserve(m.hot.capacity());
+            for (std::uint32_t id = 0; id < m.hot.size(); ++id) {
+                if (m.hot[id].weight == 0.0) continue;
+                ids.push_back(id);
+                keys.push_back(next_gap(m.hot[id]));  // clock(0) = 0
+            }
+            heap_.build(std::move(ids), std::move(keys));
+        } else {
+            for (std::uint32_t id = 0; id < m.hot.size(); ++id) on_add(id, m.hot[id].weight, 0.0);
+        }
     }
 
     double next_time() {
@@ -939,7 +999,7 @@ public:
         const double key = heap_.top_key();
         if (key != cached_key_) {  // the top moved: convert its key to days once
             cached_key_ = key;
-            cached_time_ = kOpTime ? std::max(season_.tau_inv(key), last_time_) : key;
+            cached_time_ = kOpTime ? std::max(inverse_.invert(season_, key), last_time_) : key;
         }
         return cached_time_;
     }
@@ -1007,6 +1067,7 @@ private:
     double base_;
     Queue heap_;
     WeightClasses<kPerOctave == 0 ? 1 : kPerOctave> classes_;
+    TauInverse inverse_;
     double cached_key_ = -1.0;
     double cached_time_ = 0.0;
     double last_time_ = 0.0;
