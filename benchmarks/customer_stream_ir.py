@@ -19,7 +19,7 @@ import tempfile
 import _common as C
 
 BIN = C.ROOT / "build" / "bench" / "benchmarks" / "customer_stream" / "customer_stream"
-DESIGNS = "superposed,dense,dense+max,cr2,cr2^1/4,nrm-op,nrm-thin,nrm-bucket,nrm-cls2,sumtree"
+DESIGNS = "superposed,dense,dense+max,cr2,cr2^1/4,nrm-op,nrm-thin,nrm-pool,nrm-bucket,nrm-cal,nrm-cls2,sumtree"
 CASES = "camera:1:20,camera:10:4,camera:100:1,decay:1:20,decay:10:4,decay:100:1,seasonal:100:1,store:1:1"
 
 

@@ -28,8 +28,13 @@
 //                time rescales the remaining time by r / r' (no draw); churn removes; seasonality by
 //                operational time tau(t) = int_0^t season (closed form; inverse by safeguarded Newton)
 //   nrm-thin     the same heap, seasonality by thinning (clocks at the peak rate, own-stream uniform)
+//   nrm-pool     nrm-op, but the initial customers wait for their first occasion in a pool: one
+//                superposed stream at n_pool x base x l0 with a uniform pick (exact: no weight has
+//                changed yet), then join the heap; nothing drawn per customer at set-up
 //   nrm-bucket   nrm-op with the clocks in a two-level queue: the current window in a small indexed
 //                heap, later windows in a ring of unsorted buckets (a simplified ladder queue)
+//   nrm-cal      nrm-op with the clocks in a calendar queue: later windows in unsorted buckets, the
+//                current window sorted once and consumed in order (stale entries skipped)
 //   nrm-cls2, nrm-cls2^1/2  the same heap (operational time), but each clock runs at the bound of
 //                the customer's weight class (m = 1 or 2 classes per octave), thinned by weight /
 //                bound from the customer's stream: a weight change inside a class moves no clock
@@ -75,6 +80,8 @@ using stocklab::uniform01;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+/// Clock queues with windows (BucketClocks, CalendarClocks): firings a window at the initial rate.
+constexpr double kPerWindow = 16.0;
 
 template <class Engine>
 double exp_draw(Engine& e, double rate) {
@@ -958,6 +965,139 @@ private:
     std::size_t count_ = 0;
 };
 
+/// A calendar queue for clocks, with IndexedHeap4's interface: later windows (width W) in a ring of
+/// unsorted buckets (beyond the ring an overflow list, rescanned every half ring); the current
+/// window sorted once when it opens and consumed in order. A clock that moves out of the current
+/// window leaves a stale entry there, skipped when reached (its slot no longer says it is there).
+/// Per occasion: an O(1) append to a bucket, a share of one small sort, no sift through a tree.
+class CalendarClocks {
+    struct Slot {
+        double key;
+        std::uint32_t where;  // a bucket's index, kCurrent, kOverflow or kNone
+        std::uint32_t idx;    // place in the bucket or the overflow list
+    };
+    struct Entry {
+        double key;
+        std::uint32_t id;
+        bool operator<(const Entry& o) const { return key < o.key || (key == o.key && id < o.id); }
+    };
+
+public:
+    void configure(double width, std::size_t buckets) {
+        width_ = width;
+        std::size_t nb = 2;
+        while (nb < buckets) nb *= 2;
+        buckets_.assign(nb, {});
+        ring_end_ = nb;
+    }
+    bool empty() const { return count_ == 0; }
+    double top_key() {
+        settle();
+        return current_[head_].key;
+    }
+    std::uint32_t top_id() {
+        settle();
+        return current_[head_].id;
+    }
+    double key_of(std::uint32_t id) const { return slot_[id].key; }
+    void reserve(std::size_t n) {
+        slot_.reserve(n);
+        current_.reserve(64);
+    }
+    void push(std::uint32_t id, double key) {
+        if (slot_.size() <= id) slot_.resize(std::max<std::size_t>(id + 1, 2 * slot_.size()), Slot{0.0, kNone, 0});
+        ++count_;
+        insert(id, key);
+    }
+    void update(std::uint32_t id, double key) {
+        erase(id);
+        insert(id, key);
+    }
+    void remove(std::uint32_t id) {
+        erase(id);
+        slot_[id].where = kNone;
+        --count_;
+    }
+    std::size_t bytes() const {
+        std::size_t b = vec_bytes(slot_) + vec_bytes(overflow_) + vec_bytes(current_) + vec_bytes(buckets_);
+        for (const auto& v : buckets_) b += vec_bytes(v);
+        return b;
+    }
+
+private:
+    static constexpr std::uint32_t kCurrent = 0xFFFFFFFEu;
+    static constexpr std::uint32_t kOverflow = 0xFFFFFFFDu;
+
+    std::uint64_t window_of(double key) const { return static_cast<std::uint64_t>(key / width_); }
+
+    void insert(std::uint32_t id, double key) {
+        Slot& s = slot_[id];
+        s.key = key;
+        const std::uint64_t w = window_of(key);
+        if (w <= window_) {  // into the sorted rest of the current window (rare: a very short gap)
+            s.where = kCurrent;
+            const Entry e{key, id};
+            current_.insert(std::upper_bound(current_.begin() + static_cast<std::ptrdiff_t>(head_), current_.end(), e),
+                            e);
+        } else if (w < ring_end_) {
+            const auto b = static_cast<std::uint32_t>(w & (buckets_.size() - 1));
+            append(buckets_[b], s, id, b);
+        } else {
+            append(overflow_, s, id, kOverflow);
+        }
+    }
+    void append(std::vector<std::uint32_t>& v, Slot& s, std::uint32_t id, std::uint32_t where) {
+        s.where = where;
+        s.idx = static_cast<std::uint32_t>(v.size());
+        v.push_back(id);
+    }
+    void erase(std::uint32_t id) {
+        const Slot s = slot_[id];
+        if (s.where == kCurrent) return;  // its entry goes stale: skipped when reached
+        std::vector<std::uint32_t>& v = s.where == kOverflow ? overflow_ : buckets_[s.where];
+        const std::uint32_t last = v.back();
+        v[s.idx] = last;
+        slot_[last].idx = s.idx;
+        v.pop_back();
+    }
+    bool stale(const Entry& e) const { return slot_[e.id].where != kCurrent || slot_[e.id].key != e.key; }
+
+    /// Skips stale entries; opens the next non-empty window when the current one is used up.
+    void settle() {
+        for (;;) {
+            while (head_ < current_.size() && stale(current_[head_])) ++head_;
+            if (head_ < current_.size() || count_ == 0) return;
+            current_.clear();
+            head_ = 0;
+            ++window_;
+            if (window_ + buckets_.size() / 2 >= ring_end_) rescan_overflow();
+            std::vector<std::uint32_t>& b = buckets_[window_ & (buckets_.size() - 1)];
+            for (std::uint32_t id : b) {
+                slot_[id].where = kCurrent;
+                current_.push_back(Entry{slot_[id].key, id});
+            }
+            b.clear();
+            std::sort(current_.begin(), current_.end());
+        }
+    }
+    void rescan_overflow() {
+        ring_end_ = window_ + buckets_.size();
+        std::vector<std::uint32_t> keep;
+        keep.swap(overflow_);
+        for (std::uint32_t id : keep) insert(id, slot_[id].key);
+    }
+
+    std::vector<Slot> slot_;
+    std::vector<Entry> current_;  // the current window, sorted; entries before head_ are used
+    std::size_t head_ = 0;
+    std::vector<std::vector<std::uint32_t>> buckets_;
+    std::vector<std::uint32_t> overflow_;
+    double width_ = 1.0;
+    std::uint64_t window_ = 0;  // current_ holds every key of windows <= window_
+    std::uint64_t ring_end_ = 0;
+    std::size_t count_ = 0;
+};
+
 /// Design 4: next-reaction method. Customer i's next firing is where its integrated clock rate
 /// reaches an Exp(1) drawn from its own stream. kOpTime: keys in operational time (the season
 /// integrated in closed form), converted to days once per firing; otherwise keys in days at the peak
@@ -971,11 +1111,11 @@ class ClockHeap {
 public:
     ClockHeap(Model& m, const Population& p, const RunConfig&) : m_(m), season_(p), base_(p.base) {
         if (!kOpTime) base_ *= season_.peak();
-        if constexpr (std::is_same_v<Queue, BucketClocks>) {
+        if constexpr (std::is_same_v<Queue, BucketClocks> || std::is_same_v<Queue, CalendarClocks>) {
             // About 16 firings a window; the ring spans about 4 mean gaps of a customer.
             double total = 0.0;
             for (const Model::Hot& h : m.hot) total += base_ * clock_weight(h.weight);
-            heap_.configure(16.0 / total, m.hot.size() / 4);
+            heap_.configure(kPerWindow / total, m.hot.size() * 4 / static_cast<std::size_t>(kPerWindow));
         }
         heap_.reserve(m.hot.capacity());
         if constexpr (std::is_same_v<Queue, IndexedHeap4<>>) {
@@ -1068,6 +1208,111 @@ private:
     Queue heap_;
     WeightClasses<kPerOctave == 0 ? 1 : kPerOctave> classes_;
     TauInverse inverse_;
+    double cached_key_ = -1.0;
+    double cached_time_ = 0.0;
+    double last_time_ = 0.0;
+};
+
+/// Design 4 with a pool: the initial customers wait, until their first occasion, in a pool that is
+/// one superposed Poisson stream at n_pool x base x l0 (exact: they all still have weight l0, and
+/// nothing but their own occasion changes a customer's weight), with a uniform pick; at that first
+/// occasion the customer joins the heap of per-customer clocks (a push, not a sift through the
+/// tree). The pool shrinks only by its own firings, so its stream is the same under every policy.
+/// A replication then draws nothing per customer at set-up, and a customer who never buys within
+/// the horizon costs nothing. Operational time for the season, as nrm-op.
+class PooledClocks {
+public:
+    PooledClocks(Model& m, const Population& p, const RunConfig& c)
+        : m_(m), season_(p), base_(p.base), pool_rate_(p.base * p.l0),
+          pool_rng_(stocklab::make_global_engine(c.seed, c.rep, Purpose::DemandArrivals)),
+          pick_(stocklab::make_global_engine(c.seed, c.rep, Purpose::CustomerPick)) {
+        heap_.reserve(m.hot.capacity());
+        pool_.reserve(m.hot.size());
+        for (std::uint32_t id = 0; id < m.hot.size(); ++id)
+            if (m.hot[id].weight == p.l0) pool_.push_back(id);
+        draw_pool(0.0);
+    }
+
+    double next_time() {
+        const double heap_key = heap_.empty() ? kInf : heap_.top_key();
+        from_pool_ = pool_key_ < heap_key;
+        const double key = from_pool_ ? pool_key_ : heap_key;
+        if (key == kInf) return kInf;
+        if (key != cached_key_) {
+            cached_key_ = key;
+            cached_time_ = std::max(inverse_.invert(season_, key), last_time_);
+        }
+        return cached_time_;
+    }
+
+    Fired fire(double now) {
+        last_time_ = now;
+        fired_from_pool_ = from_pool_;
+        std::uint32_t id;
+        if (from_pool_) {
+            std::size_t j = static_cast<std::size_t>(uniform01(pick_) * static_cast<double>(pool_.size()));
+            if (j >= pool_.size()) j = pool_.size() - 1;
+            id = pool_[j];
+            pool_[j] = pool_.back();
+            pool_.pop_back();
+            ++draws;
+            draw_pool(cached_key_);
+        } else {
+            id = heap_.top_id();
+        }
+        ++draws;
+        return {id, m_.hot[id].stream()};
+    }
+    void after_occasion(std::uint32_t id, const Change&, double) {
+        Model::Hot& h = m_.hot[id];
+        if (fired_from_pool_) {
+            if (h.weight > 0.0) heap_.push(id, cached_key_ + next_gap(h));
+        } else if (h.weight == 0.0) {
+            heap_.remove(id);
+        } else {
+            heap_.update(id, cached_key_ + next_gap(h));
+        }
+    }
+    void after_candidate(double) {}
+    void on_add(std::uint32_t id, double w, double now) {
+        if (w > 0.0) heap_.push(id, season_.tau(now) + next_gap(m_.hot[id]));
+    }
+    /// Only a customer who has had an occasion can meet a later bad experience: it is in the heap.
+    void on_change(std::uint32_t id, const Change& ch, double now) {
+        if (!ch.changed) return;
+        if (ch.new_w == 0.0) {
+            heap_.remove(id);
+            return;
+        }
+        const double c = season_.tau(now);
+        heap_.update(id, c + (heap_.key_of(id) - c) * (ch.old_w / ch.new_w));
+    }
+    void after_event(double) {}
+    std::size_t bytes() const { return heap_.bytes() + vec_bytes(pool_); }
+    std::uint64_t draws = 0;
+
+private:
+    void draw_pool(double from) {
+        pool_key_ = pool_.empty() ? kInf : from + exp_draw(pool_rng_, pool_rate_ * static_cast<double>(pool_.size()));
+        ++draws;
+    }
+    double next_gap(Model::Hot& h) {
+        ++draws;
+        return exp_draw(h.stream, 1.0) / (base_ * h.weight);
+    }
+
+    Model& m_;
+    Season season_;
+    double base_;
+    double pool_rate_;  // per pool member, in operational time
+    GlobalEngine pool_rng_;
+    GlobalEngine pick_;
+    std::vector<std::uint32_t> pool_;
+    IndexedHeap4<> heap_;
+    TauInverse inverse_;
+    double pool_key_ = kInf;
+    bool from_pool_ = false;
+    bool fired_from_pool_ = false;
     double cached_key_ = -1.0;
     double cached_time_ = 0.0;
     double last_time_ = 0.0;
@@ -1230,7 +1475,9 @@ const std::vector<Design>& designs() {
         {"cr2^1/4", "arrivals, pick", &run_design<CompositionRejection<4>>},
         {"nrm-op", "none", &run_design<ClockHeap<true, 0>>},
         {"nrm-thin", "none", &run_design<ClockHeap<false, 0>>},
+        {"nrm-pool", "pool arrivals, pool pick", &run_design<PooledClocks>},
         {"nrm-bucket", "none", &run_design<ClockHeap<true, 0, BucketClocks>>},
+        {"nrm-cal", "none", &run_design<ClockHeap<true, 0, CalendarClocks>>},
         {"nrm-cls2", "none", &run_design<ClockHeap<true, 1>>},
         {"nrm-cls2^1/2", "none", &run_design<ClockHeap<true, 2>>},
         {"sumtree", "arrivals, pick", &run_design<SumTree>},
