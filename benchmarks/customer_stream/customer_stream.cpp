@@ -827,31 +827,27 @@ private:
     Positions pos_;
 };
 
-/// A two-level clock queue (a simplified ladder / calendar queue) with IndexedHeap4's interface:
-/// keys in the current window (width W) sit in a small indexed heap; later keys sit unsorted in a
-/// ring of buckets, one per window, and beyond the ring in an overflow list, rescanned every half
-/// ring. A customer's next occasion is usually far beyond everyone else's, so most updates are an
-/// O(1) append to a bucket, and the heap the loop works on stays small and in cache. Each id's key
-/// and place (bucket and index, or place in the heap) share one 16-byte slot.
-class BucketClocks {
-    struct Slot {
-        double key;
-        std::uint32_t where;  // a bucket's index, kNear (in the heap), kOverflow or kNone
-        std::uint32_t idx;    // place in the bucket, the overflow list or the heap
-    };
-    struct SlotPositions {
-        std::vector<Slot>* slots;
-        std::uint32_t get(std::uint32_t id) const { return (*slots)[id].idx; }
-        void set(std::uint32_t id, std::uint32_t i) { (*slots)[id].idx = i; }
-        void ensure(std::uint32_t) {}
-        void reserve(std::size_t) {}
-        std::size_t bytes() const { return 0; }
-    };
+/// Where a windowed clock queue keeps an id: its key, and where it is (a bucket's index, kCurrent,
+/// kOverflow or kNone) with its place there; one 16-byte record per id.
+struct ClockSlot {
+    double key;
+    std::uint32_t where;
+    std::uint32_t idx;
+};
+constexpr std::uint32_t kCurrent = 0xFFFFFFFEu;
+constexpr std::uint32_t kOverflow = 0xFFFFFFFDu;
 
+/// Clock queues by time window, with IndexedHeap4's interface: the keys of later windows (width W)
+/// sit unsorted in a ring of buckets, one per window, and beyond the ring in an overflow list,
+/// rescanned every half ring; the current window is a `Window` (a small heap, or a sorted run). A
+/// customer's next occasion is usually far beyond everyone else's, so most updates are an O(1)
+/// append to a bucket, and the structure the loop works on stays small and in cache.
+template <class Window>
+class WindowedClocks {
 public:
-    BucketClocks() : near_(SlotPositions{&slot_}) {}
-    BucketClocks(const BucketClocks&) = delete;
-    BucketClocks& operator=(const BucketClocks&) = delete;
+    WindowedClocks() : current_(&slot_) {}
+    WindowedClocks(const WindowedClocks&) = delete;
+    WindowedClocks& operator=(const WindowedClocks&) = delete;
 
     /// `width`: window width in key units (aim: a few tens of keys a window); `buckets`: ring size.
     void configure(double width, std::size_t buckets) {
@@ -864,26 +860,23 @@ public:
     bool empty() const { return count_ == 0; }
     double top_key() {
         settle();
-        return near_.top_key();
+        return current_.top_key();
     }
     std::uint32_t top_id() {
         settle();
-        return near_.top_id();
+        return current_.top_id();
     }
     double key_of(std::uint32_t id) const { return slot_[id].key; }
-    void reserve(std::size_t n) {
-        slot_.reserve(n);
-        near_.reserve(64);
-    }
+    void reserve(std::size_t n) { slot_.reserve(n); }
     void push(std::uint32_t id, double key) {
-        if (slot_.size() <= id) slot_.resize(id + 1, Slot{0.0, kNone, 0});
+        if (slot_.size() <= id) slot_.resize(std::max<std::size_t>(id + 1, 2 * slot_.size()), ClockSlot{0.0, kNone, 0});
         ++count_;
         insert(id, key);
     }
     void update(std::uint32_t id, double key) {
-        if (slot_[id].where == kNear && window_of(key) <= window_) {
+        if (slot_[id].where == kCurrent && window_of(key) <= window_) {
             slot_[id].key = key;
-            near_.update(id, key);
+            current_.move(id, key);
             return;
         }
         erase(id);
@@ -895,150 +888,21 @@ public:
         --count_;
     }
     std::size_t bytes() const {
-        std::size_t b = vec_bytes(slot_) + vec_bytes(overflow_) + near_.bytes() + vec_bytes(buckets_);
+        std::size_t b = vec_bytes(slot_) + vec_bytes(overflow_) + current_.bytes() + vec_bytes(buckets_);
         for (const auto& v : buckets_) b += vec_bytes(v);
         return b;
     }
 
 private:
-    static constexpr std::uint32_t kNear = 0xFFFFFFFEu;
-    static constexpr std::uint32_t kOverflow = 0xFFFFFFFDu;
-
     std::uint64_t window_of(double key) const { return static_cast<std::uint64_t>(key / width_); }
 
     void insert(std::uint32_t id, double key) {
-        slot_[id].key = key;
-        const std::uint64_t w = window_of(key);
-        if (w <= window_) {
-            slot_[id].where = kNear;
-            near_.push(id, key);
-        } else if (w < ring_end_) {
-            append(buckets_[w & (buckets_.size() - 1)], id, static_cast<std::uint32_t>(w & (buckets_.size() - 1)));
-        } else {
-            append(overflow_, id, kOverflow);
-        }
-    }
-    void append(std::vector<std::uint32_t>& v, std::uint32_t id, std::uint32_t where) {
-        slot_[id].where = where;
-        slot_[id].idx = static_cast<std::uint32_t>(v.size());
-        v.push_back(id);
-    }
-    void erase(std::uint32_t id) {
-        const Slot s = slot_[id];
-        if (s.where == kNear) {
-            near_.remove(id);
-            return;
-        }
-        std::vector<std::uint32_t>& v = s.where == kOverflow ? overflow_ : buckets_[s.where];
-        const std::uint32_t last = v.back();
-        v[s.idx] = last;
-        slot_[last].idx = s.idx;
-        v.pop_back();
-    }
-    /// Moves to the next non-empty window while the heap is empty: its bucket becomes the heap.
-    void settle() {
-        while (near_.empty() && count_ > 0) {
-            ++window_;
-            if (window_ + buckets_.size() / 2 >= ring_end_) rescan_overflow();
-            std::vector<std::uint32_t>& b = buckets_[window_ & (buckets_.size() - 1)];
-            for (std::uint32_t id : b) {
-                slot_[id].where = kNear;
-                near_.push(id, slot_[id].key);
-            }
-            b.clear();
-        }
-    }
-    void rescan_overflow() {
-        ring_end_ = window_ + buckets_.size();
-        std::vector<std::uint32_t> keep;
-        keep.swap(overflow_);
-        for (std::uint32_t id : keep) insert(id, slot_[id].key);
-    }
-
-    std::vector<Slot> slot_;
-    IndexedHeap4<SlotPositions> near_;
-    std::vector<std::vector<std::uint32_t>> buckets_;
-    std::vector<std::uint32_t> overflow_;
-    double width_ = 1.0;
-    std::uint64_t window_ = 0;  // the heap holds every key of windows <= window_
-    std::uint64_t ring_end_ = 0;
-    std::size_t count_ = 0;
-};
-
-/// A calendar queue for clocks, with IndexedHeap4's interface: later windows (width W) in a ring of
-/// unsorted buckets (beyond the ring an overflow list, rescanned every half ring); the current
-/// window sorted once when it opens and consumed in order. A clock that moves out of the current
-/// window leaves a stale entry there, skipped when reached (its slot no longer says it is there).
-/// Per occasion: an O(1) append to a bucket, a share of one small sort, no sift through a tree.
-class CalendarClocks {
-    struct Slot {
-        double key;
-        std::uint32_t where;  // a bucket's index, kCurrent, kOverflow or kNone
-        std::uint32_t idx;    // place in the bucket or the overflow list
-    };
-    struct Entry {
-        double key;
-        std::uint32_t id;
-        bool operator<(const Entry& o) const { return key < o.key || (key == o.key && id < o.id); }
-    };
-
-public:
-    void configure(double width, std::size_t buckets) {
-        width_ = width;
-        std::size_t nb = 2;
-        while (nb < buckets) nb *= 2;
-        buckets_.assign(nb, {});
-        ring_end_ = nb;
-    }
-    bool empty() const { return count_ == 0; }
-    double top_key() {
-        settle();
-        return current_[head_].key;
-    }
-    std::uint32_t top_id() {
-        settle();
-        return current_[head_].id;
-    }
-    double key_of(std::uint32_t id) const { return slot_[id].key; }
-    void reserve(std::size_t n) {
-        slot_.reserve(n);
-        current_.reserve(64);
-    }
-    void push(std::uint32_t id, double key) {
-        if (slot_.size() <= id) slot_.resize(std::max<std::size_t>(id + 1, 2 * slot_.size()), Slot{0.0, kNone, 0});
-        ++count_;
-        insert(id, key);
-    }
-    void update(std::uint32_t id, double key) {
-        erase(id);
-        insert(id, key);
-    }
-    void remove(std::uint32_t id) {
-        erase(id);
-        slot_[id].where = kNone;
-        --count_;
-    }
-    std::size_t bytes() const {
-        std::size_t b = vec_bytes(slot_) + vec_bytes(overflow_) + vec_bytes(current_) + vec_bytes(buckets_);
-        for (const auto& v : buckets_) b += vec_bytes(v);
-        return b;
-    }
-
-private:
-    static constexpr std::uint32_t kCurrent = 0xFFFFFFFEu;
-    static constexpr std::uint32_t kOverflow = 0xFFFFFFFDu;
-
-    std::uint64_t window_of(double key) const { return static_cast<std::uint64_t>(key / width_); }
-
-    void insert(std::uint32_t id, double key) {
-        Slot& s = slot_[id];
+        ClockSlot& s = slot_[id];
         s.key = key;
         const std::uint64_t w = window_of(key);
-        if (w <= window_) {  // into the sorted rest of the current window (rare: a very short gap)
+        if (w <= window_) {  // into the current window (rare: a gap shorter than the window)
             s.where = kCurrent;
-            const Entry e{key, id};
-            current_.insert(std::upper_bound(current_.begin() + static_cast<std::ptrdiff_t>(head_), current_.end(), e),
-                            e);
+            current_.add(id, key);
         } else if (w < ring_end_) {
             const auto b = static_cast<std::uint32_t>(w & (buckets_.size() - 1));
             append(buckets_[b], s, id, b);
@@ -1046,38 +910,32 @@ private:
             append(overflow_, s, id, kOverflow);
         }
     }
-    void append(std::vector<std::uint32_t>& v, Slot& s, std::uint32_t id, std::uint32_t where) {
+    void append(std::vector<std::uint32_t>& v, ClockSlot& s, std::uint32_t id, std::uint32_t where) {
         s.where = where;
         s.idx = static_cast<std::uint32_t>(v.size());
         v.push_back(id);
     }
     void erase(std::uint32_t id) {
-        const Slot s = slot_[id];
-        if (s.where == kCurrent) return;  // its entry goes stale: skipped when reached
+        const ClockSlot s = slot_[id];
+        if (s.where == kCurrent) {
+            current_.drop(id);
+            return;
+        }
         std::vector<std::uint32_t>& v = s.where == kOverflow ? overflow_ : buckets_[s.where];
         const std::uint32_t last = v.back();
         v[s.idx] = last;
         slot_[last].idx = s.idx;
         v.pop_back();
     }
-    bool stale(const Entry& e) const { return slot_[e.id].where != kCurrent || slot_[e.id].key != e.key; }
-
-    /// Skips stale entries; opens the next non-empty window when the current one is used up.
+    /// Opens the next non-empty window while the current one is used up: its bucket becomes it.
     void settle() {
-        for (;;) {
-            while (head_ < current_.size() && stale(current_[head_])) ++head_;
-            if (head_ < current_.size() || count_ == 0) return;
-            current_.clear();
-            head_ = 0;
+        while (!current_.ready() && count_ > 0) {
             ++window_;
             if (window_ + buckets_.size() / 2 >= ring_end_) rescan_overflow();
             std::vector<std::uint32_t>& b = buckets_[window_ & (buckets_.size() - 1)];
-            for (std::uint32_t id : b) {
-                slot_[id].where = kCurrent;
-                current_.push_back(Entry{slot_[id].key, id});
-            }
+            for (std::uint32_t id : b) slot_[id].where = kCurrent;
+            current_.open(b);
             b.clear();
-            std::sort(current_.begin(), current_.end());
         }
     }
     void rescan_overflow() {
@@ -1087,16 +945,90 @@ private:
         for (std::uint32_t id : keep) insert(id, slot_[id].key);
     }
 
-    std::vector<Slot> slot_;
-    std::vector<Entry> current_;  // the current window, sorted; entries before head_ are used
-    std::size_t head_ = 0;
+    std::vector<ClockSlot> slot_;
+    Window current_;
     std::vector<std::vector<std::uint32_t>> buckets_;
     std::vector<std::uint32_t> overflow_;
     double width_ = 1.0;
-    std::uint64_t window_ = 0;  // current_ holds every key of windows <= window_
+    std::uint64_t window_ = 0;  // the current window holds every key of windows <= window_
     std::uint64_t ring_end_ = 0;
     std::size_t count_ = 0;
 };
+
+/// The current window as a small indexed heap whose positions live in the ids' slots.
+class HeapWindow {
+    struct SlotPositions {
+        std::vector<ClockSlot>* slots;
+        std::uint32_t get(std::uint32_t id) const { return (*slots)[id].idx; }
+        void set(std::uint32_t id, std::uint32_t i) { (*slots)[id].idx = i; }
+        void ensure(std::uint32_t) {}
+        void reserve(std::size_t) {}
+        std::size_t bytes() const { return 0; }
+    };
+
+public:
+    explicit HeapWindow(std::vector<ClockSlot>* slots) : heap_(SlotPositions{slots}), slots_(slots) {}
+    bool ready() const { return !heap_.empty(); }
+    double top_key() const { return heap_.top_key(); }
+    std::uint32_t top_id() const { return heap_.top_id(); }
+    void add(std::uint32_t id, double key) { heap_.push(id, key); }
+    void move(std::uint32_t id, double key) { heap_.update(id, key); }
+    void drop(std::uint32_t id) { heap_.remove(id); }
+    void open(const std::vector<std::uint32_t>& ids) {
+        for (std::uint32_t id : ids) heap_.push(id, (*slots_)[id].key);
+    }
+    std::size_t bytes() const { return heap_.bytes(); }
+
+private:
+    IndexedHeap4<SlotPositions> heap_;
+    std::vector<ClockSlot>* slots_;
+};
+
+/// The current window as a run sorted once when it opens and consumed in order (a calendar
+/// queue). A clock that moves leaves a stale entry behind, skipped when reached (its slot no longer
+/// says it is here with that key): no sift through a tree at all.
+class SortedWindow {
+    struct Entry {
+        double key;
+        std::uint32_t id;
+        bool operator<(const Entry& o) const { return key < o.key || (key == o.key && id < o.id); }
+    };
+
+public:
+    explicit SortedWindow(std::vector<ClockSlot>* slots) : slots_(slots) {}
+    bool ready() {
+        while (head_ < run_.size() && stale(run_[head_])) ++head_;
+        return head_ < run_.size();
+    }
+    double top_key() const { return run_[head_].key; }
+    std::uint32_t top_id() const { return run_[head_].id; }
+    void add(std::uint32_t id, double key) {
+        const Entry e{key, id};
+        run_.insert(std::upper_bound(run_.begin() + static_cast<std::ptrdiff_t>(head_), run_.end(), e), e);
+    }
+    void move(std::uint32_t id, double key) { add(id, key); }
+    void drop(std::uint32_t) {}
+    void open(const std::vector<std::uint32_t>& ids) {
+        run_.clear();
+        head_ = 0;
+        for (std::uint32_t id : ids) run_.push_back(Entry{(*slots_)[id].key, id});
+        std::sort(run_.begin(), run_.end());
+    }
+    std::size_t bytes() const { return vec_bytes(run_); }
+
+private:
+    bool stale(const Entry& e) const {
+        const ClockSlot& s = (*slots_)[e.id];
+        return s.where != kCurrent || s.key != e.key;
+    }
+
+    std::vector<ClockSlot>* slots_;
+    std::vector<Entry> run_;  // the current window, sorted; entries before head_ are used
+    std::size_t head_ = 0;
+};
+
+using BucketClocks = WindowedClocks<HeapWindow>;
+using CalendarClocks = WindowedClocks<SortedWindow>;
 
 /// Design 4: next-reaction method. Customer i's next firing is where its integrated clock rate
 /// reaches an Exp(1) drawn from its own stream. kOpTime: keys in operational time (the season
