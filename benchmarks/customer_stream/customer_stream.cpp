@@ -65,18 +65,25 @@
 #include <vector>
 
 #include "../bench_args.hpp"
-#include "stocklab/calendar.hpp"
-#include "stocklab/random.hpp"
+#include "kernel/calendar.hpp"
+#include "kernel/random.hpp"
 
 namespace {
 
-using stocklab::Calendar;
-using stocklab::Event;
-using stocklab::EventType;
-using stocklab::GlobalEngine;
 using stocklab::Purpose;
-using stocklab::SmallEngine;
+using stocklab::StreamKey;
 using stocklab::uniform01;
+using GlobalEngine = stocklab::Engine;  // a store-wide stream
+using SmallEngine = stocklab::Engine;   // a customer's or an occasion's stream
+
+/// The benchmark's calendar events, in their same-time order (the engine's ranks: a purchase
+/// candidate, kept beside the calendar, goes before both).
+enum class EventType : std::uint8_t {
+    NewCustomer = 4,   // a prospect arrives
+    Cancellation = 5,  // a bad experience felt later (a late or cancelled backorder); a = customer
+};
+using Calendar = stocklab::BasicCalendar<EventType>;
+using Event = stocklab::BasicEvent<EventType>;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr std::uint32_t kNone = 0xFFFFFFFFu;
@@ -331,7 +338,7 @@ public:
 
     std::uint32_t add(bool joins) {
         const auto id = static_cast<std::uint32_t>(hot.size());
-        hot.push_back(Hot{SmallEngine(stream_seed(c_.seed, c_.rep, Purpose::Customer, id)), joins ? p_.l0 : 0.0});
+        hot.push_back(Hot{SmallEngine(stream_seed(c_.seed, c_.rep, Purpose::Customer, StreamKey{id})), joins ? p_.l0 : 0.0});
         if (joins) ++joined;
         return id;
     }
@@ -428,7 +435,7 @@ private:
 /// total rate after every candidate and after any event that changed that rate (memoryless).
 class GapStream {
 public:
-    explicit GapStream(const RunConfig& c) : arrivals_(stocklab::make_global_engine(c.seed, c.rep, Purpose::DemandArrivals)) {}
+    explicit GapStream(const RunConfig& c) : arrivals_(stocklab::make_engine(c.seed, c.rep, Purpose::DemandArrivals)) {}
     double next_time() const { return next_; }
     std::uint64_t draws = 0;
 
@@ -447,8 +454,8 @@ class Superposed : public GapStream {
 public:
     Superposed(Model& m, const Population& p, const RunConfig& c)
         : GapStream(c), m_(m), season_(p), per_id_(p.base * season_.peak()),
-          pick_(stocklab::make_global_engine(c.seed, c.rep, Purpose::CustomerPick)),
-          thin_(stocklab::make_global_engine(c.seed, c.rep, Purpose::RateThinning)) {
+          pick_(stocklab::make_engine(c.seed, c.rep, Purpose::CustomerPick)),
+          thin_(stocklab::make_engine(c.seed, c.rep, Purpose::RateThinning)) {
         redraw(0.0);
     }
 
@@ -509,7 +516,7 @@ class Dense : public GapStream {
 public:
     Dense(Model& m, const Population& p, const RunConfig& c)
         : GapStream(c), m_(m), season_(p), base_(p.base * season_.peak()),
-          pick_(stocklab::make_global_engine(c.seed, c.rep, Purpose::CustomerPick)) {
+          pick_(stocklab::make_engine(c.seed, c.rep, Purpose::CustomerPick)) {
         pos_.reserve(m.hot.capacity());
         for (std::uint32_t id = 0; id < m.hot.size(); ++id) on_add(id, m.hot[id].weight, 0.0);
         redraw(0.0);
@@ -600,7 +607,7 @@ public:
 
     CompositionRejection(Model& m, const Population& p, const RunConfig& c)
         : GapStream(c), m_(m), season_(p), base_(p.base * season_.peak()),
-          pick_(stocklab::make_global_engine(c.seed, c.rep, Purpose::CustomerPick)) {
+          pick_(stocklab::make_engine(c.seed, c.rep, Purpose::CustomerPick)) {
         cls_.reserve(m.hot.capacity());
         idx_.reserve(m.hot.capacity());
         for (std::uint32_t id = 0; id < m.hot.size(); ++id) on_add(id, m.hot[id].weight, 0.0);
@@ -1156,8 +1163,8 @@ class PooledClocks {
 public:
     PooledClocks(Model& m, const Population& p, const RunConfig& c)
         : m_(m), season_(p), base_(p.base), pool_rate_(p.base * p.l0),
-          pool_rng_(stocklab::make_global_engine(c.seed, c.rep, Purpose::DemandArrivals)),
-          pick_(stocklab::make_global_engine(c.seed, c.rep, Purpose::CustomerPick)) {
+          pool_rng_(stocklab::make_engine(c.seed, c.rep, Purpose::DemandArrivals)),
+          pick_(stocklab::make_engine(c.seed, c.rep, Purpose::CustomerPick)) {
         heap_.reserve(m.hot.capacity());
         pool_.reserve(m.hot.size());
         for (std::uint32_t id = 0; id < m.hot.size(); ++id)
@@ -1257,7 +1264,7 @@ class SumTree : public GapStream {
 public:
     SumTree(Model& m, const Population& p, const RunConfig& c)
         : GapStream(c), m_(m), season_(p), base_(p.base * season_.peak()),
-          pick_(stocklab::make_global_engine(c.seed, c.rep, Purpose::CustomerPick)) {
+          pick_(stocklab::make_engine(c.seed, c.rep, Purpose::CustomerPick)) {
         grow(m.hot.capacity());
         for (std::uint32_t id = 0; id < m.hot.size(); ++id) tree_[cap_ + id] = m.hot[id].weight;
         for (std::size_t i = cap_ - 1; i >= 1; --i) tree_[i] = tree_[2 * i] + tree_[2 * i + 1];
@@ -1347,7 +1354,7 @@ Stats run_design(const Population& p, const Catalogue& cat, const RunConfig& c) 
     D d(m, p, c);
     Calendar cal;
     cal.reserve(64);
-    GlobalEngine rng_new = stocklab::make_global_engine(c.seed, c.rep, Purpose::NewCustomers);
+    GlobalEngine rng_new = stocklab::make_engine(c.seed, c.rep, Purpose::NewCustomers);
     auto schedule_prospect = [&](double now) {
         if (p.new_rate <= 0.0) return;
         const double t = now + exp_draw(rng_new, p.new_rate);
