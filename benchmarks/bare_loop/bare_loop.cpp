@@ -47,7 +47,7 @@ Result run_once(std::uint64_t n_events, std::uint32_t streams, std::uint64_t see
     using stocklab::EventType;
     constexpr double kRatePerStream = 6.0;  // per day; the rate does not change the cost per event
     constexpr double kNone = std::numeric_limits<double>::infinity();
-    stocklab::GlobalEngine rng = stocklab::make_global_engine(seed, 0, stocklab::Purpose::DemandArrivals);
+    stocklab::Engine rng = stocklab::make_engine(seed, 0, stocklab::Purpose::DemandArrivals);
     auto draw = [&rng] { return boost::random::exponential_distribution<double>(kRatePerStream)(rng); };
     Calendar cal;
     cal.reserve(1024);
