@@ -114,7 +114,7 @@ inline FixedSeedSeq<9> stream_seed_seq(std::uint64_t master, std::uint64_t repli
 
 /// One 64-bit seed from a sequence (the first two 32-bit words it generates).
 template <class Seq>
-inline std::uint64_t first_seed(const Seq& seq) {
+[[gnu::always_inline]] inline std::uint64_t first_seed(const Seq& seq) {
     std::uint32_t out[2];
     seq.generate(out, out + 2);
     return (static_cast<std::uint64_t>(out[0]) << 32) | out[1];

@@ -16,7 +16,13 @@ CustomerBase::CustomerBase(const Scenario& sc, std::uint64_t seed, std::uint64_t
       rng_pick_(make_engine(seed, replication, Purpose::CustomerPick)),
       rng_thin_(make_engine(seed, replication, Purpose::RateThinning)),
       rng_new_(make_engine(seed, replication, Purpose::NewCustomers)),
-      rng_anonymous_(stream_seed(seed, replication, Purpose::AnonymousOccasion)) {
+      rng_anonymous_(stream_seed(seed, replication, Purpose::AnonymousOccasion)),
+      clocks_(behaviour_),
+      season_(sc.demand.seasonality) {
+    if (clocks_) {
+        start_clocks();
+        return;
+    }
     const double season_max = 1.0 + sc_.demand.seasonality.amplitude;
     if (customers_mode_) {
         const auto n = static_cast<std::size_t>(sc_.customers.population);
@@ -38,11 +44,101 @@ CustomerBase::CustomerBase(const Scenario& sc, std::uint64_t seed, std::uint64_t
     schedule_next_candidate(0.0);
 }
 
-double CustomerBase::season_factor(double t) const {
-    const Seasonality& s = sc_.demand.seasonality;
-    if (s.amplitude == 0.0) return 1.0;
-    return 1.0 + s.amplitude * std::sin(2.0 * std::numbers::pi * (t - s.phase_days) / s.period_days);
+// ---------------------------------------------------------------------------------------------
+// Clocks (behaviour on)
+
+void CustomerBase::start_clocks() {
+    const auto n = static_cast<std::size_t>(sc_.customers.population);
+    const double l0 = sc_.customers.initial_loyalty;
+    const double expected_new = new_customer_bound() * sc_.customers.new_customer_rate_per_day * sc_.run.horizon_days;
+    const std::size_t ids = n + static_cast<std::size_t>(std::min(expected_new * 1.2 + 16.0, 2e7));
+    customers_.reserve(ids);
+    clocked_.reserve(ids);
+    // Streams are seeded when first needed (a customer's first occasion, or joining): most of the
+    // initial population of a short run never buys.
+    customers_.add_initial(n, l0, [](std::size_t) { return std::uint64_t{0}; });
+    clocked_.assign(n, 0);
+    joined_ = static_cast<std::int64_t>(n);
+    // At the initial loyalty the population makes rate_per_day occasions a day (before the season).
+    unit_rate_ = sc_.demand.rate_per_day / (l0 * static_cast<double>(n));
+    pool_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) pool_[i] = static_cast<std::uint32_t>(i);
+    draw_pool_key(0.0);
+    if (sc_.customers.new_customer_rate_per_day > 0) schedule_next_new_customer(0.0);
+    refresh_next();
 }
+
+/// The pool's next occasion: its members all have the initial loyalty, so they make one Poisson
+/// stream at (members x unit rate x loyalty) per operational day; drawn from the pool's own stream.
+void CustomerBase::draw_pool_key(double from) {
+    if (pool_.empty()) {
+        pool_key_ = kNoCandidate;
+        return;
+    }
+    const double rate = static_cast<double>(pool_.size()) * unit_rate_ * sc_.customers.initial_loyalty;
+    pool_key_ = from + boost::random::exponential_distribution<double>(rate)(rng_arrivals_);
+}
+
+/// The pool member whose occasion it is (uniform), out of the pool with its own clock and stream.
+std::uint32_t CustomerBase::pick_from_pool() {
+    std::size_t i = static_cast<std::size_t>(uniform01(rng_pick_) * static_cast<double>(pool_.size()));
+    if (i >= pool_.size()) i = pool_.size() - 1;
+    const std::uint32_t id = pool_[i];
+    pool_[i] = pool_.back();
+    pool_.pop_back();
+    draw_pool_key(firing_key_);
+    customers_.hot[id].stream = Engine(stream_seed(seed_, replication_, Purpose::Customer, {id}));
+    clocked_[id] = 1;
+    return id;
+}
+
+/// After the firing customer's occasion: its next one is an Exp(1) (drawn at the firing) away at the
+/// rate its loyalty has now; a customer who can no longer buy leaves the clocks.
+void CustomerBase::restart_clock() {
+    const auto id = static_cast<std::uint32_t>(firing_);
+    firing_ = -1;
+    const double w = customers_.hot[id].weight;
+    const bool ticking = clock_.contains(id);
+    if (w > 0) {
+        const double key = firing_key_ + firing_gap_ / (unit_rate_ * w);
+        if (ticking) clock_.update(id, key);
+        else clock_.push(id, key);
+    } else if (ticking) {
+        clock_.remove(id);
+    }
+    refresh_next();
+}
+
+/// A customer's loyalty changed outside its own occasion (a backorder shipped, cancelled or late, a
+/// delayed return): the operational time left to its next occasion scales by old / new rate.
+void CustomerBase::rescale_clock(std::size_t id, double old_weight, double now) {
+    if (static_cast<std::int64_t>(id) == firing_ || !clocked_[id]) return;  // firing: restart_clock()
+    const double w = customers_.hot[id].weight;
+    const auto cid = static_cast<std::uint32_t>(id);
+    if (clock_.contains(cid)) {
+        if (w == 0.0) {
+            clock_.remove(cid);
+        } else {
+            const double u = season_.tau(now);
+            clock_.update(cid, u + (clock_.key_of(cid) - u) * (old_weight / w));
+        }
+    } else if (w > 0) {  // back from zero loyalty: a fresh clock (memoryless)
+        const double gap = boost::random::exponential_distribution<double>(1.0)(customers_.hot[id].stream);
+        clock_.push(cid, season_.tau(now) + gap / (unit_rate_ * w));
+    }
+    refresh_next();
+}
+
+/// A prospect joined: its own stream and clock from now.
+void CustomerBase::join_clocks(std::size_t id, double now) {
+    Engine& stream = customers_.hot[id].stream;
+    stream = Engine(stream_seed(seed_, replication_, Purpose::Customer, {id}));
+    clocked_[id] = 1;
+    const double gap = boost::random::exponential_distribution<double>(1.0)(stream);
+    clock_.push(static_cast<std::uint32_t>(id), season_.tau(now) + gap / (unit_rate_ * customers_.hot[id].weight));
+    refresh_next();
+}
+
 
 void CustomerBase::update_candidate_rate() {
     candidate_rate_ =
@@ -75,6 +171,15 @@ std::int64_t CustomerBase::on_new_customer(double now) {
     // are inactive from the start). So ids, the population size and with them the whole stream of
     // purchase candidates are the same under every store policy: common random numbers hold for
     // the whole run, not only until the policies' reputations first differ.
+    if (clocks_) {  // no stream for a prospect who stays away: it would never be used
+        customers_.add(sc_.customers.initial_loyalty, 0, joins);
+        clocked_.push_back(0);
+        if (joins) {
+            ++joined_;
+            join_clocks(id, now);
+        }
+        return joins ? static_cast<std::int64_t>(id) : -1;
+    }
     customers_.add(sc_.customers.initial_loyalty, stream_seed(seed_, replication_, Purpose::Customer, {id}), joins);
     if (joins) ++joined_;
     update_candidate_rate();
@@ -87,16 +192,22 @@ double CustomerBase::reputation_at(double t) const {
     return reputation_ * std::exp(-(t - reputation_time_) / sc_.customers.word_of_mouth.memory_days);
 }
 
-void CustomerBase::good_experience(std::int64_t id, double gain) {
-    if (!behaviour_ || id < 0 || gain == 0.0) return;
-    const double l = customers_.loyalty[static_cast<std::size_t>(id)];
-    customers_.set_loyalty(static_cast<std::size_t>(id), l + gain * (1.0 - l));
+void CustomerBase::set_loyalty(std::size_t id, double value, double now) {
+    const double old_weight = customers_.hot[id].weight;
+    customers_.set_loyalty(id, value);
+    if (clocks_ && customers_.hot[id].weight != old_weight) rescale_clock(id, old_weight, now);
 }
 
-void CustomerBase::scale_loyalty(std::int64_t id, double factor) {
+void CustomerBase::good_experience(std::int64_t id, double gain, double now) {
+    if (!behaviour_ || id < 0 || gain == 0.0) return;
+    const double l = customers_.loyalty[static_cast<std::size_t>(id)];
+    set_loyalty(static_cast<std::size_t>(id), l + gain * (1.0 - l), now);
+}
+
+void CustomerBase::scale_loyalty(std::int64_t id, double factor, double now) {
     if (!behaviour_ || id < 0) return;
     const double l = customers_.loyalty[static_cast<std::size_t>(id)];
-    customers_.set_loyalty(static_cast<std::size_t>(id), l * (1.0 - factor));
+    set_loyalty(static_cast<std::size_t>(id), l * (1.0 - factor), now);
 }
 
 double CustomerBase::positive_review(double now) {
@@ -110,7 +221,7 @@ BadExperience CustomerBase::bad_experience(std::int64_t customer, double penalty
     BadExperience out;
     if (!behaviour_ || customer < 0) return out;
     const std::size_t id = static_cast<std::size_t>(customer);
-    customers_.set_loyalty(id, customers_.loyalty[id] * (1.0 - penalty));
+    set_loyalty(id, customers_.loyalty[id] * (1.0 - penalty), now);
     const WordOfMouth& w = sc_.customers.word_of_mouth;
     if (u_review < w.review_probability) {
         out.reviewed = true;
@@ -120,7 +231,9 @@ BadExperience CustomerBase::bad_experience(std::int64_t customer, double penalty
     const LoyaltyRules& L = sc_.customers.loyalty;
     if (customers_.active[id] &&
         ((L.churn_below > 0 && customers_.loyalty[id] < L.churn_below) || u_churn < L.churn_probability)) {
+        const double old_weight = customers_.hot[id].weight;
         customers_.churn(id);
+        if (clocks_) rescale_clock(id, old_weight, now);
         out.churned = true;
     }
     return out;

@@ -1,7 +1,12 @@
 #pragma once
-/// The customers: who they are (a structure of arrays indexed by customer id), the stream of
-/// purchase candidates they generate, new customers arriving by word of mouth, and what they
-/// remember (loyalty, churn, the store's reputation).
+/// The customers: who they are (a structure of arrays indexed by customer id), when they come to buy,
+/// new customers arriving by word of mouth, and what they remember (loyalty, churn, reputation).
+/// When customers remember (behaviour on), each has its own clock: its occasions form a Poisson
+/// process at a rate proportional to its loyalty, in operational time (the season), and a change of
+/// loyalty rescales the time left (Gibson & Bruck's next-reaction method), so every occasion drawn is
+/// real and a customer's occasions use only its own random numbers. With behaviour off (textbook
+/// customers, all alike) one superposed stream picks customers uniformly, which equals the
+/// anonymous Poisson stream bit for bit.
 /// Invariants: ids are 0..size-1 in the order the scenario defines them (the initial population,
 /// then prospective new customers in arrival order, active only if word of mouth let them join);
 /// loyalty stays in [0, 1]; a churned customer never buys again; `loyalty_sum_active` equals the sum
@@ -14,8 +19,10 @@
 
 #include <boost/random/exponential_distribution.hpp>
 
-#include "model/events.hpp"
+#include "kernel/indexed_heap.hpp"
 #include "kernel/random.hpp"
+#include "model/events.hpp"
+#include "model/season.hpp"
 #include "scenario/scenario.hpp"
 
 namespace stocklab {
@@ -95,9 +102,10 @@ private:
     void update_weight(std::size_t id) { hot[id].weight = weight_of(loyalty[id], active[id] != 0); }
 };
 
-/// A purchase occasion: the random numbers of what the customer does, and who (-1: anonymous).
+/// A purchase occasion: the seed of the random numbers of what the customer does, and who (-1:
+/// anonymous). Plain data: the candidate loop fills one for every candidate.
 struct Occasion {
-    Engine engine;
+    std::uint64_t seed;
     std::int64_t customer;
 };
 
@@ -108,8 +116,8 @@ struct BadExperience {
 };
 
 /// The customer side of the store. Owns its random streams and its events (NewCustomer,
-/// DelayedReturn); the purchase-candidate stream (most of a run's events) waits beside the
-/// calendar as one time, not in it (a calendar round trip per candidate cost ~25%).
+/// DelayedReturn); the next purchase occasion (most of a run's events) waits beside the calendar as
+/// one time, not in it (a calendar round trip per occasion cost ~25%).
 class CustomerBase {
 public:
     static constexpr double kNoCandidate = std::numeric_limits<double>::infinity();
@@ -122,6 +130,11 @@ public:
     /// Handles the candidate due at `now`: draws the next one, and returns true with `occ` filled
     /// when the candidate is a real purchase occasion (not thinned away). Inline: most events.
     [[gnu::always_inline]] inline bool candidate(double now, Occasion& occ);
+    /// The occasion candidate() returned has been handled: the customer's clock moves on at its
+    /// loyalty now.
+    [[gnu::always_inline]] void occasion_done() {
+        if (firing_ >= 0) restart_clock();
+    }
 
     /// A prospective customer arrives (thinned by reputation); returns the id if they joined, else -1.
     std::int64_t on_new_customer(double now);
@@ -132,9 +145,9 @@ public:
     void count_purchase(std::int64_t id) { customers_.purchases_in_window[static_cast<std::size_t>(id)] += 1; }
 
     /// Loyalty moves toward 1 by `gain` (l += gain (1 - l)).
-    void good_experience(std::int64_t id, double gain);
+    void good_experience(std::int64_t id, double gain, double now);
     /// Loyalty scaled by (1 - factor), with no review or churn (a backorder shipped on time).
-    void scale_loyalty(std::int64_t id, double factor);
+    void scale_loyalty(std::int64_t id, double factor, double now);
     /// Loyalty cut by `penalty`; may post a negative review and churn (uniforms drawn earlier).
     BadExperience bad_experience(std::int64_t id, double penalty, float u_review, float u_churn, double now);
     /// A positive review lifts the reputation; returns the new reputation.
@@ -147,11 +160,21 @@ public:
     double mean_loyalty() const;  // over active customers; NaN when none
     const std::vector<std::uint32_t>& purchases_in_window() const { return customers_.purchases_in_window; }
     bool customers_mode() const { return customers_mode_; }
+    std::int64_t candidates_drawn() const { return candidates_; }
 
 private:
-    double season_factor(double t) const;
+    void set_loyalty(std::size_t id, double value, double now);
     void update_candidate_rate();
     [[gnu::always_inline]] inline void schedule_next_candidate(double now);
+    [[gnu::always_inline]] inline bool superposed_candidate(double now, Occasion& occ);
+    [[gnu::always_inline]] inline bool clock_candidate(Occasion& occ);
+    void start_clocks();
+    std::uint32_t pick_from_pool();
+    void draw_pool_key(double from);
+    void restart_clock();
+    void rescale_clock(std::size_t id, double old_weight, double now);
+    void join_clocks(std::size_t id, double now);
+    [[gnu::always_inline]] inline void refresh_next();
     void schedule_next_new_customer(double now);
     double new_customer_bound() const;
 
@@ -165,6 +188,22 @@ private:
     double max_rate_ = 0.0;        // thinning bound on the total rate of the initial population
     double candidate_rate_ = 0.0;  // candidates per day: the bound over every customer id so far
     double next_candidate_ = kNoCandidate;
+    std::int64_t candidates_ = 0;
+    // Clocks (behaviour on). The initial customers who have not bought yet all have the same rate:
+    // they wait in one pool, a superposed stream with a uniform pick (nothing drawn for them at the
+    // start, and the pool is the same under every policy); everyone else in a heap of next-occasion
+    // keys in operational time.
+    bool clocks_ = false;
+    Season season_;
+    double unit_rate_ = 0.0;  // occasions per operational day per unit of loyalty
+    std::vector<std::uint32_t> pool_;
+    double pool_key_ = kNoCandidate;
+    IndexedHeap clock_;
+    std::vector<std::uint8_t> clocked_;  // has its own clock (bought once, or joined later)
+    std::int64_t firing_ = -1;          // the customer whose occasion is being handled
+    double firing_key_ = 0.0;
+    double firing_gap_ = 0.0;            // its Exp(1) to the next occasion
+    double next_key_ = -1.0;             // the key next_candidate_ was computed from
     CustomerPopulation customers_;
     std::int64_t joined_ = 0;  // initial population + prospects who joined
     double reputation_ = 0.0;
@@ -177,13 +216,38 @@ inline void CustomerBase::schedule_next_candidate(double now) {
     next_candidate_ = t < sc_.run.horizon_days ? t : kNoCandidate;
 }
 
+/// The next occasion's real time, from the earliest key (the season's inverse only when it moved).
+inline void CustomerBase::refresh_next() {
+    const double key = clock_.empty() ? pool_key_ : std::min(pool_key_, clock_.top_key());
+    if (key == next_key_) return;
+    next_key_ = key;
+    const double t = season_.flat() || key == kNoCandidate ? key : season_.inverse(key);
+    next_candidate_ = t < sc_.run.horizon_days ? t : kNoCandidate;
+}
+
 inline bool CustomerBase::candidate(double now, Occasion& occ) {
+    ++candidates_;
+    return clocks_ ? clock_candidate(occ) : superposed_candidate(now, occ);
+}
+
+inline bool CustomerBase::clock_candidate(Occasion& occ) {
+    const bool from_pool = clock_.empty() || pool_key_ <= clock_.top_key();
+    firing_key_ = from_pool ? pool_key_ : clock_.top_key();
+    const std::uint32_t id = from_pool ? pick_from_pool() : clock_.top_id();
+    Engine& stream = customers_.hot[id].stream;
+    occ = Occasion{stream(), static_cast<std::int64_t>(id)};
+    firing_gap_ = boost::random::exponential_distribution<double>(1.0)(stream);
+    firing_ = static_cast<std::int64_t>(id);
+    return true;
+}
+
+inline bool CustomerBase::superposed_candidate(double now, Occasion& occ) {
     schedule_next_candidate(now);
     const double amp = sc_.demand.seasonality.amplitude;
-    const double season = amp > 0 ? season_factor(now) / (1.0 + amp) : 1.0;
+    const double season = amp > 0 ? season_.factor(now) / (1.0 + amp) : 1.0;
     if (!customers_mode_) {
         if (amp > 0 && uniform01(rng_thin_) >= season) return false;
-        occ = Occasion{Engine(rng_anonymous_()), -1};
+        occ = Occasion{rng_anonymous_(), -1};
         return true;
     }
     const std::size_t n = customers_.size();
@@ -197,7 +261,7 @@ inline bool CustomerBase::candidate(double now, Occasion& occ) {
     // the anonymous Poisson stream bit for bit); a weight of 0 (churned, or a prospect who stayed
     // away) always rejects.
     if ((behaviour_ || amp > 0) ? uniform01(rng_thin_) >= season * c.weight : c.weight == 0.0) return false;
-    occ = Occasion{Engine(occasion_seed), static_cast<std::int64_t>(id)};
+    occ = Occasion{occasion_seed, static_cast<std::int64_t>(id)};
     return true;
 }
 

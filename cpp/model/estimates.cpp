@@ -22,15 +22,16 @@ double expected_occasions(const Scenario& sc) {
 
 double expected_candidates(const Scenario& sc) {
     const double H = sc.run.horizon_days;
-    double bound = sc.demand.rate_per_day * (1.0 + sc.demand.seasonality.amplitude);
-    if (sc.demand.model != DemandModel::Customers) return bound * H;
+    if (sc.demand.model != DemandModel::Customers) return sc.demand.rate_per_day * (1.0 + sc.demand.seasonality.amplitude) * H;
     const Customers& c = sc.customers;
-    if (c.behaviour) bound /= c.initial_loyalty;
-    // Candidates run at the bound for every id ever seen: the initial population plus every
+    const double bound = c.word_of_mouth.positive_review_probability > 0 ? 2.0 : 1.0;
+    if (c.behaviour)  // each customer's own clock: every candidate is an occasion (at most the initial rate)
+        return sc.demand.rate_per_day * (H + bound * c.new_customer_rate_per_day * H * H /
+                                                 (2.0 * static_cast<double>(c.population)));
+    // One superposed stream at the bound for every id ever seen: the initial population plus every
     // prospect (up to twice the base rate of them when reviews can be positive).
-    const double prospects_per_day =
-        (c.word_of_mouth.positive_review_probability > 0 ? 2.0 : 1.0) * c.new_customer_rate_per_day;
-    return bound * (H + prospects_per_day * H * H / (2.0 * static_cast<double>(c.population)));
+    const double rate = sc.demand.rate_per_day * (1.0 + sc.demand.seasonality.amplitude);
+    return rate * (H + bound * c.new_customer_rate_per_day * H * H / (2.0 * static_cast<double>(c.population)));
 }
 
 }  // namespace

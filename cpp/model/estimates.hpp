@@ -8,7 +8,8 @@
 
 namespace stocklab {
 
-/// Events one replication handles: purchase candidates (they grow with every new customer id, so
+/// Events one replication handles: purchase occasions (candidates: with customers who remember,
+/// every candidate is an occasion, counted at the initial loyalty, so this is an upper estimate;
 /// with new customers the count grows with the square of the horizon), new-customer arrivals,
 /// postings, snapshots and reviews.
 double expected_events(const Scenario& sc);

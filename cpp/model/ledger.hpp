@@ -26,14 +26,14 @@ public:
 };
 
 /// units x price, checked.
-inline Cents amount(std::int64_t units, Cents per_unit) {
+[[gnu::always_inline]] inline Cents amount(std::int64_t units, Cents per_unit) {
     Cents out;
     if (__builtin_mul_overflow(units, per_unit, &out)) throw MoneyOverflow();
     return out;
 }
 
 /// a + b, checked.
-inline Cents add_money(Cents a, Cents b) {
+[[gnu::always_inline]] inline Cents add_money(Cents a, Cents b) {
     Cents out;
     if (__builtin_add_overflow(a, b, &out)) throw MoneyOverflow();
     return out;

@@ -109,7 +109,11 @@ namespace stocklab {
     X(revenue_per_customer, "currency", "customers", "Revenue per customer",                                       \
       "Revenue divided by every customer who ever belonged to the population.")                                    \
     X(events, "events", "engine", "Events",                                                                        \
-      "Events the engine handled over the whole run (a measure of work).")
+      "Events the engine handled over the whole run (a measure of work).")                                         \
+    X(purchase_candidates, "events", "engine", "Purchase candidates",                                              \
+      "Purchase-occasion candidates drawn over the whole run, thinned ones included.")                             \
+    X(purchase_occasions, "events", "engine", "Purchase occasions",                                                \
+      "Purchase occasions over the whole run: candidates that were real, and returns of delayed customers.")
 
 enum class Metric : int {
 #define STOCKLAB_ENUM(name, ...) name,

@@ -12,9 +12,11 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }  // namespace
 
-void Simulation::handle_occasion(Occasion occ) {
+void Simulation::handle_occasion(const Occasion& occ) {
     advance(now_);
-    const std::int64_t q = static_cast<std::int64_t>(sc_.demand.order_size.sample(occ.engine));
+    ++occasions_handled_;
+    Engine draws(occ.seed);  // everything this customer does now, in a fixed order
+    const std::int64_t q = static_cast<std::int64_t>(sc_.demand.order_size.sample(draws));
     const bool win = in_window();
     if (win) st_.demand += q;
     if (occ.customer >= 0 && win) customers_.count_occasion(occ.customer);
@@ -32,17 +34,17 @@ void Simulation::handle_occasion(Occasion occ) {
     if (short_units == 0) {
         if (occ.customer >= 0 && win) customers_.count_purchase(occ.customer);
         log(EventKind::Sale, occ.customer, served, kNaN);
-        customers_.good_experience(occ.customer, sc_.customers.loyalty.served);
+        customers_.good_experience(occ.customer, sc_.customers.loyalty.served, now_);
         // Drawn last on this path, and only when enabled, so other draws keep their order.
         const double p_review = sc_.customers.word_of_mouth.positive_review_probability;
-        if (sc_.customers.behaviour && customers_.customers_mode() && p_review > 0 && uniform01(occ.engine) < p_review)
+        if (sc_.customers.behaviour && customers_.customers_mode() && p_review > 0 && uniform01(draws) < p_review)
             positive_review(occ.customer);
     } else {
         if (served > 0) {
             if (occ.customer >= 0 && win) customers_.count_purchase(occ.customer);
             log(EventKind::PartialSale, occ.customer, served, kNaN);
         }
-        stockout_response(occ, short_units, served);
+        stockout_response(occ, draws, short_units, served);
     }
     decision_point(false);
 }
@@ -74,7 +76,8 @@ double Simulation::acceptance_probability(double wait) const {
     return a.beta0;
 }
 
-void Simulation::stockout_response(Occasion& occ, std::int64_t short_units, std::int64_t served_units) {
+void Simulation::stockout_response(const Occasion& occ, Engine& draws, std::int64_t short_units,
+                                   std::int64_t served_units) {
     const Shortage& s = sc_.shortage;
     bool offered = s.rule != ShortageRule::LostSales;
     // Always quote when a backorder is offered: the quote sets the due date (lateness, apology
@@ -92,13 +95,13 @@ void Simulation::stockout_response(Occasion& occ, std::int64_t short_units, std:
     std::uint64_t return_seed = 0;
     if (customers_.customers_mode() && sc_.customers.behaviour) {
         // Fixed draw order from the occasion's own stream: the same numbers under every policy.
-        const double u_accept = uniform01(occ.engine);
-        u_choice = uniform01(occ.engine);
-        patience = sc_.customers.patience.sample(occ.engine);
-        delay = sc_.customers.response.delay_days.sample(occ.engine);
-        u_review = static_cast<float>(uniform01(occ.engine));
-        u_churn = static_cast<float>(uniform01(occ.engine));
-        return_seed = occ.engine();
+        const double u_accept = uniform01(draws);
+        u_choice = uniform01(draws);
+        patience = sc_.customers.patience.sample(draws);
+        delay = sc_.customers.response.delay_days.sample(draws);
+        u_review = static_cast<float>(uniform01(draws));
+        u_churn = static_cast<float>(uniform01(draws));
+        return_seed = draws();
         accept = offered && u_accept < acceptance_probability(promised);
     }
     if (offered && in_window()) {
@@ -159,7 +162,7 @@ void Simulation::turn_away(const Occasion& occ, std::int64_t units, double u_cho
 void Simulation::on_delayed_return(const Event& e) {
     const auto id = static_cast<std::int64_t>(e.a);
     if (!customers_.active(id)) return;
-    handle_occasion(Occasion{Engine(e.payload), id});
+    handle_occasion(Occasion{e.payload, id});
 }
 
 void Simulation::on_new_customer() {
@@ -235,7 +238,7 @@ void Simulation::backorder_completed(const Backorder& b) {
         log(EventKind::BackorderLate, b.customer, b.original, late_by);
         bad_experience(b.customer, sc_.customers.loyalty.backorder_late, b.u_review, b.u_churn);
     } else if (sc_.customers.behaviour && customers_.customers_mode() && b.customer >= 0) {
-        customers_.scale_loyalty(b.customer, sc_.customers.loyalty.backorder_on_time);
+        customers_.scale_loyalty(b.customer, sc_.customers.loyalty.backorder_on_time, now_);
         if (b.u_review < sc_.customers.word_of_mouth.positive_review_probability) positive_review(b.customer);
     }
 }

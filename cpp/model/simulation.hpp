@@ -156,8 +156,8 @@ private:
     void snapshot_row(double t);
 
     // purchases (purchases.cpp): customers meet the stock point
-    void handle_occasion(Occasion occ);
-    void stockout_response(Occasion& occ, std::int64_t short_units, std::int64_t served_units);
+    void handle_occasion(const Occasion& occ);
+    void stockout_response(const Occasion& occ, Engine& draws, std::int64_t short_units, std::int64_t served_units);
     double quoted_wait(std::int64_t units_needed) const;
     double acceptance_probability(double wait) const;
     void take_backorder(const Occasion& occ, std::int64_t units, std::int64_t served_units, double quote,
@@ -213,6 +213,7 @@ private:
     const std::atomic<bool>* cancel_ = nullptr;
     EventType last_type_ = EventType::Snapshot;
     std::int64_t events_handled_ = 0;
+    std::int64_t occasions_handled_ = 0;
     std::int64_t next_order_id_ = 0;
 
     // the components
@@ -236,7 +237,10 @@ inline void Simulation::handle_candidate() {
     ++events_handled_;
     Occasion occ;
     // Changes integrated state only through handle_occasion(), which calls advance().
-    if (customers_.candidate(now_, occ)) handle_occasion(occ);
+    if (customers_.candidate(now_, occ)) {
+        handle_occasion(occ);
+        customers_.occasion_done();
+    }
 }
 
 /// Runs one replication to the horizon.

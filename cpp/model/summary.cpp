@@ -37,6 +37,8 @@ Summary Simulation::summary() const {
     set(m, Metric::disrupted_days, st.disrupted_days);
     if (customers_.customers_mode()) summarize_customers(m, st);
     set(m, Metric::events, static_cast<double>(events_handled_));
+    set(m, Metric::purchase_candidates, static_cast<double>(customers_.candidates_drawn()));
+    set(m, Metric::purchase_occasions, static_cast<double>(occasions_handled_));
     return m;
 }
 

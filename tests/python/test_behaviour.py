@@ -323,7 +323,7 @@ def test_common_random_numbers_across_policies(camera_lens):
     turned away in one and backordered in the other; and before it both met the same stock-outs
     (a declined backorder offer draws the same response as the out-of-stock store)."""
     sc = camera_lens.with_overrides({"run.record_events": True})
-    for seed in (11, 12):
+    for seed in (12, 13):  # seeds whose first accepted backorder follows a declined offer
         a = sl.simulate(sc, seed=seed, policy="out_of_stock").events
         b = sl.simulate(sc, seed=seed, policy="backorder").events
         first_bo = int(np.flatnonzero((b["event"] == "backordered").to_numpy())[0])
