@@ -86,7 +86,7 @@ def test_simulate_outputs(lens):
     assert set(run.events["event"].unique()) >= {"sale", "order_placed", "shipment_received"}
     assert run.ledger["amount_cents"].sum() / 100.0 + run.initial_cash == pytest.approx(
         run.summary["final_cash"], abs=1e-9)
-    stmt = run.income_statement()
+    stmt = run.income_statement
     assert stmt["profit"] == pytest.approx(
         stmt["gross profit"] + stmt["holding cost"] + stmt["ordering cost"] + stmt["net interest"])
     assert run.meta["seed"] == 1 and run.meta["stocklab_version"] == sl.__version__
