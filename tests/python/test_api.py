@@ -93,6 +93,16 @@ def test_simulate_outputs(lens):
     assert "camera_lens" in repr(run) and "<table>" in run._repr_html_()
 
 
+def test_income_statement_is_a_property_and_calling_it_warns(lens):
+    run = sl.simulate(small(lens), seed=1, policy="backorder")
+    stmt = run.income_statement
+    assert isinstance(stmt, pd.Series) and stmt["profit"] == run.summary["profit"]
+    with pytest.warns(DeprecationWarning, match="income_statement is a property"):
+        called = run.income_statement()
+    pd.testing.assert_series_equal(called, pd.Series(stmt))
+    assert type(stmt * 2) is pd.Series  # arithmetic gives plain Series
+
+
 def test_determinism_same_seed_same_result(lens):
     a = sl.simulate(small(lens), seed=11, policy="backorder")
     b = sl.simulate(small(lens), seed=11, policy="backorder")
