@@ -592,12 +592,13 @@ class Experiment:
 
     def to_json(self, path: str | os.PathLike[str]) -> None:
         """One JSON object: ``{"stocklab": metadata, "columns": [...], "data": [[row], ...]}``, NaN as
-        null; written to a temporary file first and renamed."""
-        df = self.replications
-        rows = df.astype(object).where(df.notna(), None).to_numpy().tolist()
-        doc = {"stocklab": self._meta_json(), "columns": list(df.columns), "data": rows}
+        null, floats exact; written to a temporary file first and renamed."""
+        head = {"stocklab": self._meta_json(), "columns": list(self.replications.columns)}
         with _replacing(os.fspath(path)) as tmp, open(tmp, "w", encoding="utf-8") as f:
-            json.dump(doc, f, allow_nan=False)
+            f.write(json.dumps(head)[:-1] + ', "data": [')
+            for i, rows in enumerate(_json_rows(self.replications)):
+                f.write((", " if i else "") + rows)
+            f.write("]}")
 
     def _meta_json(self) -> dict[str, Any]:
         text = [c for c in self.config_columns if self.replications[c].dtype == object]
@@ -613,6 +614,14 @@ class Experiment:
         from .display import experiment_html
 
         return experiment_html(self)
+
+
+def _json_rows(df: pd.DataFrame, chunk: int = 10_000) -> Iterator[str]:
+    """The rows as JSON arrays, comma-separated, a chunk at a time (memory stays bounded)."""
+    for start in range(0, len(df), chunk):
+        part = df.iloc[start:start + chunk]
+        rows = part.astype(object).where(part.notna(), None).to_numpy().tolist()
+        yield json.dumps(rows, allow_nan=False)[1:-1]
 
 
 def _is_value_list(value: Any) -> bool:

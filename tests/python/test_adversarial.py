@@ -231,9 +231,13 @@ def test_an_interrupted_write_keeps_the_old_file(small_experiment, tmp_path, mon
 
         monkeypatch.setattr(pq, "write_table", lambda table, where, **k: interrupted(table, where))
     else:
-        import json
+        from stocklab import experiment
 
-        monkeypatch.setattr(json, "dump", lambda obj, f, **k: (f.write("half"), interrupted(f.name))[1])
+        def rows_then_interrupt(df, chunk=10_000):
+            yield "[1, 2"
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(experiment, "_json_rows", rows_then_interrupt)
     with pytest.raises(KeyboardInterrupt):
         small_experiment.save(path)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # old file whole, no temp files
