@@ -150,7 +150,13 @@ TEST(Experiment, PolicyFactoryMakesOnePolicyPerReplication) {
     EXPECT_THROW((void)run_replications(sc, 7, 0, 8, 2, nullptr, broken), std::runtime_error);
 }
 
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+// Sanitizers reserve terabytes of address space, so an address-space limit cannot work under them.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define STOCKLAB_UNDER_SANITIZER 1
+#endif
+#endif
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && !defined(STOCKLAB_UNDER_SANITIZER)
 std::size_t virtual_memory_bytes() {
     std::ifstream statm("/proc/self/statm");
     std::size_t pages = 0;
