@@ -175,8 +175,8 @@ def _check_grid_key(key: str, values: list[Any]) -> None:
             if isinstance(run, dict) and field in run:
                 raise ValueError(
                     f"grid[{key!r}] sets run.{field}, which a sweep cannot vary: every configuration runs with "
-                    f"the same {field} (common random numbers pair them); pass {field}= to sweep(), or run one "
-                    f"sweep per {field}")
+                    f"the same {field} (common random numbers pair them); pass {field}= to sweep() (--{field} on "
+                    f"the command line), or run one sweep per {field}")
 
 
 def _check_experiment_fields(sc: Scenario, units: list[_Unit]) -> None:
@@ -191,7 +191,7 @@ def _check_experiment_fields(sc: Scenario, units: list[_Unit]) -> None:
                 raise ValueError(
                     f"policy {u.name!r}{where} has run.{field} = {mine} but the scenario has {theirs}: an experiment "
                     f"runs every policy with one {field} (common random numbers pair them); remove run.{field} "
-                    f"from the policy and pass {field}= to compare() or sweep()")
+                    f"from the policy and pass {field}= to compare() or sweep() (--{field} on the command line)")
 
 
 # running ----------------------------------------------------------------------------------------

@@ -321,3 +321,14 @@ def test_progress_bar_in_jupyter_without_ipywidgets(lens, monkeypatch, capsys):
     bar.close()
     sl.compare(lens, replications=2, seed=1, progress=True)
     assert capsys.readouterr().err == ""
+
+
+def test_a_failing_custom_policy_stops_the_threads_with_its_own_error(lens):
+    class Failing(Remembering):
+        def order(self, view):
+            if view.now > 30:
+                raise ZeroDivisionError("policy bug")
+            return super().order(view)
+
+    with pytest.raises(ZeroDivisionError, match="policy bug"):
+        sl.compare(lens, replications=8, jobs=2, replenishment=Failing, progress=False)
