@@ -601,7 +601,8 @@ class Experiment:
             f.write("]}")
 
     def _meta_json(self) -> dict[str, Any]:
-        text = [c for c in self.config_columns if self.replications[c].dtype == object]
+        # Text columns (pandas 2: object, pandas 3: str) must be read back as text: "007" is no number.
+        text = [c for c in self.config_columns if not pd.api.types.is_numeric_dtype(self.replications[c])]
         return {**self.meta, "config_columns": self.config_columns, "text_columns": text}
 
     def __repr__(self) -> str:

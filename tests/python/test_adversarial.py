@@ -195,12 +195,13 @@ def test_policy_names_pandas_reads_as_missing_round_trip(lens, tmp_path, ext):
     assert (back.differences(baseline="N/A", metrics=["profit"])["n"] == 3).all()
 
 
-def test_text_sweep_values_round_trip_through_csv(lens, tmp_path):
-    exp = sl.sweep(lens, {"description": TRICKY_NAMES}, replications=2, seed=1, policies=["backorder"],
+@pytest.mark.parametrize("values", [TRICKY_NAMES, ["007", "123"], ["1e3", "true"]])
+def test_text_sweep_values_round_trip_through_csv(lens, tmp_path, values):
+    exp = sl.sweep(lens, {"description": values}, replications=2, seed=1, policies=["backorder"],
                    progress=False)
     exp.to_csv(tmp_path / "r.csv")
     back = sl.load_results(tmp_path / "r.csv")
-    assert list(back.replications["description"].unique()) == TRICKY_NAMES
+    assert list(back.replications["description"].unique()) == values
     pd.testing.assert_frame_equal(back.replications, exp.replications)
 
 
