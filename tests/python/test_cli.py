@@ -234,8 +234,9 @@ def test_validate_notes_when_churn_is_off(tmp_path):
 
 def test_errors_without_python_class_names(tmp_path):
     (tmp_path / "dir.json").mkdir()
+    os.mkfifo(tmp_path / "fifo.json")  # used to block forever (/dev/zero, which ate memory: test_adversarial)
     for args in (["validate", "/no/such/file.json"], ["validate", str(tmp_path / "dir.json")],
-                 ["validate", "/dev/zero"], ["run", LENS, "--baseline", "nope", "-n", "2"]):
-        out = cli(*args)
+                 ["validate", str(tmp_path / "fifo.json")], ["run", LENS, "--baseline", "nope", "-n", "2"]):
+        out = cli(*args, timeout=60)
         assert out.returncode == 2 and out.stderr.startswith("stocklab: error: "), (args, out.stderr)
         assert "Error:" not in out.stderr and "Traceback" not in out.stderr, out.stderr
