@@ -145,10 +145,9 @@ def _destination(text: str) -> str:
 
 def _csv_destination(text: str) -> str:
     """An --out that must be a CSV file (optimize's history), checked like _destination."""
-    path = _destination(text)
-    if not path.lower().endswith(".csv"):
+    if not text.lower().endswith(".csv"):
         raise argparse.ArgumentTypeError(f"{text!r}: the history is saved as CSV; use a name ending in .csv")
-    return path
+    return _destination(text)
 
 
 def _version() -> str:

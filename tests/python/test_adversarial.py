@@ -36,7 +36,8 @@ def test_two_threads_on_one_simulation_get_a_clear_error():
         import threading
         import stocklab as sl
         from stocklab import _core
-        sc = sl.load_scenario("camera_lens").with_overrides({"run.horizon_days": 365000})
+        sc = sl.load_scenario("camera_lens").with_overrides(
+            {"run.horizon_days": 365000, "run.record_ledger": False, "run.snapshot_interval_days": 0})
         sim = _core.Simulation(sc.parsed(), 3)
         start = threading.Barrier(2)
         errors = []

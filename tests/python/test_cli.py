@@ -131,7 +131,7 @@ def test_ctrl_c_stops_promptly_without_stray_processes(tmp_path):
 def test_version_and_examples_in_every_help():
     out = cli("--version")
     assert out.returncode == 0 and out.stdout.strip() == f"stocklab {sl.__version__}"
-    for command in ([], ["run"], ["sweep"], ["validate"], ["schema"]):
+    for command in ([], ["run"], ["sweep"], ["optimize"], ["validate"], ["schema"]):
         text = cli(*command, "--help").stdout
         assert "examples:" in text, command
     run_help = cli("run", "--help").stdout
@@ -240,3 +240,9 @@ def test_errors_without_python_class_names(tmp_path):
         out = cli(*args, timeout=60)
         assert out.returncode == 2 and out.stderr.startswith("stocklab: error: "), (args, out.stderr)
         assert "Error:" not in out.stderr and "Traceback" not in out.stderr, out.stderr
+
+
+def test_optimize_out_is_checked_before_the_search():
+    for out, message in (("h.txt", "use a name ending in .csv"), ("/nonexistent/h.csv", "does not exist")):
+        res = cli("optimize", LENS, "--space", "replenishment.s=60:140:20", "--delta", "500", "--out", out)
+        assert res.returncode == 2 and message in res.stderr, res.stderr
