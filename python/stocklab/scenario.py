@@ -229,11 +229,17 @@ def _one_variant(doc: dict[str, Any], policy: str) -> dict[str, Any]:
 
 
 def _parse_variants(doc: dict[str, Any]) -> dict[str, _core.ParsedScenario]:
-    """The base ("") and every variant, parsed once: the checks of ``_core.validate`` in the same
-    order, in linear time (each variant is parsed from the base and its own override only)."""
-    out = {"": _core.parse_scenario(_one_variant(doc, ""), "")}
-    for name in _core.policy_names(doc):
-        out[name] = _core.parse_scenario(_one_variant(doc, name), name)
+    """The base ("") and every variant, parsed once, in linear time (each variant from the base and
+    its own override only). A document with problems is handed to ``_core.validate``, which reports
+    every problem of the base and all variants at once (at a cost quadratic in the variants, paid
+    only then)."""
+    try:
+        out = {"": _core.parse_scenario(_one_variant(doc, ""), "")}
+        for name in _core.policy_names(doc):
+            out[name] = _core.parse_scenario(_one_variant(doc, name), name)
+    except ScenarioError:
+        _core.validate(doc)  # raises the complete report
+        raise
     return out
 
 

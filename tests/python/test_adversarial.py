@@ -325,6 +325,18 @@ def test_many_variants_are_parsed_once_each(lens, monkeypatch):
     assert len(sizes) == 80 and max(sizes) <= 1  # two tasks per variant, each with its variant only
 
 
+def test_parsing_once_still_reports_every_problem_of_every_variant(lens):
+    """The linear parse stops at the first bad variant: the complete report must still come back."""
+    doc = lens.to_dict()
+    doc["sku"]["price"] = -1
+    doc["policies"]["backorder"]["supplier"] = {"lead_time": {"dist": "gamma", "mean": -3, "cv": 0.3}}
+    doc["policies"]["out_of_stock"]["shortage"]["rule"] = "nope"
+    with pytest.raises(sl.ScenarioError) as e:
+        sl.Scenario.from_dict(doc)
+    assert [p for p, _ in e.value.problems] == [
+        "/sku/price", "/policies/out_of_stock/shortage/rule", "/policies/backorder/supplier/lead_time/mean"]
+
+
 class Inline(Executor):
     """An executor that runs each task at once, in this process."""
 
