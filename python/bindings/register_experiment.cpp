@@ -1,6 +1,8 @@
 // Replications in C++ threads with the GIL released.
 #include <pybind11/numpy.h>
 
+#include <memory>
+
 #include "common.hpp"
 #include "runner/replications.hpp"
 #include "model/simulation.hpp"
@@ -12,14 +14,42 @@ bool python_interrupted() {
     return PyErr_CheckSignals() != 0;
 }
 
+namespace {
+
+/// A PolicyFactory calling a Python callable (under the GIL) for each replication. The policy keeps
+/// its Python object alive, and drops it under the GIL, as long as the replication uses it.
+PolicyFactory python_policy_factory(py::object make) {
+    auto shared = std::make_shared<py::object>(std::move(make));
+    return [shared](std::uint64_t replication) -> std::shared_ptr<ReplenishmentPolicy> {
+        py::gil_scoped_acquire gil;
+        py::object obj = (*shared)(replication);
+        if (!py::isinstance<ReplenishmentPolicy>(obj))
+            throw py::type_error("the policy factory must return a stocklab.ReplenishmentPolicy, got " +
+                                 py::str(py::type::handle_of(obj).attr("__name__")).cast<std::string>());
+        auto* policy = obj.cast<ReplenishmentPolicy*>();
+        if (policy == nullptr)
+            throw py::type_error("the policy factory returned a ReplenishmentPolicy whose __init__ did not run "
+                                 "(call super().__init__() in the subclass's __init__)");
+        auto* keep = new py::object(std::move(obj));
+        return std::shared_ptr<ReplenishmentPolicy>(policy, [keep](ReplenishmentPolicy*) {
+            py::gil_scoped_acquire release_under_gil;
+            delete keep;
+        });
+    };
+}
+
+}  // namespace
+
 void register_experiment(py::module_& m) {
     m.def(
         "run_replications",
-        [](const Scenario& sc, std::uint64_t seed, std::uint64_t first, std::uint64_t count, int jobs) {
+        [](const Scenario& sc, std::uint64_t seed, std::uint64_t first, std::uint64_t count, int jobs,
+           const py::object& policy_factory) {
+            const PolicyFactory factory = policy_factory.is_none() ? nullptr : python_policy_factory(policy_factory);
             std::vector<Summary> rows;
             try {
                 py::gil_scoped_release release;
-                rows = run_replications(sc, seed, first, count, jobs, python_interrupted);
+                rows = run_replications(sc, seed, first, count, jobs, python_interrupted, factory);
             } catch (const Interrupted&) {
                 throw py::error_already_set();
             }
@@ -29,8 +59,11 @@ void register_experiment(py::module_& m) {
             return out;
         },
         py::arg("scenario"), py::arg("seed"), py::arg("first"), py::arg("count"), py::arg("jobs") = 1,
-        "Summaries (count x metrics) of replications first..first+count-1 of one policy variant.");
-    m.def("hardware_jobs", &hardware_jobs);
+        py::arg("policy_factory") = py::none(),
+        "Summaries (count x metrics) of replications first..first+count-1 of one policy variant. "
+        "policy_factory(replication) -> ReplenishmentPolicy, when given, makes each replication's custom policy.");
+    m.def("hardware_jobs", &hardware_jobs, "Number of hardware threads (at least 1).");
+    m.def("max_jobs", &max_jobs, "The most threads run_replications accepts: 4 x hardware threads, at least 256.");
 }
 
 }  // namespace stocklab::bindings

@@ -1,5 +1,6 @@
 // Custom replenishment policies from Python (pybind11 trampoline) and the InventoryView they see.
 #include <cmath>
+#include <string>
 
 #include "common.hpp"
 
@@ -34,19 +35,30 @@ std::int64_t PyReplenishmentPolicy::order(const InventoryView& view) {
     return static_cast<std::int64_t>(v);
 }
 
-double PyReplenishmentPolicy::review_period_days() const {
+namespace {
+/// What a review hook (review_period_days / review_offset_days) returned, as days; a clear TypeError
+/// for anything but a real number (None, a str, a bool...).
+double policy_days(const ReplenishmentPolicy* self, const char* name) {
     py::gil_scoped_acquire gil;
-    py::function fn = py::get_override(static_cast<const ReplenishmentPolicy*>(this), "review_period_days");
+    py::function fn = py::get_override(self, name);
     if (!fn) return 0.0;
-    return fn().cast<double>();
+    py::object out = fn();
+    const bool number = !py::isinstance<py::bool_>(out) && !out.is_none() && !py::isinstance<py::str>(out) &&
+                        (py::hasattr(out, "__float__") || py::hasattr(out, "__index__"));
+    if (number) {
+        try {
+            return py::float_(out).cast<double>();
+        } catch (const py::error_already_set&) {  // e.g. complex, or an int too large for a double
+        }
+    }
+    throw py::type_error(std::string("policy.") + name + "() returned " + py::repr(out).cast<std::string>() +
+                         ": it must return a number of days (an int or a float)");
 }
+}  // namespace
 
-double PyReplenishmentPolicy::review_offset_days() const {
-    py::gil_scoped_acquire gil;
-    py::function fn = py::get_override(static_cast<const ReplenishmentPolicy*>(this), "review_offset_days");
-    if (!fn) return 0.0;
-    return fn().cast<double>();
-}
+double PyReplenishmentPolicy::review_period_days() const { return policy_days(this, "review_period_days"); }
+
+double PyReplenishmentPolicy::review_offset_days() const { return policy_days(this, "review_offset_days"); }
 
 void register_policy(py::module_& m) {
     py::class_<InventoryView>(m, "InventoryView", "What a replenishment policy sees (read-only).")

@@ -150,6 +150,7 @@ void register_scenario(py::module_& m) {
     m.attr("series_names") = py::tuple(py::cast(series));
     m.attr("event_kinds") = py::tuple(py::cast(kinds));
     m.attr("ledger_categories") = py::tuple(py::cast(cats));
+    m.attr("max_scenario_bytes") = kMaxScenarioBytes;
 }
 
 }  // namespace stocklab::bindings

@@ -2,7 +2,10 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <atomic>
 #include <memory>
+#include <stdexcept>
+#include <string>
 
 #include "common.hpp"
 #include "runner/replications.hpp"
@@ -123,7 +126,46 @@ struct PySimulation {
     py::object policy_obj;
     ReplenishmentPolicy* policy;
     std::unique_ptr<Simulation> sim;
+    mutable std::atomic<bool> busy{false};  // set while a call uses the engine (see Exclusive)
 };
+
+/// Raised (as stocklab._core.SimulationBusyError, a RuntimeError) by a second caller: run_until()
+/// releases the GIL and a Python policy runs Python code, so another thread, or the policy itself,
+/// could otherwise enter the same engine mid-event.
+class SimulationBusy : public std::runtime_error {
+public:
+    SimulationBusy()
+        : std::runtime_error("this Simulation is already running in another thread or in its own policy; "
+                             "wait for that call to return (one thread at a time, and not from inside its policy)") {}
+};
+
+/// Holds a PySimulation's busy flag for the duration of one call; a second caller gets SimulationBusy.
+class Exclusive {
+public:
+    explicit Exclusive(const PySimulation& s) : s_(s) {
+        if (s_.busy.exchange(true)) throw SimulationBusy();
+    }
+    ~Exclusive() { s_.busy.store(false); }
+    Exclusive(const Exclusive&) = delete;
+    Exclusive& operator=(const Exclusive&) = delete;
+
+private:
+    const PySimulation& s_;
+};
+
+template <class F, class R, class S, class... A>
+auto exclusive_impl(F f, R (F::*)(S&, A...) const) {
+    return [f](S& s, A... args) -> R {
+        Exclusive hold(s);
+        return f(s, args...);
+    };
+}
+
+/// Wraps a lambda taking a PySimulation so that it runs only while no other call is in the engine.
+template <class F>
+auto exclusive(F f) {
+    return exclusive_impl(f, &F::operator());
+}
 
 /// advance(sim) with the GIL released; Ctrl-C stops it between events and raises KeyboardInterrupt
 /// (the simulation stays consistent and can go on).
@@ -174,6 +216,8 @@ void register_simulation(py::module_& m) {
         },
         py::arg("scenario"), py::arg("seed"), py::arg("replication") = 0, py::arg("policy") = py::none());
 
+    py::register_exception<SimulationBusy>(m, "SimulationBusyError", PyExc_RuntimeError);
+
     py::class_<PySimulation>(m, "Simulation")
         .def(py::init([](const Scenario& sc, std::uint64_t seed, std::uint64_t rep, const py::object& policy) {
                  policy_ptr(policy);
@@ -183,66 +227,66 @@ void register_simulation(py::module_& m) {
         // Narrate (log rows for step()'s description) only while stepping: a long run_until() keeps
         // memory flat unless the scenario asks for the event log (run.record_events).
         .def("step",
-             [](PySimulation& s) {
+             exclusive([](PySimulation& s) {
                  s.sim->set_narrate(true);
                  struct Quiet {
                      Simulation* sim;
                      ~Quiet() { sim->set_narrate(false); }
                  } quiet{s.sim.get()};
                  return s.sim->step();
-             })
+             }))
         .def("run_until",
-             [](PySimulation& s, double t) {
+             exclusive([](PySimulation& s, double t) {
                  if (s.policy) {
                      s.sim->run_until(t);
                  } else {
                      run_interruptibly(*s.sim, t);
                  }
-             },
+             }),
              py::arg("t"))
         .def("run_until_decision",
-             [](PySimulation& s, double t) {
+             exclusive([](PySimulation& s, double t) {
                  if (s.policy) return s.sim->run_until_decision(t);
                  bool paused = false;
                  run_interruptibly_with(*s.sim, [&](Simulation& sim) { paused = sim.run_until_decision(t); });
                  return paused;
-             },
+             }),
              py::arg("t"), "Runs until a replenishment decision is due (True) or to t (False).")
-        .def_property_readonly("decision_pending", [](const PySimulation& s) { return s.sim->decision_pending(); })
-        .def("decision_view", [](const PySimulation& s) { return s.sim->decision_view(); })
+        .def_property_readonly("decision_pending", exclusive([](const PySimulation& s) { return s.sim->decision_pending(); }))
+        .def("decision_view", exclusive([](const PySimulation& s) { return s.sim->decision_view(); }))
         .def(
             "decide",
-            [](PySimulation& s, const py::object& quantity) {
+            exclusive([](PySimulation& s, const py::object& quantity) {
                 if (quantity.is_none()) return s.sim->decide();
                 s.sim->decide(OrderDecision{quantity.cast<std::int64_t>()});
-            },
+            }),
             py::arg("quantity") = py::none(), "Completes the pending decision: the policy's own, or `quantity` units.")
         .def_property_readonly("last_event_type",
-                               [](const PySimulation& s) {
+                               exclusive([](const PySimulation& s) {
                                    return std::string(kEventTypeNames[static_cast<int>(s.sim->last_event_type())]);
-                               })
-        .def_property_readonly("now", [](const PySimulation& s) { return s.sim->now(); })
-        .def_property_readonly("finished", [](const PySimulation& s) { return s.sim->finished(); })
+                               }))
+        .def_property_readonly("now", exclusive([](const PySimulation& s) { return s.sim->now(); }))
+        .def_property_readonly("finished", exclusive([](const PySimulation& s) { return s.sim->finished(); }))
         .def_property_readonly("horizon", [](const PySimulation& s) { return s.sim->horizon(); })
-        .def_property_readonly("next_event_time", [](const PySimulation& s) { return s.sim->next_event_time(); })
-        .def_property_readonly("log_size", [](const PySimulation& s) { return s.sim->event_log().total(); })
+        .def_property_readonly("next_event_time", exclusive([](const PySimulation& s) { return s.sim->next_event_time(); }))
+        .def_property_readonly("log_size", exclusive([](const PySimulation& s) { return s.sim->event_log().total(); }))
         .def("events_since",
-             [](const PySimulation& s, std::size_t start) {
+             exclusive([](const PySimulation& s, std::size_t start) {
                  const EventLog& log = s.sim->event_log();  // row numbers count rows a bounded log dropped
                  return events_dict(log.rows(), start > log.first_row() ? start - log.first_row() : 0);
-             },
+             }),
              py::arg("start"))
-        .def("timeseries", [](const PySimulation& s) { return series_dict(s.sim->timeseries()); },
+        .def("timeseries", exclusive([](const PySimulation& s) { return series_dict(s.sim->timeseries()); }),
              "The time series so far (the snapshots taken up to now), as numpy arrays by column.")
-        .def("summary", [](const PySimulation& s) { return summary_array(s.sim->summary()); })
-        .def("invariants", [](const PySimulation& s) { return invariants_dict(s.sim->invariants()); })
+        .def("summary", exclusive([](const PySimulation& s) { return summary_array(s.sim->summary()); }))
+        .def("invariants", exclusive([](const PySimulation& s) { return invariants_dict(s.sim->invariants()); }))
         .def("result",
-             [](PySimulation& s) {
+             exclusive([](PySimulation& s) {
                  if (!s.sim->finished()) throw py::value_error("the run is not finished: call run_until(horizon) first");
                  RunResult r = s.sim->take_result();
                  return result_dict(r);
-             })
-        .def_property_readonly("state", [](const PySimulation& s) {
+             }))
+        .def_property_readonly("state", exclusive([](const PySimulation& s) {
             const SimulationState st = s.sim->state();
             py::dict d;
             d["time"] = st.time;
@@ -259,7 +303,7 @@ void register_simulation(py::module_& m) {
             d["supplier_up"] = st.supplier_up;
             d["events"] = st.events;
             return d;
-        });
+        }));
 }
 
 }  // namespace stocklab::bindings

@@ -1,5 +1,6 @@
 """Type stubs for stocklab._core, the C++ engine (internal: use the stocklab package)."""
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,7 @@ metric_info: tuple[dict[str, str], ...]
 series_names: tuple[str, ...]
 event_kinds: tuple[str, ...]
 ledger_categories: tuple[str, ...]
+max_scenario_bytes: int
 
 def _set_scenario_error_type(arg0: type[BaseException], /) -> None: ...
 
@@ -110,9 +112,14 @@ class ReplenishmentPolicy:
 
 def simulate(scenario: ParsedScenario, seed: int, replication: int = 0,
              policy: ReplenishmentPolicy | None = None) -> dict[str, Any]: ...
-def run_replications(scenario: ParsedScenario, seed: int, first: int, count: int,
-                     jobs: int = 1) -> npt.NDArray[np.float64]: ...
+def run_replications(scenario: ParsedScenario, seed: int, first: int, count: int, jobs: int = 1,
+                     policy_factory: Callable[[int], ReplenishmentPolicy] | None = None
+                     ) -> npt.NDArray[np.float64]: ...
 def hardware_jobs() -> int: ...
+def max_jobs() -> int: ...
+
+class SimulationBusyError(RuntimeError):
+    """A second call into a Simulation that is already running (another thread, or its own policy)."""
 
 class Simulation:
     def __init__(self, scenario: ParsedScenario, seed: int, replication: int = 0,

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ScenarioError
-from .experiment import Experiment, _check_jobs, _Progress, _resolve_policies, _run_ranges, _versions, format_number
+from .experiment import Experiment, _Progress, _resolve_policies, _run_ranges, _versions, check_jobs, format_number
 from .objectives import (
     Constraint,
     Continuous,
@@ -756,7 +756,7 @@ def _problem(sc: Scenario, space: Any, objective: Any, delta: Any, constraints: 
     if executor is not None and not hasattr(executor, "submit"):
         raise TypeError(f"executor must be a concurrent.futures.Executor, got {type(executor).__name__}")
     seed = sc.seed if seed is None else check_seed(seed)
-    return _Problem(dims, obj, cons, float(delta), float(pcs), n0, seed, crn, max_replications, _check_jobs(jobs),
+    return _Problem(dims, obj, cons, float(delta), float(pcs), n0, seed, crn, max_replications, check_jobs(jobs),
                     executor, progress)
 
 
@@ -795,8 +795,8 @@ def _budget(p: _Problem, method: str, per_trial: Any, reps: Any, seconds: Any, s
 
 def _policy_bases(sc: Scenario, policies: Any) -> dict[str, Scenario]:
     """Policy name -> the scenario with that variant merged in; the space's values apply on top."""
-    return {name: spec if isinstance(spec, Scenario) else sc.with_policy(spec)
-            for name, spec in _resolve_policies(sc, policies).items()}
+    return {name: vsc.with_policy(variant) if variant else vsc
+            for name, (vsc, variant) in _resolve_policies(sc, policies).items()}
 
 
 def _history(p: _Problem, rows: list[dict]) -> pd.DataFrame:

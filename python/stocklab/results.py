@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import warnings
 from typing import Any
 
 import numpy as np
@@ -45,12 +46,25 @@ def events_frame(raw: dict[str, np.ndarray]) -> pd.DataFrame:
     return df
 
 
+class _Statement(pd.Series):
+    """The income statement; calling it like the method it was in 0.1 warns and returns it."""
+
+    @property
+    def _constructor(self) -> type[pd.Series]:
+        return pd.Series  # operations on it give plain Series
+
+    def __call__(self) -> pd.Series:
+        warnings.warn("RunResult.income_statement is a property now: write run.income_statement without ()",
+                      DeprecationWarning, stacklevel=2)
+        return pd.Series(self)
+
+
 class RunResult:
     """The outcome of one replication of one policy variant.
 
     ``summary`` (Series of the metrics, see docs/glossary.md), ``timeseries`` (DataFrame sampled every
     ``run.snapshot_interval_days``), ``events`` (event log, when ``run.record_events`` is on),
-    ``ledger`` (dated cash entries) and :meth:`income_statement`.
+    ``ledger`` (dated cash entries) and ``income_statement`` (a Series that reconciles with the ledger).
     """
 
     def __init__(self, raw: dict[str, Any], meta: dict[str, Any], scenario: Any = None) -> None:
@@ -115,11 +129,16 @@ class RunResult:
         """The replication number (replications of one seed use independent random numbers)."""
         return self.meta["replication"]
 
+    @property
     def income_statement(self) -> pd.Series:
-        """Profit and loss over the measured window, plus the balance-sheet items at the horizon."""
+        """Profit and loss over the measured window, plus the balance-sheet items at the horizon.
+
+        A property, like ``summary`` and ``ledger`` (calling it, as in stocklab 0.1, still works for
+        one release and warns).
+        """
         s = self.summary
         gross = s["revenue"] - s["cost_of_goods_sold"]
-        return pd.Series(
+        return _Statement(
             {
                 "revenue (net of apology discounts)": s["revenue"],
                 "cost of goods sold": -s["cost_of_goods_sold"],

@@ -6,7 +6,8 @@ import copy
 import functools
 import json
 import os
-from collections.abc import Mapping
+import stat
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from .errors import ScenarioError
 
 __all__ = ["Scenario", "load_scenario", "schema", "bundled_scenarios"]
 
-_MAX_BYTES = 10 * 1024 * 1024
+_MAX_BYTES: int = _core.max_scenario_bytes  # the parser's limit, stated once (in C++)
 
 
 @functools.lru_cache(maxsize=1)
@@ -36,17 +37,22 @@ def _validator():
     return cls(s)
 
 
-def _pointer(path) -> str:
-    parts = [str(p).replace("~", "~0").replace("/", "~1") for p in path]
-    return "/" + "/".join(parts) if parts else "/"
+def pointer(parts: Iterable[object]) -> str:
+    """The JSON pointer (RFC 6901) of a path given as keys and indices: ``["a/b", 0]`` -> ``/a~1b/0``."""
+    tokens = [str(p).replace("~", "~0").replace("/", "~1") for p in parts]
+    return "/" + "/".join(tokens) if tokens else "/"
+
+
+def _unescape(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
 
 
 def _schema_check(doc: dict[str, Any]) -> None:
     errors = sorted(_validator().iter_errors(doc), key=lambda e: (len(e.absolute_path), str(e.absolute_path)))
     if errors:
         e = errors[0]
-        pointer = _pointer(e.absolute_path)
-        raise ScenarioError(f"{pointer}: {e.message} (schema rule: {e.validator})", pointer, e.message)
+        at = pointer(e.absolute_path)
+        raise ScenarioError(f"{at}: {e.message} (schema rule: {e.validator})", at, e.message)
 
 
 def bundled_scenarios() -> list[str]:
@@ -71,8 +77,7 @@ class Scenario:
         # A private deep copy: mutating the caller's dict later cannot change this scenario.
         self._doc: dict[str, Any] = _plain(doc)
         self._source = source
-        self._parsed: dict[str, Any] = {}
-        _core.validate(self._doc)
+        self._parsed: dict[str, _core.ParsedScenario] = _parse_variants(self._doc)
         _schema_check(self._doc)
 
     # construction ------------------------------------------------------------------------------
@@ -107,7 +112,7 @@ class Scenario:
     @property
     def policies(self) -> list[str]:
         """Names of the policy variants this scenario compares (may be empty)."""
-        return list(_core.policy_names(self._doc))
+        return [name for name in self._parsed if name]
 
     @property
     def source(self) -> str | None:
@@ -117,9 +122,15 @@ class Scenario:
         """The validated C++ scenario of one policy variant ("" = the base scenario)."""
         if not isinstance(policy, str):
             raise TypeError(f"policy must be a str, got {type(policy).__name__}")
-        if policy not in self._parsed:
-            self._parsed[policy] = _core.parse_scenario(self._doc, policy)
+        if policy not in self._parsed:  # every variant was parsed at construction: this raises
+            _core.parse_scenario(self._doc, policy)
         return self._parsed[policy]
+
+    def _variant_json(self, policy: str = "") -> str:
+        """JSON text of a document holding the base and only variant ``policy``: what a worker needs
+        to run that variant, without the other variants (small to ship, linear to parse)."""
+        self.parsed(policy)
+        return json.dumps(_one_variant(self._doc, policy))
 
     @property
     def horizon_days(self) -> float:
@@ -132,6 +143,18 @@ class Scenario:
     @property
     def replications(self) -> int:
         return self.parsed().replications
+
+    def notes(self) -> list[str]:
+        """Defaults worth knowing that are not errors, one sentence each (``stocklab validate`` prints
+        them): today, customers with behaviour on whose loyalty settings never let one churn."""
+        names = [n for n in ["", *self.policies] if _churn_off(_core.resolve_policy(_one_variant(self._doc, n), n))]
+        if not names:
+            return []
+        where = "" if len(names) == len(self.policies) + 1 else \
+            " in " + ", ".join("the base scenario" if not n else f"policy {n!r}" for n in names)
+        return [f"churn is off{where}: customers.behaviour is on, but customers.loyalty sets neither churn_below "
+                "nor churn_probability (both default to 0), so no customer ever stops buying here; loyalty still "
+                "changes how often customers come"]
 
     # changes -----------------------------------------------------------------------------------
     def with_policy(self, policy: str) -> Scenario:
@@ -150,6 +173,12 @@ class Scenario:
         doc = copy.deepcopy(self._doc)
         for path, value in items.items():
             set_path(doc, path, value)
+        return Scenario(doc, source=self._source)
+
+    def _with_variant(self, name: str, patch: Mapping[str, Any]) -> Scenario:
+        """The base scenario with ``patch`` (a merge patch of sections) as its only variant, ``name``."""
+        doc = _one_variant(self._doc, "")
+        doc["policies"] = {name: patch}
         return Scenario(doc, source=self._source)
 
     # display -----------------------------------------------------------------------------------
@@ -172,6 +201,48 @@ class Scenario:
         return (Scenario, (self._doc,), None)
 
 
+def _default(*path: str) -> Any:
+    """The default the schema states for a field (the parser's defaults are tested equal to it)."""
+    node: Any = schema()
+    for key in path:
+        node = node["properties"][key]
+    return node["default"]
+
+
+def _churn_off(doc: dict[str, Any]) -> bool:
+    """Customers with behaviour on whom nothing can make churn (the loyalty block's defaults)."""
+    if (doc.get("demand") or {}).get("model", _default("demand", "model")) != "customers":
+        return False
+    customers = doc.get("customers") or {}
+    if not customers.get("behaviour", _default("customers", "behaviour")):
+        return False
+    loyalty = customers.get("loyalty") or {}
+    return not any(loyalty.get(k, _default("customers", "loyalty", k)) for k in ("churn_below", "churn_probability"))
+
+
+def _one_variant(doc: dict[str, Any], policy: str) -> dict[str, Any]:
+    """``doc`` with only variant ``policy`` (no variants for ""): parses to the same scenario."""
+    out = {k: v for k, v in doc.items() if k != "policies"}
+    if policy:
+        out["policies"] = {policy: doc["policies"][policy]}
+    return out
+
+
+def _parse_variants(doc: dict[str, Any]) -> dict[str, _core.ParsedScenario]:
+    """The base ("") and every variant, parsed once, in linear time (each variant from the base and
+    its own override only). A document with problems is handed to ``_core.validate``, which reports
+    every problem of the base and all variants at once (at a cost quadratic in the variants, paid
+    only then)."""
+    try:
+        out = {"": _core.parse_scenario(_one_variant(doc, ""), "")}
+        for name in _core.policy_names(doc):
+            out[name] = _core.parse_scenario(_one_variant(doc, name), name)
+    except ScenarioError:
+        _core.validate(doc)  # raises the complete report
+        raise
+    return out
+
+
 def _plain(obj: Any) -> Any:
     """A deep copy in plain JSON types (numpy scalars become int/float, tuples lists)."""
     if isinstance(obj, Mapping):
@@ -184,11 +255,17 @@ def _plain(obj: Any) -> Any:
 
 
 def split_path(path: str) -> list[str]:
+    """The keys of a field path: dotted (``"supplier.lead_time.mean"``) or a JSON pointer."""
     if not isinstance(path, str) or not path:
         raise ScenarioError(f"{path!r}: a field path must be a non-empty string", "/", "bad path")
     if path.startswith("/"):
-        return [p.replace("~1", "/").replace("~0", "~") for p in path[1:].split("/")]
+        return [_unescape(p) for p in path[1:].split("/")]
     return path.split(".")
+
+
+def _not_an_object(parts: list[str], path: str) -> ScenarioError:
+    at = pointer(parts)
+    return ScenarioError(f"{at}: is not an object, cannot set {path!r}", at, "not an object")
 
 
 def set_path(doc: dict[str, Any], path: str, value: Any) -> None:
@@ -197,13 +274,33 @@ def set_path(doc: dict[str, Any], path: str, value: Any) -> None:
     node: Any = doc
     for i, key in enumerate(parts[:-1]):
         if not isinstance(node, dict):
-            pointer = "/" + "/".join(parts[:i])
-            raise ScenarioError(f"{pointer}: is not an object, cannot set {path!r}", pointer, "not an object")
+            raise _not_an_object(parts[:i], path)
         node = node.setdefault(key, {})
     if not isinstance(node, dict):
-        pointer = "/" + "/".join(parts[:-1])
-        raise ScenarioError(f"{pointer}: is not an object, cannot set {path!r}", pointer, "not an object")
+        raise _not_an_object(parts[:-1], path)
     node[parts[-1]] = _plain(value)
+
+
+def _read_limited(path: Path, shown: str) -> bytes:
+    """The bytes of a regular file of at most the parser's limit. Reads at most limit + 1 bytes and
+    opens without blocking, so a device (/dev/zero) or a FIFO is refused instead of read forever."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(f"{shown!r} is a folder, not a scenario file")
+        if not stat.S_ISREG(mode):
+            raise ScenarioError(f"/: {shown!r} is not a regular file (a device, pipe or socket); "
+                                "give a scenario file", "/", "not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(_MAX_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(data) > _MAX_BYTES:
+        limit = f"scenario files are limited to {_MAX_BYTES // (1024 * 1024)} MB"
+        raise ScenarioError(f"/: {shown!r} is larger than {_MAX_BYTES:,} bytes; {limit}", "/",
+                            f"file too large: {limit}")
+    return data
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
@@ -215,13 +312,4 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         p = data_dir() / f"{path}.json"
     if not p.exists():
         raise FileNotFoundError(f"no scenario file at {str(path)!r} (bundled: {', '.join(bundled_scenarios())})")
-    if p.is_dir():
-        raise IsADirectoryError(f"{str(path)!r} is a folder, not a scenario file")
-    size = p.stat().st_size
-    if size > _MAX_BYTES:
-        raise ScenarioError(
-            f"/: file is {size // (1024 * 1024)} MB; scenario files are limited to 10 MB", "/",
-            "file too large: scenario files are limited to 10 MB"
-        )
-    data = p.read_bytes()
-    return Scenario(_core.parse_json_text(data), source=str(p))
+    return Scenario(_core.parse_json_text(_read_limited(p, str(path))), source=str(p))

@@ -5,11 +5,18 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "runner/replications.hpp"
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include "model/simulation.hpp"
+#include "runner/replications.hpp"
 #include "test_helpers.hpp"
 
 namespace stocklab {
@@ -94,7 +101,92 @@ TEST(Experiment, InterruptionStopsTheRun) {
     for (std::size_t i = 0; i < 3; ++i) EXPECT_TRUE(BitwiseEqual(plain[i], supervised[i]));
 }
 
-TEST(Experiment, HardwareJobsIsPositive) { EXPECT_GE(hardware_jobs(), 1); }
+TEST(Experiment, JobsOutsideTheLimitsAreRefused) {
+    const Scenario sc = variants()[0];
+    EXPECT_GE(max_jobs(), 256);
+    EXPECT_GE(max_jobs(), 4 * hardware_jobs());
+    for (int jobs : {0, -1, max_jobs() + 1}) {
+        SCOPED_TRACE(jobs);
+        try {
+            (void)run_replications(sc, 1, 0, 2, jobs);
+            ADD_FAILURE() << "jobs accepted";
+        } catch (const std::invalid_argument& e) {
+            EXPECT_NE(std::string(e.what()).find("jobs must be between 1 and " + std::to_string(max_jobs())),
+                      std::string::npos)
+                << e.what();
+        }
+    }
+}
+
+TEST(Experiment, PolicyFactoryMakesOnePolicyPerReplication) {
+    // A custom policy that repeats the scenario's (s, S) rule gives the built-in policy's results,
+    // and each replication gets a fresh policy whatever thread runs it.
+    struct SS : ReplenishmentPolicy {
+        std::int64_t order(const InventoryView& v) override {
+            ++calls;
+            return v.inventory_position <= 50 ? 140 - v.inventory_position : 0;
+        }
+        int calls = 0;
+    };
+    const Scenario sc = variants()[1];
+    std::atomic<int> made{0};
+    std::vector<std::uint64_t> seen(8, 0);
+    const PolicyFactory factory = [&](std::uint64_t r) {
+        ++made;
+        ++seen.at(r);
+        return std::make_shared<SS>();
+    };
+    const auto custom = run_replications(sc, 7, 0, 8, 4, nullptr, factory);
+    const auto builtin = run_replications(sc, 7, 0, 8, 1);
+    EXPECT_EQ(made.load(), 8);
+    for (std::size_t r = 0; r < 8; ++r) {
+        EXPECT_EQ(seen[r], 1u) << "replication " << r;
+        EXPECT_TRUE(BitwiseEqual(custom[r], builtin[r])) << "replication " << r;
+    }
+    // An exception from the factory reaches the caller.
+    const PolicyFactory broken = [](std::uint64_t) -> std::shared_ptr<ReplenishmentPolicy> {
+        throw std::runtime_error("no policy");
+    };
+    EXPECT_THROW((void)run_replications(sc, 7, 0, 8, 2, nullptr, broken), std::runtime_error);
+}
+
+// Sanitizers reserve terabytes of address space, so an address-space limit cannot work under them.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define STOCKLAB_UNDER_SANITIZER 1
+#endif
+#endif
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && !defined(STOCKLAB_UNDER_SANITIZER)
+std::size_t virtual_memory_bytes() {
+    std::ifstream statm("/proc/self/statm");
+    std::size_t pages = 0;
+    statm >> pages;
+    return pages * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+}
+
+TEST(ExperimentDeathTest, ThreadStartFailureIsAnErrorNotAnAbort) {
+    // Under an address-space limit with room for a few thread stacks only, starting max_jobs()
+    // threads fails part-way: the started workers must be stopped and joined, and the caller get an
+    // exception (before the fix: std::terminate, "terminate called without an active exception").
+    const Scenario sc = variants()[0];
+    EXPECT_EXIT(
+        {
+            rlimit limit{};
+            getrlimit(RLIMIT_AS, &limit);
+            limit.rlim_cur = virtual_memory_bytes() + (48u << 20);
+            setrlimit(RLIMIT_AS, &limit);
+            try {
+                (void)run_replications(sc, 1, 0, 10000, max_jobs());
+                std::fprintf(stderr, "no error\n");
+                std::_Exit(1);
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "%s\n", e.what());
+                std::_Exit(0);
+            }
+        },
+        ::testing::ExitedWithCode(0), "could not start thread");
+}
+#endif
 
 }  // namespace
 }  // namespace stocklab

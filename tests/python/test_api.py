@@ -86,11 +86,21 @@ def test_simulate_outputs(lens):
     assert set(run.events["event"].unique()) >= {"sale", "order_placed", "shipment_received"}
     assert run.ledger["amount_cents"].sum() / 100.0 + run.initial_cash == pytest.approx(
         run.summary["final_cash"], abs=1e-9)
-    stmt = run.income_statement()
+    stmt = run.income_statement
     assert stmt["profit"] == pytest.approx(
         stmt["gross profit"] + stmt["holding cost"] + stmt["ordering cost"] + stmt["net interest"])
     assert run.meta["seed"] == 1 and run.meta["stocklab_version"] == sl.__version__
     assert "camera_lens" in repr(run) and "<table>" in run._repr_html_()
+
+
+def test_income_statement_is_a_property_and_calling_it_warns(lens):
+    run = sl.simulate(small(lens), seed=1, policy="backorder")
+    stmt = run.income_statement
+    assert isinstance(stmt, pd.Series) and stmt["profit"] == run.summary["profit"]
+    with pytest.warns(DeprecationWarning, match="income_statement is a property"):
+        called = run.income_statement()
+    pd.testing.assert_series_equal(called, pd.Series(stmt))
+    assert type(stmt * 2) is pd.Series  # arithmetic gives plain Series
 
 
 def test_determinism_same_seed_same_result(lens):

@@ -126,3 +126,123 @@ def test_ctrl_c_stops_promptly_without_stray_processes(tmp_path):
     assert "interrupted" in err and "Traceback" not in err
     children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
     assert children.stdout.strip() == ""
+
+
+def test_version_and_examples_in_every_help():
+    out = cli("--version")
+    assert out.returncode == 0 and out.stdout.strip() == f"stocklab {sl.__version__}"
+    for command in ([], ["run"], ["sweep"], ["optimize"], ["validate"], ["schema"]):
+        text = cli(*command, "--help").stdout
+        assert "examples:" in text, command
+    run_help = cli("run", "--help").stdout
+    assert "--metric NAME[,NAME...]" in run_help and ".parquet" in run_help
+
+
+@pytest.mark.parametrize("out, message", [
+    ("", "the output path is empty"),
+    ("results.txt", "unknown output format '.txt'"),
+    ("results", "unknown output format '(no extension)'"),
+    ("/nonexistent/x.parquet", "the folder '/nonexistent' does not exist"),
+    ("/proc/x.csv", "cannot write in '/proc'"),
+    (".", "unknown output format"),
+])
+def test_bad_out_fails_before_running(tmp_path, out, message):
+    """Issues 18 and 20.9: --out was checked after the whole run (results lost) or not at all."""
+    start = time.monotonic()
+    res = cli("run", short_lens(tmp_path), "-n", "100000", "--out", out, timeout=60)
+    assert res.returncode == 2 and message in res.stderr, res.stderr
+    assert time.monotonic() - start < 30  # 100,000 replications were not run first
+    assert "Traceback" not in res.stderr and "Error:" not in res.stderr
+
+
+@pytest.mark.parametrize("ext", ["csv", "parquet", "json"])
+def test_out_formats_by_extension(tmp_path, ext):
+    pytest.importorskip("pyarrow")
+    path = tmp_path / f"reps.{ext}"
+    res = cli("run", short_lens(tmp_path), "-n", "3", "--out", str(path))
+    assert res.returncode == 0, res.stderr
+    assert len(sl.load_results(path).replications) == 6
+    if ext == "csv":
+        import pandas as pd
+
+        assert len(pd.read_csv(path)) == 6 and (tmp_path / "reps.csv.meta.json").exists()
+
+
+def test_run_json_has_the_paired_differences(tmp_path):
+    out = cli("run", short_lens(tmp_path), "-n", "5", "--seed", "3", "--json", "--metric", "profit,fill_rate")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["baseline"] == "out_of_stock" and set(doc["policies"]["backorder"]) == {"profit", "fill_rate"}
+    d = doc["differences"]["backorder"]["profit"]
+    assert set(d) == {"difference", "ci95", "variance_reduction", "n", "note"} and d["n"] == 5
+    exp = sl.compare(sl.load_scenario(short_lens(tmp_path)), replications=5, seed=3, progress=False)
+    row = exp.differences(metrics=["profit"]).iloc[0]
+    assert d["difference"] == pytest.approx(row["difference"], rel=1e-12)
+    assert d["ci95"] == pytest.approx([row["ci95_low"], row["ci95_high"]], rel=1e-12)
+    other = json.loads(cli("run", short_lens(tmp_path), "-n", "5", "--seed", "3", "--json",
+                           "--baseline", "backorder", "--metric", "profit").stdout)
+    assert other["differences"]["out_of_stock"]["profit"]["difference"] == pytest.approx(-d["difference"])
+
+
+def test_sweep_json_and_differences_per_configuration(tmp_path):
+    args = ["sweep", short_lens(tmp_path), "--grid", "replenishment.s=60,100,140", "-n", "3"]
+    out = cli(*args, "--metric", "profit", "--metric", "lost_units", "--baseline", "replenishment.s=100", "--json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["grid"] == {"replenishment.s": [60, 100, 140]} and doc["baseline"] == {"replenishment.s": 100}
+    assert [c["config"] for c in doc["configurations"]] == [{"replenishment.s": s} for s in (60, 100, 140)]
+    diffs = {(d["policy"], d["config"]["replenishment.s"]): d for d in doc["differences"]}
+    assert set(diffs) == {(p, s) for p in ("out_of_stock", "backorder") for s in (60, 140)}
+    assert set(diffs["backorder", 60]["metrics"]) == {"profit", "lost_units"}
+    text = cli(*args, "--metric", "profit")
+    assert text.returncode == 0 and "Paired differences" in text.stdout and "replenishment.s=60" in text.stdout
+    bad = cli(*args, "--baseline", "replenishment.s=70")
+    assert bad.returncode == 2 and "not one of the swept values" in bad.stderr
+
+
+def test_sweep_notes_identical_configurations(tmp_path):
+    out = cli("sweep", short_lens(tmp_path), "--grid", "description=a,b", "-n", "2", "--metric", "profit")
+    assert out.returncode == 0, out.stderr
+    assert 'note: description="b" gave the same results as description="a"' in out.stdout
+
+
+def test_metric_flags_and_commas(tmp_path):
+    out = cli("run", short_lens(tmp_path), "-n", "2", "--metric", "profit,fill_rate", "--metric", "lost_units")
+    assert out.returncode == 0, out.stderr
+    table = out.stdout.split("Paired")[0]
+    assert all(m in table for m in ("profit", "fill_rate", "lost_units")) and "revenue" not in table
+    bad = cli("run", short_lens(tmp_path), "-n", "2", "--metric", "profit,nope")
+    assert bad.returncode == 2 and "unknown metric(s) 'nope'" in bad.stderr
+
+
+def test_jobs_and_seed_limits(tmp_path):
+    out = cli("run", short_lens(tmp_path), "-n", "2", "--jobs", "100000")
+    assert out.returncode == 2 and "more than the limit of" in out.stderr
+    out = cli("run", short_lens(tmp_path), "-n", "2", "--seed", str(2**64))
+    assert out.returncode == 2 and "[0, 2**64)" in out.stderr
+
+
+def test_validate_notes_when_churn_is_off(tmp_path):
+    doc = sl.load_scenario(LENS).to_dict()
+    del doc["customers"]["loyalty"]
+    p = tmp_path / "no_loyalty.json"
+    p.write_text(json.dumps(doc))
+    out = cli("validate", str(p))
+    assert out.returncode == 0 and "note: churn is off" in out.stdout
+    assert "note:" not in cli("validate", LENS).stdout
+
+
+def test_errors_without_python_class_names(tmp_path):
+    (tmp_path / "dir.json").mkdir()
+    os.mkfifo(tmp_path / "fifo.json")  # used to block forever (/dev/zero, which ate memory: test_adversarial)
+    for args in (["validate", "/no/such/file.json"], ["validate", str(tmp_path / "dir.json")],
+                 ["validate", str(tmp_path / "fifo.json")], ["run", LENS, "--baseline", "nope", "-n", "2"]):
+        out = cli(*args, timeout=60)
+        assert out.returncode == 2 and out.stderr.startswith("stocklab: error: "), (args, out.stderr)
+        assert "Error:" not in out.stderr and "Traceback" not in out.stderr, out.stderr
+
+
+def test_optimize_out_is_checked_before_the_search():
+    for out, message in (("h.txt", "use a name ending in .csv"), ("/nonexistent/h.csv", "does not exist")):
+        res = cli("optimize", LENS, "--space", "replenishment.s=60:140:20", "--delta", "500", "--out", out)
+        assert res.returncode == 2 and message in res.stderr, res.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from concurrent.futures import ProcessPoolExecutor
 
@@ -161,14 +162,14 @@ def test_policies_argument_forms(lens):
         sl.compare(lens, replications=2, jobs=0, progress=False)
 
 
-@pytest.mark.parametrize("ext", ["csv", "parquet"])
+@pytest.mark.parametrize("ext", ["csv", "parquet", "json"])
 def test_persistence_round_trip(lens, tmp_path, ext):
     pytest.importorskip("pyarrow")
     exp = sl.sweep(lens, {"replenishment.s": [90, 110]}, replications=3, seed=6, jobs=2, progress=False)
     path = tmp_path / f"results.{ext}"
     getattr(exp, f"to_{ext}")(path)
     back = sl.load_results(path)
-    pd.testing.assert_frame_equal(back.replications, exp.replications, check_dtype=False)
+    pd.testing.assert_frame_equal(back.replications, exp.replications)
     assert back.meta == exp.meta
     assert back.config_columns == exp.config_columns
     pd.testing.assert_frame_equal(back.summary(), exp.summary())
@@ -194,3 +195,140 @@ def test_select_and_config_differences():
         swept.select({"sku.price": 1})
     with pytest.raises(ValueError, match="not one of the swept"):
         swept.config_differences({"initial.on_hand": 11})
+
+
+class Remembering(sl.ReplenishmentPolicy):
+    """(s, S) with a memory: the first order is larger. Shared between replications, its state would
+    make every replication after the first order differently."""
+
+    def __init__(self, first_order_extra: int = 80) -> None:
+        super().__init__()
+        self.extra = first_order_extra
+        self.orders = 0
+
+    def order(self, view):
+        if view.inventory_position > 100:
+            return 0
+        self.orders += 1
+        return 220 - view.inventory_position + (self.extra if self.orders == 1 else 0)
+
+
+def _by_simulate(sc, seed, n, make, policy="backorder"):
+    return np.array([sl.simulate(sc, seed=seed, policy=policy, replication=r, replenishment=make()).summary
+                     for r in range(n)])
+
+
+def test_custom_python_policies_run_through_compare_and_sweep(lens):
+    """Replication r of compare(replenishment=...) is simulate(replication=r) with a fresh policy, bit
+    for bit, on any number of threads and on a process pool; the caller's instance is not touched."""
+    expected = _by_simulate(lens, 6, 5, Remembering)
+    rows = lambda exp: exp.replications.query("policy == 'backorder'")[list(sl.METRICS)].to_numpy()  # noqa: E731
+    for kwargs in ({"jobs": 1}, {"jobs": 2, "chunk_size": 2}):
+        exp = sl.compare(lens, replications=5, seed=6, replenishment=Remembering, progress=False, **kwargs)
+        np.testing.assert_array_equal(rows(exp), expected)
+    mine = Remembering(first_order_extra=0)
+    mine.orders = 3
+    exp = sl.compare(lens, replications=5, seed=6, replenishment=mine, progress=False, jobs=2)
+    assert mine.orders == 3  # every replication ran on a copy
+    copies = _by_simulate(lens, 6, 5, lambda: _copy_of(mine))
+    np.testing.assert_array_equal(rows(exp), copies)
+    assert not np.array_equal(copies, expected)  # the copies kept the instance's state
+    assert exp.meta["replenishment"].endswith("Remembering")
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        exp = sl.compare(lens, replications=5, seed=6, replenishment=mine, executor=pool, progress=False)
+    np.testing.assert_array_equal(rows(exp), copies)
+    swept = sl.sweep(lens, {"initial.on_hand": [60, 120]}, replications=3, seed=6, replenishment=Remembering,
+                     progress=False)
+    got = swept.replications.query("policy == 'backorder' and `initial.on_hand` == 120")[list(sl.METRICS)]
+    np.testing.assert_array_equal(got.to_numpy(), expected[:3])
+    with pytest.raises(TypeError, match="factory must return a stocklab.ReplenishmentPolicy"):
+        sl.compare(lens, replications=2, replenishment=lambda: 5, progress=False)
+    with pytest.raises(TypeError, match="replenishment must be"):
+        sl.compare(lens, replications=2, replenishment=5, progress=False)
+
+
+def _copy_of(policy: Remembering) -> Remembering:
+    new = Remembering(policy.extra)
+    new.orders = policy.orders
+    return new
+
+
+def test_select_takes_values_or_lists(lens):
+    exp = sl.sweep(lens, {"replenishment.s": [80, 100, 120]}, replications=2, seed=1, progress=False)
+    two = exp.select({"replenishment.s": [80, 120]}, policies="backorder")
+    assert sorted(two.replications["replenishment.s"].unique()) == [80, 120]
+    assert two.policies == ["backorder"] and two.meta["configurations"] == 2
+    assert set(exp.select({"replenishment.s": np.int64(100)}).replications["replenishment.s"]) == {100}
+
+
+def test_identical_configurations_are_flagged(lens):
+    """A swept field that changes nothing (here the description, like a cap that never binds) gives
+    configurations identical in every replication: flagged as the same contender."""
+    exp = sl.sweep(lens, {"replenishment.s": [80, 120], "description": ["x", "y"]}, replications=3, seed=2,
+                   progress=False)
+    d = exp.config_differences({"replenishment.s": 80, "description": "x"}, ["profit"])
+    flags = dict(zip(zip(d["replenishment.s"], d["description"], strict=True), d["identical_to"], strict=True))
+    assert flags == {(80, "y"): 'replenishment.s=80, description="x"', (120, "x"): "",
+                     (120, "y"): 'replenishment.s=120, description="x"'}
+    same = d[d["replenishment.s"] == 80].iloc[0]
+    assert same["difference"] == 0 and np.isnan(same["variance_reduction"])
+    assert same["note"] == "identical in every replication"
+
+
+def test_ci_columns_are_named_by_level(lens):
+    exp = sl.compare(lens, replications=5, seed=3, progress=False)
+    s90, s95 = exp.summary(["profit"], level=0.9), exp.summary(["profit"])
+    assert {"ci90_low", "ci90_high"} <= set(s90.columns) and not any("ci95" in c for c in s90.columns)
+    assert (s90["ci90_high"] - s90["ci90_low"] < s95["ci95_high"] - s95["ci95_low"]).all()
+    d = exp.differences(metrics=["profit"], level=0.9)
+    assert {"ci90_low", "ci90_high", "unpaired_ci90_low", "unpaired_ci90_high"} <= set(d.columns)
+    assert d.attrs["level"] == 0.9
+    assert "ci97.5_low" in exp.summary(["profit"], level=0.975).columns
+    wide = exp.table(["profit"], level=0.9)
+    lo = s90.set_index("policy").loc["backorder", "ci90_low"]
+    assert f"{lo:,.0f}" in wide.loc["profit", "backorder"]
+
+
+def test_csv_is_plain_and_old_files_still_load(lens, tmp_path):
+    exp = sl.sweep(lens, {"replenishment.s": [90, 110]}, replications=3, seed=6, progress=False)
+    path = tmp_path / "results.csv"
+    exp.to_csv(path)
+    plain = pd.read_csv(path)  # no comment line: pandas and spreadsheets read it as it is
+    assert list(plain.columns[:3]) == ["replenishment.s", "policy", "replication"] and len(plain) == 12
+    assert json.loads((tmp_path / "results.csv.meta.json").read_text())["replications"] == 3
+    old = tmp_path / "old.csv"  # stocklab 0.1: the metadata as a first comment line, no sidecar
+    meta = {k: v for k, v in exp._meta_json().items() if k not in ("configurations", "text_columns")}
+    old.write_text("# stocklab " + json.dumps(meta) + "\n" + path.read_text())
+    back = sl.load_results(old)
+    pd.testing.assert_frame_equal(back.replications, exp.replications)
+    (tmp_path / "results.csv.meta.json").unlink()
+    with pytest.raises(ValueError, match="no metadata file"):
+        sl.load_results(path)
+
+
+def test_progress_bar_in_jupyter_without_ipywidgets(lens, monkeypatch, capsys):
+    """In Jupyter, tqdm's notebook bar needs ipywidgets; without it the text bar, with no warning
+    (pytest turns warnings into errors); and nothing at all for runs shorter than two seconds."""
+    from tqdm.std import tqdm as text_bar
+
+    from stocklab import experiment
+
+    monkeypatch.delenv("STOCKLAB_NO_PROGRESS", raising=False)
+    monkeypatch.setattr(experiment, "_in_notebook", lambda: True)
+    monkeypatch.setattr(experiment.importlib.util, "find_spec", lambda name: None)
+    bar = experiment._Progress(10, None, "x")
+    assert type(bar.bar) is text_bar and bar.bar.delay == experiment._Progress.DELAY
+    bar.close()
+    sl.compare(lens, replications=2, seed=1, progress=True)
+    assert capsys.readouterr().err == ""
+
+
+def test_a_failing_custom_policy_stops_the_threads_with_its_own_error(lens):
+    class Failing(Remembering):
+        def order(self, view):
+            if view.now > 30:
+                raise ZeroDivisionError("policy bug")
+            return super().order(view)
+
+    with pytest.raises(ZeroDivisionError, match="policy bug"):
+        sl.compare(lens, replications=8, jobs=2, replenishment=Failing, progress=False)

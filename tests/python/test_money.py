@@ -57,7 +57,7 @@ def test_ledger_reconciles(case):
     received_value = s["cost_of_goods_sold"] + _closing_stock_value(run) - _opening_stock_value(run)
     assert supplier == -round(received_value * 100) + round(s["supplier_payables_outstanding"] * 100)
     # The income statement reconciles with the ledger's cost categories.
-    stmt = run.income_statement()
+    stmt = run.income_statement
     assert -cents(run, "holding_cost") == round(s["holding_cost"] * 100)
     assert -cents(run, "ordering_cost") == round(s["ordering_cost"] * 100)
     assert -cents(run, "interest_paid", "interest_earned") == round(s["net_interest"] * 100)
