@@ -27,6 +27,10 @@ public:
     double review_offset_days() const override;
 };
 
+/// The C++ policy inside a Python ReplenishmentPolicy; TypeError when its __init__ never ran (made
+/// with __new__ alone), where pybind11 would hand out uninitialised memory.
+ReplenishmentPolicy* constructed_policy(const py::handle& obj);
+
 /// Called (GIL released) by supervised C++ work every 50 ms: true after Ctrl-C, with the Python
 /// KeyboardInterrupt left set for error_already_set to raise.
 bool python_interrupted();

@@ -26,10 +26,7 @@ PolicyFactory python_policy_factory(py::object make) {
         if (!py::isinstance<ReplenishmentPolicy>(obj))
             throw py::type_error("the policy factory must return a stocklab.ReplenishmentPolicy, got " +
                                  py::str(py::type::handle_of(obj).attr("__name__")).cast<std::string>());
-        auto* policy = obj.cast<ReplenishmentPolicy*>();
-        if (policy == nullptr)
-            throw py::type_error("the policy factory returned a ReplenishmentPolicy whose __init__ did not run "
-                                 "(call super().__init__() in the subclass's __init__)");
+        auto* policy = constructed_policy(obj);
         auto* keep = new py::object(std::move(obj));
         return std::shared_ptr<ReplenishmentPolicy>(policy, [keep](ReplenishmentPolicy*) {
             py::gil_scoped_acquire release_under_gil;

@@ -60,6 +60,15 @@ double PyReplenishmentPolicy::review_period_days() const { return policy_days(th
 
 double PyReplenishmentPolicy::review_offset_days() const { return policy_days(this, "review_offset_days"); }
 
+ReplenishmentPolicy* constructed_policy(const py::handle& obj) {
+    // pybind11 detail: no public call says whether an instance's __init__ ran.
+    auto* inst = reinterpret_cast<py::detail::instance*>(obj.ptr());
+    if (!inst->get_value_and_holder().holder_constructed())
+        throw py::type_error("the ReplenishmentPolicy's __init__ did not run (call super().__init__() in the "
+                             "subclass's __init__)");
+    return obj.cast<ReplenishmentPolicy*>();
+}
+
 void register_policy(py::module_& m) {
     py::class_<InventoryView>(m, "InventoryView", "What a replenishment policy sees (read-only).")
         .def_readonly("now", &InventoryView::now, "current time (days)")

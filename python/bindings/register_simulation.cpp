@@ -117,7 +117,7 @@ py::dict invariants_dict(const Invariants& v) {
 struct PySimulation {
     PySimulation(const Scenario& sc, std::uint64_t seed, std::uint64_t rep, py::object policy)
         : policy_obj(std::move(policy)),
-          policy(policy_obj.is_none() ? nullptr : policy_obj.cast<ReplenishmentPolicy*>()),
+          policy(policy_obj.is_none() ? nullptr : constructed_policy(policy_obj)),
           sim(std::make_unique<Simulation>(sc, seed, rep, this->policy)) {
         // An interactive run tells its story however it is advanced, in bounded memory.
         sim->log_key_events(kInteractiveLogRows);
@@ -195,7 +195,7 @@ ReplenishmentPolicy* policy_ptr(const py::object& policy) {
     if (!py::isinstance<ReplenishmentPolicy>(policy))
         throw py::type_error("policy must be a stocklab.ReplenishmentPolicy subclass instance, got " +
                              py::str(py::type::handle_of(policy).attr("__name__")).cast<std::string>());
-    return policy.cast<ReplenishmentPolicy*>();
+    return constructed_policy(policy);
 }
 
 }  // namespace

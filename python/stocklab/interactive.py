@@ -105,8 +105,8 @@ class Simulation:
             raise SimulationError(f"this simulation is closed: {self._closed}")
         try:
             return fn(*args)
-        except KeyboardInterrupt:
-            raise
+        except (KeyboardInterrupt, _core.SimulationBusyError):
+            raise  # an interrupted or a busy simulation is still intact
         except Exception as e:
             self._closed = f"{type(e).__name__}: {e}"
             raise
@@ -134,7 +134,7 @@ class Simulation:
         Time only moves forward: a ``t`` before :attr:`now` raises ValueError. A ``t`` past the
         horizon runs to the horizon.
         """
-        if isinstance(t, bool) or not isinstance(t, (int, float)) or math.isnan(t):
+        if isinstance(t, bool) or not isinstance(t, numbers.Real) or math.isnan(t):
             raise TypeError(f"t must be a number of days, got {t!r}")
         if t < self.now:
             raise ValueError(f"cannot run back in time: the simulation is at day {self.now:g}, "
@@ -152,7 +152,7 @@ class Simulation:
         of :meth:`run` (an agent, a teacher or a test can step through the decisions).
         """
         stop = self._sim.horizon if t is None else t
-        if isinstance(stop, bool) or not isinstance(stop, (int, float)) or math.isnan(stop):
+        if isinstance(stop, bool) or not isinstance(stop, numbers.Real) or math.isnan(stop):
             raise TypeError(f"t must be a number of days, got {t!r}")
         if self._guard(self._sim.run_until_decision, float(stop)):
             return self._sim.decision_view()

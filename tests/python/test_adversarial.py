@@ -430,3 +430,28 @@ def test_variance_reduction_is_never_infinite(lens):
     d = exp.differences(metrics=["profit", "lost_units"])
     assert d["variance_reduction"].isna().all() and not np.isinf(d["variance_reduction"]).any()
     assert set(d["note"]) == {"identical in every replication"}
+
+
+def test_a_policy_whose_init_never_ran_is_refused_not_a_crash(camera_lens):
+    class Half(sl.ReplenishmentPolicy):
+        def order(self, view):
+            return 0
+
+    policy = Half.__new__(Half)  # its C++ part was never made: this segfaulted in simulate()
+    with pytest.raises(TypeError, match="__init__ did not run"):
+        sl.simulate(camera_lens, seed=1, replenishment=policy)
+    with pytest.raises(TypeError, match="__init__ did not run"):
+        sl.Simulation(camera_lens, seed=1, replenishment=policy)
+
+
+def test_a_busy_error_leaves_the_simulation_open(camera_lens):
+    sim = sl.Simulation(camera_lens, seed=1)
+
+    def busy():
+        raise sl._core.SimulationBusyError("this Simulation is already running")
+
+    with pytest.raises(sl._core.SimulationBusyError):
+        sim._guard(busy)
+    sim.run_until(np.float32(10.0))  # still open; numpy numbers are numbers
+    sim.run_until(np.int64(20))
+    assert sim.now == 20
