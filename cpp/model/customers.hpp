@@ -102,11 +102,13 @@ private:
     void update_weight(std::size_t id) { hot[id].weight = weight_of(loyalty[id], active[id] != 0); }
 };
 
-/// A purchase occasion: the seed of the random numbers of what the customer does, and who (-1:
-/// anonymous). Plain data: the candidate loop fills one for every candidate.
+/// A purchase occasion: the seed of the random numbers of what the customer does, who (-1:
+/// anonymous), and for which item (-1: a visit that picks its basket). Plain data: the candidate
+/// loop fills one for every candidate.
 struct Occasion {
     std::uint64_t seed;
     std::int64_t customer;
+    std::int64_t item = -1;
 };
 
 /// What a bad experience did beyond lowering loyalty.

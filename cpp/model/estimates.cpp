@@ -43,7 +43,8 @@ double expected_events(const Scenario& sc) {
         events += (sc.customers.word_of_mouth.positive_review_probability > 0 ? 2.0 : 1.0) *
                   sc.customers.new_customer_rate_per_day * H;
     if (sc.run.snapshot_interval_days > 0) events += H / sc.run.snapshot_interval_days;
-    if (sc.replenishment.periodic()) events += H / sc.replenishment.review_period_days;
+    for (const Item& item : sc.items)
+        if (item.replenishment.periodic()) events += H / item.replenishment.review_period_days;
     return events;
 }
 

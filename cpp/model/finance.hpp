@@ -19,6 +19,7 @@ namespace stocklab {
 struct Payable {
     Cents amount;
     std::int64_t order_id;
+    std::int32_t item;
 };
 
 class Accounts {
@@ -27,8 +28,8 @@ public:
 
     const Ledger& ledger() const { return ledger_; }
     Cents cash() const { return ledger_.cash(); }
-    void post(double now, LedgerCategory c, Cents amount, std::int64_t ref, bool in_window) {
-        ledger_.post(now, c, amount, ref, in_window);
+    void post(double now, LedgerCategory c, Cents amount, std::int64_t ref, std::int32_t item, bool in_window) {
+        ledger_.post(now, c, amount, ref, item, in_window);
     }
 
     /// `dt` days pass at the current stock and cash: holding cost (currency per day) and interest accrue.
@@ -39,7 +40,7 @@ public:
     Cents take_deposit_interest() { return deposit_.take(); }
 
     /// An invoice of `amount` for order `order_id`, to be paid at `due` (schedules the payment).
-    void add_payable(Cents amount, std::int64_t order_id, double due);
+    void add_payable(Cents amount, std::int64_t order_id, std::int32_t item, double due);
     /// The invoice in `slot` falls due: returns it and frees the slot.
     Payable settle(std::uint32_t slot);
 

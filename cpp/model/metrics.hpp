@@ -21,7 +21,9 @@ namespace stocklab {
     X(lost_units, "units", "sales", "Lost sales",                                                                  \
       "Short units of customers who were turned away and did not come back.")                                      \
     X(substituted_units, "units", "sales", "Substituted",                                                          \
-      "Lost units for which the customer bought a substitute.")                                                    \
+      "Short units the customer wanted to replace: by another item of the store, or elsewhere.")                   \
+    X(saved_by_substitute_units, "units", "sales", "Saved by a substitute",                                        \
+      "Units sold as substitutes for items that were out of stock: sales the store kept.")                         \
     X(delayed_units, "units", "sales", "Delayed",                                                                  \
       "Short units of customers who were turned away and will come back later.")                                   \
     X(cancelled_units, "units", "sales", "Cancelled backorders",                                                   \

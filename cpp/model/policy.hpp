@@ -10,6 +10,7 @@ namespace stocklab {
 /// Read-only picture of the store at the moment a policy is asked.
 struct InventoryView {
     double now = 0.0;
+    std::uint32_t item = 0;        // which item of the assortment (its place in the scenario)
     std::int64_t on_hand = 0;
     std::int64_t backorders = 0;   // units owed to waiting customers
     std::int64_t on_order = 0;     // units ordered from the supplier, not yet received

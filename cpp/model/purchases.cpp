@@ -1,6 +1,8 @@
-// Purchases: a customer meets the stock point. A sale from stock, or a stock-out and the customer's
-// response (wait for a backorder, buy elsewhere, substitute, come back later, not buy); backorders
-// served as stock arrives, or cancelled when patience runs out; what each experience does to loyalty.
+// Purchases: a customer meets the stock points. A visit picks a basket of items by popularity; for
+// each item, a sale from stock, or a stock-out and the customer's response (wait for a backorder,
+// buy elsewhere, take a substitute of the store, come back later, not buy); backorders served as
+// stock arrives, or cancelled when patience runs out; what each experience does to loyalty.
+#include <algorithm>
 #include <cmath>
 
 #include "model/simulation.hpp"
@@ -10,56 +12,104 @@ namespace stocklab {
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr std::uint32_t kMaxBasket = 64;  // distinct items one visit can pick
 }  // namespace
 
 void Simulation::handle_occasion(const Occasion& occ) {
     advance(now_);
     ++occasions_handled_;
     Engine draws(occ.seed);  // everything this customer does now, in a fixed order
+    if (occ.customer >= 0 && in_window()) customers_.count_occasion(occ.customer);
+    std::uint32_t basket[kMaxBasket];
+    std::uint64_t line_seeds[kMaxBasket];
+    std::uint32_t n = 1;
+    if (occ.item >= 0) basket[0] = static_cast<std::uint32_t>(occ.item);  // a return for one item
+    else n = pick_basket(draws, basket);
+    // Each item after the first has its own stream, drawn before any item is handled: what the
+    // customer does about one item never shifts the random numbers of another (common random
+    // numbers across policies). The first item continues the visit's stream (version 1's draws).
+    for (std::uint32_t k = 1; k < n; ++k) line_seeds[k] = draws();
+    bool bought = handle_line(occ.customer, basket[0], draws);
+    for (std::uint32_t k = 1; k < n; ++k) {
+        Engine line(line_seeds[k]);
+        bought = handle_line(occ.customer, basket[k], line) || bought;
+    }
+    if (bought && occ.customer >= 0 && in_window()) customers_.count_purchase(occ.customer);
+    for (std::uint32_t k = 0; k < n; ++k) decision_point(basket[k], false);
+}
+
+/// The items of a visit: a basket size, then that many distinct items by popularity. With one item
+/// and baskets of one, nothing is drawn.
+std::uint32_t Simulation::pick_basket(Engine& draws, std::uint32_t* basket) const {
+    const auto items = static_cast<std::uint32_t>(items_.size());
+    const double size = sc_.demand.basket.sample(draws);
+    const std::uint32_t n = std::min({static_cast<std::uint32_t>(size), items, kMaxBasket});
+    if (items == 1) {
+        basket[0] = 0;
+        return 1;
+    }
+    for (std::uint32_t k = 0; k < n; ++k) {
+        for (;;) {  // a repeated item is drawn again: at most n of the items, so this ends
+            const double u = uniform01(draws);
+            auto i = static_cast<std::uint32_t>(std::upper_bound(popularity_cdf_.begin(), popularity_cdf_.end(), u) -
+                                                popularity_cdf_.begin());
+            if (i >= items) i = items - 1;
+            if (std::find(basket, basket + k, i) == basket + k) {
+                basket[k] = i;
+                break;
+            }
+        }
+    }
+    return n;
+}
+
+/// One item of a visit: returns true when the customer bought some of it (now or as a backorder).
+bool Simulation::handle_line(std::int64_t customer, std::uint32_t item, Engine& draws) {
+    ItemRun& it = items_[item];
+    touch(item);
     const std::int64_t q = static_cast<std::int64_t>(sc_.demand.order_size.sample(draws));
     const bool win = in_window();
-    if (win) st_.demand += q;
-    if (occ.customer >= 0 && win) customers_.count_occasion(occ.customer);
-
-    const std::int64_t served = stock_.sell(q);
+    if (win) it.flows.demand += q;
+    const std::int64_t served = it.stock.sell(q);
+    const auto i = static_cast<std::int32_t>(item);
     if (served > 0) {
-        post(LedgerCategory::Sale, amount(served, price_cents_), occ.customer);
+        post(LedgerCategory::Sale, amount(served, it.price), customer, i);
         if (win) {
-            st_.served += served;
-            st_.revenue_cents += static_cast<double>(amount(served, price_cents_));
-            st_.cogs_cents += static_cast<double>(amount(served, vendor_.unit_price_cents()));
+            it.flows.served += served;
+            it.flows.revenue_cents += static_cast<double>(amount(served, it.price));
+            it.flows.cogs_cents += static_cast<double>(amount(served, it.unit_cost));
         }
     }
     const std::int64_t short_units = q - served;
     if (short_units == 0) {
-        if (occ.customer >= 0 && win) customers_.count_purchase(occ.customer);
-        log(EventKind::Sale, occ.customer, served, kNaN);
-        customers_.good_experience(occ.customer, sc_.customers.loyalty.served, now_);
+        log(EventKind::Sale, customer, served, kNaN, i);
+        customers_.good_experience(customer, sc_.customers.loyalty.served, now_);
         // Drawn last on this path, and only when enabled, so other draws keep their order.
         const double p_review = sc_.customers.word_of_mouth.positive_review_probability;
         if (sc_.customers.behaviour && customers_.customers_mode() && p_review > 0 && uniform01(draws) < p_review)
-            positive_review(occ.customer);
-    } else {
-        if (served > 0) {
-            if (occ.customer >= 0 && win) customers_.count_purchase(occ.customer);
-            log(EventKind::PartialSale, occ.customer, served, kNaN);
-        }
-        stockout_response(occ, draws, short_units, served);
+            positive_review(customer);
+        return true;
     }
-    decision_point(false);
+    if (served > 0) log(EventKind::PartialSale, customer, served, kNaN, i);
+    bool bought = served > 0;
+    stockout_response(customer, item, draws, short_units, served, bought);
+    return bought;
 }
 
-double Simulation::quoted_wait(std::int64_t units_needed) const {
-    const Shortage& s = sc_.shortage;
+double Simulation::quoted_wait(std::uint32_t item, std::int64_t units_needed) const {
+    const ItemRun& it = items_[item];
+    const Shortage& s = it.spec.shortage;
     if (s.quote == QuoteMode::None) return kNaN;
     if (s.quote == QuoteMode::Fixed) return s.quote_days;
     // Honest estimate: the confirmed arrival of the shipment that covers this customer's place in
     // line; beyond the pipeline, a new order's mean lead time (plus any outage still to run).
-    double eta = stock_.pipeline_wait(units_needed, now_);
+    const Vendor& vendor = vendors_[it.spec.supplier];
+    double eta = it.stock.pipeline_wait(units_needed, now_);
     if (eta < 0) {  // a new order would leave now, or when an outage ends, or after the units booked
-        const double leaves = std::max(stock_.booked_departure(), vendor_.up() ? now_ : vendor_.up_at());
-        eta = sc_.supplier.lead_time.mean() + (std::isfinite(stock_.booked_departure()) ? leaves - now_
-                                                                                          : (vendor_.up() ? 0.0 : vendor_.up_at() - now_));
+        const double booked = it.stock.booked_departure();
+        const double leaves = std::max(booked, vendor.up() ? now_ : vendor.up_at());
+        eta = vendor.spec().lead_time.mean() +
+              (std::isfinite(booked) ? leaves - now_ : (vendor.up() ? 0.0 : vendor.up_at() - now_));
     }
     if (s.quote == QuoteMode::Optimistic) eta *= s.quote_factor;
     return eta;
@@ -76,15 +126,17 @@ double Simulation::acceptance_probability(double wait) const {
     return a.beta0;
 }
 
-void Simulation::stockout_response(const Occasion& occ, Engine& draws, std::int64_t short_units,
-                                   std::int64_t served_units) {
-    const Shortage& s = sc_.shortage;
+void Simulation::stockout_response(std::int64_t customer, std::uint32_t item, Engine& draws, std::int64_t short_units,
+                                   std::int64_t served_units, bool& bought) {
+    ItemRun& it = items_[item];
+    const Shortage& s = it.spec.shortage;
     bool offered = s.rule != ShortageRule::LostSales;
     // Always quote when a backorder is offered: the quote sets the due date (lateness, apology
     // discounts), so it must not depend on whether events are recorded or narrated.
-    const double quote = offered ? quoted_wait(stock_.backorder_units() + short_units) : kNaN;
+    const double quote = offered ? quoted_wait(item, it.stock.backorder_units() + short_units) : kNaN;
     if (s.rule == ShortageRule::PartialBackorder) {
-        if (s.max_open_backorders >= 0 && stock_.backorder_units() + short_units > s.max_open_backorders) offered = false;
+        if (s.max_open_backorders >= 0 && it.stock.backorder_units() + short_units > s.max_open_backorders)
+            offered = false;
         if (s.max_quoted_wait_days >= 0 && quote > s.max_quoted_wait_days) offered = false;
     }
     const double promised = std::isnan(quote) ? sc_.customers.expected_wait_days : quote;
@@ -105,34 +157,43 @@ void Simulation::stockout_response(const Occasion& occ, Engine& draws, std::int6
         accept = offered && u_accept < acceptance_probability(promised);
     }
     if (offered && in_window()) {
-        st_.offers += 1;
-        if (accept) st_.accepted += 1;
+        it.flows.offers += 1;
+        if (accept) it.flows.accepted += 1;
     }
-    if (accept) take_backorder(occ, short_units, served_units, quote, promised, patience, u_review, u_churn);
-    else turn_away(occ, short_units, u_choice, delay, return_seed, u_review, u_churn);
+    (void)served_units;
+    if (accept) {
+        take_backorder(customer, item, short_units, quote, promised, patience, u_review, u_churn);
+        bought = true;
+    } else {
+        turn_away(customer, item, short_units, u_choice, delay, return_seed, u_review, u_churn);
+    }
 }
 
-void Simulation::take_backorder(const Occasion& occ, std::int64_t units, std::int64_t served_units, double quote,
+void Simulation::take_backorder(std::int64_t customer, std::uint32_t item, std::int64_t units, double quote,
                                 double promised, double patience, float u_review, float u_churn) {
-    const Shortage& s = sc_.shortage;
+    ItemRun& it = items_[item];
+    const Shortage& s = it.spec.shortage;
     const bool win = in_window();
-    const Cents deposit = s.prepay ? round_cents(s.deposit_fraction * static_cast<double>(price_cents_)) : 0;
-    const std::uint32_t slot = stock_.add_backorder(
-        Backorder{now_, now_ + promised, occ.customer, units, units, deposit, true, u_review, u_churn});
-    if (win) st_.backordered += units;
+    const auto i = static_cast<std::int32_t>(item);
+    const Cents deposit = s.prepay ? round_cents(s.deposit_fraction * static_cast<double>(it.price)) : 0;
+    const double rank = sc_.allocation == Allocation::Loyalty && customer >= 0 ? -customers_.loyalty(customer) : 0.0;
+    const std::uint32_t slot = it.stock.add_backorder(
+        Backorder{now_, now_ + promised, customer, units, units, deposit, true, u_review, u_churn, rank});
+    if (win) it.flows.backordered += units;
     if (deposit > 0) {
-        post(LedgerCategory::Prepayment, amount(units, deposit), occ.customer);
+        post(LedgerCategory::Prepayment, amount(units, deposit), customer, i);
         accounts_.change_customer_prepayments(amount(units, deposit));
     }
-    if (occ.customer >= 0 && win && served_units == 0) customers_.count_purchase(occ.customer);
     if (std::isfinite(patience) && now_ + patience < sc_.run.horizon_days)
-        cal_.schedule(now_ + patience, EventType::Cancellation, slot, stock_.generation(slot));
-    log(EventKind::Backordered, occ.customer, units, quote);
+        cal_.schedule(now_ + patience, EventType::Cancellation, slot, it.stock.generation(slot), item);
+    log(EventKind::Backordered, customer, units, quote, i);
 }
 
-void Simulation::turn_away(const Occasion& occ, std::int64_t units, double u_choice, double delay,
-                           std::uint64_t return_seed, float u_review, float u_churn) {
+void Simulation::turn_away(std::int64_t customer, std::uint32_t item, std::int64_t units, double u_choice,
+                           double delay, std::uint64_t return_seed, float u_review, float u_churn) {
+    ItemRun& it = items_[item];
     const bool win = in_window();
+    const auto i = static_cast<std::int32_t>(item);
     EventKind kind = EventKind::BoughtElsewhere;
     if (customers_.customers_mode() && sc_.customers.behaviour) {
         const StockoutResponse& r = sc_.customers.response;
@@ -142,27 +203,27 @@ void Simulation::turn_away(const Occasion& occ, std::int64_t units, double u_cho
         else kind = EventKind::NoPurchase;
     }
     if (kind == EventKind::Delayed) {
-        if (win) st_.delayed += units;
+        if (win) it.flows.delayed += units;
         if (now_ + delay < sc_.run.horizon_days)
-            cal_.schedule(now_ + delay, EventType::DelayedReturn, static_cast<std::uint32_t>(occ.customer), 0,
+            cal_.schedule(now_ + delay, EventType::DelayedReturn, static_cast<std::uint32_t>(customer), item,
                           return_seed);
-        log(kind, occ.customer, units, delay);
+        log(kind, customer, units, delay, i);
     } else {
-        stock_.lose(units);
+        it.stock.lose(units);
         if (win) {
-            st_.lost += units;
-            st_.lost_revenue_cents += static_cast<double>(amount(units, price_cents_));
-            if (kind == EventKind::Substituted) st_.substituted += units;
+            it.flows.lost += units;
+            it.flows.lost_revenue_cents += static_cast<double>(amount(units, it.price));
+            if (kind == EventKind::Substituted) it.flows.substituted += units;
         }
-        log(kind, occ.customer, units, kNaN);
+        log(kind, customer, units, kNaN, i);
     }
-    bad_experience(occ.customer, sc_.customers.loyalty.turned_away, u_review, u_churn);
+    bad_experience(customer, sc_.customers.loyalty.turned_away, u_review, u_churn);
 }
 
 void Simulation::on_delayed_return(const Event& e) {
     const auto id = static_cast<std::int64_t>(e.a);
     if (!customers_.active(id)) return;
-    handle_occasion(Occasion{e.payload, id});
+    handle_occasion(Occasion{e.payload, id, static_cast<std::int64_t>(e.b)});
 }
 
 void Simulation::on_new_customer() {
@@ -196,46 +257,51 @@ void Simulation::bad_experience(std::int64_t customer, double penalty, float u_r
 // ---------------------------------------------------------------------------------------------
 // Backorders
 
-void Simulation::serve_backorders() {
+void Simulation::serve_backorders(std::uint32_t item) {
+    StockPoint& stock = items_[item].stock;
     std::uint32_t slot = 0;
-    while (stock_.on_hand() > 0 && stock_.first_waiting(slot)) {
-        const std::int64_t ship = stock_.shippable(slot, sc_.shortage.partial_shipments);
+    while (stock.on_hand() > 0 && stock.first_waiting(slot)) {
+        const std::int64_t ship = stock.shippable(slot, items_[item].spec.shortage.partial_shipments);
         if (ship == 0) break;
-        ship_backorder(slot, ship);
-        if (stock_.backorder(slot).units == 0) {
-            const Backorder done = stock_.backorder(slot);
-            stock_.complete_first();
-            backorder_completed(done);
+        ship_backorder(item, slot, ship);
+        if (stock.backorder(slot).units == 0) {
+            const Backorder done = stock.backorder(slot);
+            stock.complete_first();
+            backorder_completed(item, done);
         }
     }
 }
 
-void Simulation::ship_backorder(std::uint32_t slot, std::int64_t units) {
-    stock_.ship(slot, units);
-    const Backorder& b = stock_.backorder(slot);
+void Simulation::ship_backorder(std::uint32_t item, std::uint32_t slot, std::int64_t units) {
+    ItemRun& it = items_[item];
+    it.stock.ship(slot, units);
+    const Backorder& b = it.stock.backorder(slot);
     const double waited = now_ - b.order_time;
-    post(LedgerCategory::Sale, amount(units, price_cents_ - b.prepaid_per_unit), b.customer);
+    const auto i = static_cast<std::int32_t>(item);
+    post(LedgerCategory::Sale, amount(units, it.price - b.prepaid_per_unit), b.customer, i);
     accounts_.change_customer_prepayments(-amount(units, b.prepaid_per_unit));
     if (in_window()) {
-        st_.fulfilled += units;
-        st_.wait_units_days += static_cast<double>(units) * waited;
-        st_.revenue_cents += static_cast<double>(amount(units, price_cents_));
-        st_.cogs_cents += static_cast<double>(amount(units, vendor_.unit_price_cents()));
+        it.flows.fulfilled += units;
+        it.flows.wait_units_days += static_cast<double>(units) * waited;
+        it.flows.revenue_cents += static_cast<double>(amount(units, it.price));
+        it.flows.cogs_cents += static_cast<double>(amount(units, it.unit_cost));
     }
-    log(EventKind::BackorderShipped, b.customer, units, waited);
+    log(EventKind::BackorderShipped, b.customer, units, waited, i);
 }
 
-void Simulation::backorder_completed(const Backorder& b) {
+void Simulation::backorder_completed(std::uint32_t item, const Backorder& b) {
+    ItemRun& it = items_[item];
+    const auto i = static_cast<std::int32_t>(item);
     const double late_by = now_ - b.due_time;
     if (late_by > sc_.customers.late_grace_days + 1e-9) {
-        if (in_window()) st_.late += static_cast<double>(b.original);
+        if (in_window()) it.flows.late += static_cast<double>(b.original);
         const Cents discount =
-            amount(b.original, round_cents(sc_.shortage.apology_discount * static_cast<double>(price_cents_)));
+            amount(b.original, round_cents(it.spec.shortage.apology_discount * static_cast<double>(it.price)));
         if (discount > 0) {
-            post(LedgerCategory::ApologyDiscount, -discount, b.customer);
-            if (in_window()) st_.revenue_cents -= static_cast<double>(discount);
+            post(LedgerCategory::ApologyDiscount, -discount, b.customer, i);
+            if (in_window()) it.flows.revenue_cents -= static_cast<double>(discount);
         }
-        log(EventKind::BackorderLate, b.customer, b.original, late_by);
+        log(EventKind::BackorderLate, b.customer, b.original, late_by, i);
         bad_experience(b.customer, sc_.customers.loyalty.backorder_late, b.u_review, b.u_churn);
     } else if (sc_.customers.behaviour && customers_.customers_mode() && b.customer >= 0) {
         customers_.scale_loyalty(b.customer, sc_.customers.loyalty.backorder_on_time, now_);
@@ -244,21 +310,25 @@ void Simulation::backorder_completed(const Backorder& b) {
 }
 
 void Simulation::on_cancellation(const Event& e) {
-    const Backorder& b = stock_.backorder(e.a);
-    if (!b.open || !(stock_.generation(e.a) == e.b)) return;
+    const auto item = static_cast<std::uint32_t>(e.payload);
+    ItemRun& it = items_[item];
+    const Backorder& b = it.stock.backorder(e.a);
+    if (!b.open || !(it.stock.generation(e.a) == e.b)) return;
     advance(now_);
-    const std::int64_t units = stock_.cancel(e.a, e.b);
+    touch(item);
+    const std::int64_t units = it.stock.cancel(e.a, e.b);
+    const auto i = static_cast<std::int32_t>(item);
     if (in_window()) {
-        st_.cancelled += units;
-        st_.lost_revenue_cents += static_cast<double>(amount(units, price_cents_));
+        it.flows.cancelled += units;
+        it.flows.lost_revenue_cents += static_cast<double>(amount(units, it.price));
     }
     if (b.prepaid_per_unit > 0) {
-        post(LedgerCategory::Refund, -amount(units, b.prepaid_per_unit), b.customer);
+        post(LedgerCategory::Refund, -amount(units, b.prepaid_per_unit), b.customer, i);
         accounts_.change_customer_prepayments(-amount(units, b.prepaid_per_unit));
     }
-    log(EventKind::BackorderCancelled, b.customer, units, now_ - b.order_time);
+    log(EventKind::BackorderCancelled, b.customer, units, now_ - b.order_time, i);
     bad_experience(b.customer, sc_.customers.loyalty.cancelled, b.u_review, b.u_churn);
-    decision_point(false);
+    decision_point(item, false);
 }
 
 }  // namespace stocklab

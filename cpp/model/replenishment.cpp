@@ -8,8 +8,7 @@ namespace stocklab {
 
 namespace {
 
-BuiltinPolicy builtin_policy(const Scenario& sc) {
-    const Replenishment& r = sc.replenishment;
+BuiltinPolicy builtin_policy(const Replenishment& r, double demand_per_day) {
     switch (r.kind) {
         case ReplenishmentKind::SS: return ReorderUpTo{r.s, r.S, false};
         case ReplenishmentKind::RsS: return ReorderUpTo{r.s, r.S, true};
@@ -17,8 +16,7 @@ BuiltinPolicy builtin_policy(const Scenario& sc) {
         case ReplenishmentKind::BaseStock: return BaseStock{r.S, false};
         case ReplenishmentKind::RS: return BaseStock{r.S, true};
         case ReplenishmentKind::Forecast:
-            return ForecastCover{r.alpha, r.cover_days, r.safety_stock,
-                                 sc.demand.rate_per_day * sc.demand.order_size.mean()};
+            return ForecastCover{r.alpha, r.cover_days, r.safety_stock, demand_per_day};
         case ReplenishmentKind::None: break;
     }
     return NoReplenishment{};
@@ -32,15 +30,15 @@ std::int64_t ForecastCover::quantity(std::int64_t ip, bool at_review) const {
     return ip < target ? target - ip : 0;
 }
 
-Replenisher::Replenisher(const Scenario& sc, ReplenishmentPolicy* custom)
-    : builtin_(builtin_policy(sc)), custom_(custom) {
-    const Replenishment& r = sc.replenishment;
+Replenisher::Replenisher(const Scenario& sc, const Item& item, double demand_per_day, ReplenishmentPolicy* custom)
+    : builtin_(builtin_policy(item.replenishment, demand_per_day)), custom_(custom) {
+    const Replenishment& r = item.replenishment;
     if (!custom_) {
         period_ = r.periodic() ? r.review_period_days : 0.0;
         offset_ = r.review_offset_days;
         return;
     }
-    if (!sc.supplier.present)
+    if (!sc.suppliers[item.supplier].present)
         throw std::invalid_argument("a custom replenishment policy needs a supplier: the scenario has none (its "
                                     "policy \"none\" let it leave /supplier out)");
     // Asked once: a policy whose hooks changed their answer later would move reviews backwards.

@@ -56,9 +56,10 @@ using BuiltinPolicy = std::variant<NoReplenishment, ReorderUpTo, ReorderQuantity
 
 class Replenisher {
 public:
-    /// `custom` (optional, not owned) replaces the scenario's policy. Throws std::invalid_argument
-    /// on a custom policy's bad review period or offset.
-    Replenisher(const Scenario& sc, ReplenishmentPolicy* custom);
+    /// The policy of `item`, whose demand starts at `demand_per_day` units (the forecast's first
+    /// value); `custom` (optional, not owned) replaces it. Throws std::invalid_argument on a custom
+    /// policy's bad review period or offset.
+    Replenisher(const Scenario& sc, const Item& item, double demand_per_day, ReplenishmentPolicy* custom);
 
     bool periodic() const { return period_ > 0; }
     double review_period() const { return period_; }

@@ -4,10 +4,12 @@
 /// order the engine handled them (non-decreasing time).
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "model/ledger.hpp"
+#include "model/item_metrics.hpp"
 #include "model/metrics.hpp"
 
 namespace stocklab {
@@ -66,6 +68,7 @@ enum class EventKind : std::uint8_t {
     Churned,
     NegativeReview,
     PositiveReview,
+    SubstituteSale,      // sold in place of an item that was out; value = the item it replaced
     Count
 };
 
@@ -73,7 +76,7 @@ inline constexpr std::array<std::string_view, static_cast<std::size_t>(EventKind
     "sale",         "partial_sale",      "backordered",        "bought_elsewhere", "substituted",
     "delayed",      "no_purchase",       "backorder_shipped",  "backorder_late",   "backorder_cancelled",
     "order_placed", "shipment_received", "supplier_down",      "supplier_up",      "supplier_paid",
-    "new_customer", "churned",           "negative_review",    "positive_review"};
+    "new_customer", "churned",           "negative_review",    "positive_review",  "substitute_sale"};
 
 struct EventRecord {
     double time;
@@ -85,12 +88,15 @@ struct EventRecord {
     double cash;
     double value;
     EventKind kind;
+    std::int32_t item;  // the item the row concerns (its state above); -1 for none (the store's totals)
 };
 
 struct RunResult {
     std::uint64_t seed = 0;
     std::uint64_t replication = 0;
     Summary summary{};
+    std::vector<ItemSummary> items;  // one row per item, in the scenario's order
+    std::vector<std::string> item_ids;
     TimeSeries timeseries;
     std::vector<EventRecord> events;
     std::vector<LedgerEntry> ledger;

@@ -11,30 +11,51 @@ namespace stocklab {
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+/// Units of `item` a day at the start: its share of the visits' picks times the units a pick takes.
+double item_demand_per_day(const Scenario& sc, const Item& item, double popularity_total) {
+    return sc.demand.rate_per_day * sc.demand.basket.mean() * (item.popularity / popularity_total) *
+           sc.demand.order_size.mean();
+}
 }  // namespace
+
+Simulation::ItemRun::ItemRun(const Scenario& sc, const Item& item, double demand_per_day, bool ranked,
+                             StoreStock& store, ReplenishmentPolicy* custom)
+    : spec(item),
+      stock(item.initial_on_hand, item.holding_cost_per_unit_day, ranked, store),
+      policy(sc, item, demand_per_day, custom),
+      price(to_cents(item.price)),
+      unit_cost(to_cents(item.unit_cost)) {}
 
 Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::uint64_t replication,
                        ReplenishmentPolicy* custom)
-    : sc_(scenario),
-      seed_(seed),
-      replication_(replication),
-      customers_(sc_, seed, replication, cal_),
-      stock_(sc_.initial.on_hand),
-      vendor_(sc_.supplier, sc_.run.horizon_days, seed, replication, cal_),
-      accounts_(sc_, cal_),
-      replenisher_(sc_, custom),
-      price_cents_(to_cents(sc_.sku.price)) {
+    : sc_(scenario), seed_(seed), replication_(replication), customers_(sc_, seed, replication, cal_),
+      accounts_(sc_, cal_) {
     check_recording_fits(sc_);
     log_.configure(sc_.run.record_events ? LogMode::All : LogMode::Off, 0);
-    st_.min_cash_cents = static_cast<double>(accounts_.cash());
-    st_.min_cash_set = sc_.run.warmup_days <= 0.0;
     // A modest reserve (it grows when needed): a replication's allocations then stay under the C
     // library's trim threshold (1024 calendar slots cost a one-year camera-lens replication 13%).
     cal_.reserve(64);
-    if (replenisher_.periodic()) cal_.schedule(replenisher_.review_time(0), EventType::Review, 0, 0, 0);
+    vendors_.reserve(sc_.suppliers.size());
+    for (std::uint32_t v = 0; v < sc_.suppliers.size(); ++v)
+        vendors_.emplace_back(sc_.suppliers[v], v, sc_.run.horizon_days, seed, replication, cal_);
+    double popularity = 0.0;
+    for (const Item& item : sc_.items) popularity += item.popularity;
+    items_.reserve(sc_.items.size());
+    const bool ranked = sc_.allocation != Allocation::FirstComeFirstServed;
+    for (const Item& item : sc_.items)
+        items_.emplace_back(sc_, item, item_demand_per_day(sc_, item, popularity), ranked, store_, custom);
+    double cum = 0.0;
+    for (const Item& item : sc_.items) popularity_cdf_.push_back(cum += item.popularity / popularity);
+    popularity_cdf_.back() = 1.0;
+    st_.min_cash_cents = static_cast<double>(accounts_.cash());
+    st_.min_cash_set = sc_.run.warmup_days <= 0.0;
+    for (std::uint32_t i = 0; i < items_.size(); ++i)
+        if (items_[i].policy.periodic()) cal_.schedule(items_[i].policy.review_time(0), EventType::Review, i, 0, 0);
     if (sc_.run.snapshot_interval_days > 0) cal_.schedule(0.0, EventType::Snapshot, 0, 0, 0);
     cal_.schedule(sc_.finance.accrual_period_days, EventType::Accrual, 0, 0, 1);
-    if (!replenisher_.periodic()) make_decision(false);
+    for (std::uint32_t i = 0; i < items_.size(); ++i)
+        if (!items_[i].policy.periodic()) make_decision(i, false);
 }
 
 void Simulation::log_key_events(std::size_t cap) {
@@ -52,7 +73,7 @@ double Simulation::next_event_time() const {
 
 bool Simulation::step() {
     if (finished_) return false;
-    resolve_pending_decision();
+    resolve_pending_decisions();
     if (candidate_first()) {  // the next candidate is before the horizon by construction
         handle_candidate();
         return true;
@@ -91,7 +112,7 @@ template <bool kPauseAtDecisions>
 bool Simulation::run_loop(double stop) {
     std::uint32_t poll = 0;
     for (;;) {
-        // Most events are purchase candidates, usually thinned: they take this short path.
+        // Most events are purchase candidates: they take this short path.
         if (candidate_first()) {
             if (!(customers_.next_candidate() < stop)) break;
             handle_candidate();
@@ -100,7 +121,7 @@ bool Simulation::run_loop(double stop) {
             handle_calendar_event();
         }
         if constexpr (kPauseAtDecisions) {
-            if (pending_ != Pending::None) return true;
+            if (!pending_.empty()) return true;
         }
         if (cancel_ && (++poll & 0xFFFu) == 0 && cancel_->load(std::memory_order_relaxed)) throw Interrupted();
     }
@@ -109,7 +130,7 @@ bool Simulation::run_loop(double stop) {
 
 void Simulation::run_until(double t) {
     if (finished_) return;
-    resolve_pending_decision();
+    resolve_pending_decisions();
     run_loop<false>(std::min(t, sc_.run.horizon_days));
     if (t >= sc_.run.horizon_days) {
         finish();
@@ -121,7 +142,7 @@ void Simulation::run_until(double t) {
 void Simulation::run() { run_until(sc_.run.horizon_days); }
 
 bool Simulation::run_until_decision(double t) {
-    if (finished_ || pending_ != Pending::None) return pending_ != Pending::None;
+    if (finished_ || !pending_.empty()) return !pending_.empty();
     pausing_ = true;
     bool paused = false;
     try {
@@ -137,34 +158,54 @@ bool Simulation::run_until_decision(double t) {
     return false;
 }
 
-void Simulation::resolve_pending_decision() {
-    if (pending_ == Pending::None) return;
-    const bool at_review = pending_ == Pending::Review;
-    pending_ = Pending::None;
-    make_decision(at_review);
+void Simulation::resolve_pending_decisions() {
+    while (!pending_.empty()) {
+        const std::uint32_t item = pending_.front();
+        const bool at_review = items_[item].pending_review;
+        items_[item].pending = false;
+        pending_.erase(pending_.begin());
+        make_decision(item, at_review);
+    }
 }
 
+std::vector<std::uint32_t> Simulation::pending_items() const { return pending_; }
+
 InventoryView Simulation::decision_view() const {
-    if (pending_ == Pending::None) throw std::logic_error("no decision is pending: call run_until_decision() first");
-    return view(pending_ == Pending::Review);
+    if (pending_.empty()) throw std::logic_error("no decision is pending: call run_until_decision() first");
+    return decision_view(pending_.front());
+}
+
+InventoryView Simulation::decision_view(std::uint32_t item) const {
+    if (item >= items_.size() || !items_[item].pending)
+        throw std::logic_error("no decision is pending for item " + std::to_string(item));
+    return view(item, items_[item].pending_review);
 }
 
 void Simulation::decide() {
-    if (pending_ == Pending::None) throw std::logic_error("no decision is pending: call run_until_decision() first");
-    resolve_pending_decision();
+    if (pending_.empty()) throw std::logic_error("no decision is pending: call run_until_decision() first");
+    resolve_pending_decisions();
 }
 
 void Simulation::decide(const OrderDecision& decision) {
-    if (pending_ == Pending::None) throw std::logic_error("no decision is pending: call run_until_decision() first");
+    if (pending_.size() != 1)
+        throw std::logic_error(pending_.empty() ? "no decision is pending: call run_until_decision() first"
+                                                : "several items wait for a decision: decide(item, decision)");
+    decide(pending_.front(), decision);
+}
+
+void Simulation::decide(std::uint32_t item, const OrderDecision& decision) {
+    if (item >= items_.size() || !items_[item].pending)
+        throw std::logic_error("no decision is pending for item " + std::to_string(item));
     if (decision.quantity < 0)
         throw std::invalid_argument("an order of " + std::to_string(decision.quantity) + " units; must be >= 0");
-    pending_ = Pending::None;
-    if (decision.quantity > 0) place_order(decision.quantity);
+    items_[item].pending = false;
+    pending_.erase(std::find(pending_.begin(), pending_.end(), item));
+    if (decision.quantity > 0) place_order(item, decision.quantity);
 }
 
 void Simulation::dispatch(const Event& e) {
     switch (e.type()) {
-        case EventType::SupplierState: on_supplier_state(); break;
+        case EventType::SupplierState: on_supplier_state(e); break;
         case EventType::ShipmentArrival: on_shipment(e); break;
         case EventType::Demand: break;  // never in the calendar (the candidate stream waits beside it)
         case EventType::DelayedReturn: on_delayed_return(e); break;
@@ -180,10 +221,17 @@ void Simulation::dispatch(const Event& e) {
 // ---------------------------------------------------------------------------------------------
 // Time integrals and money
 
+bool Simulation::suppliers_up() const {
+    for (const Vendor& v : vendors_)
+        if (!v.up()) return false;
+    return true;
+}
+
 IntegratedState Simulation::integrated_state() const {
-    return IntegratedState{stock_.on_hand(),   stock_.backorder_units(),         stock_.on_order(),
-                           accounts_.cash(),   accounts_.customer_prepayments(), accounts_.net_payables(),
-                           vendor_.up()};
+    return IntegratedState{store_.on_hand,    store_.backorders,  store_.on_order,
+                           store_.items_out,  store_.items,       accounts_.cash(),
+                           accounts_.customer_prepayments(),      accounts_.net_payables(),
+                           suppliers_up()};
 }
 
 void Simulation::advance(double t) {
@@ -191,9 +239,16 @@ void Simulation::advance(double t) {
     st_.open_at(t, sc_.run.warmup_days, accounts_.cash());
     if (t > from) st_.integrate(t - from, integrated_state());
     if (t > last_integrated_) {
-        accounts_.accrue(t - last_integrated_, sc_.sku.holding_cost_per_unit_day * static_cast<double>(stock_.on_hand()));
+        accounts_.accrue(t - last_integrated_, store_.holding_per_day);
         last_integrated_ = t;
     }
+}
+
+/// An item's own integrals catch up to now before its state changes (the store's are in advance()).
+void Simulation::touch(std::uint32_t item) {
+    ItemRun& it = items_[item];
+    it.integrals.advance(now_, sc_.run.warmup_days, it.stock.on_hand(), it.stock.backorder_units(),
+                         it.stock.on_order(), it.stock.holding_per_day());
 }
 
 void Simulation::finish() {
@@ -205,10 +260,10 @@ void Simulation::finish() {
     finished_ = true;
 }
 
-void Simulation::post(LedgerCategory c, Cents amount, std::int64_t ref) {
+void Simulation::post(LedgerCategory c, Cents amount, std::int64_t ref, std::int32_t item) {
     if (amount == 0) return;
     const bool win = in_window();
-    accounts_.post(now_, c, amount, ref, win);
+    accounts_.post(now_, c, amount, ref, item, win);
     if (win) st_.saw_cash(accounts_.cash());
 }
 
@@ -220,13 +275,23 @@ void Simulation::post_accruals() {
 
 void Simulation::on_accrual(const Event& e) {
     post_accruals();
+    // Recomputed from the items: the running total of holding per day drifts by rounding otherwise.
+    double holding = 0.0;
+    for (const ItemRun& it : items_) holding += it.stock.holding_per_day();
+    store_.holding_per_day = holding;
     const double next = static_cast<double>(e.payload + 1) * sc_.finance.accrual_period_days;
     if (next < sc_.run.horizon_days) cal_.schedule(next, EventType::Accrual, 0, 0, e.payload + 1);
 }
 
-void Simulation::log_row(EventKind k, std::int64_t who, std::int64_t qty, double value) {
-    log_.push(EventRecord{now_, who, qty, stock_.on_hand(), stock_.backorder_units(), stock_.on_order(),
-                          static_cast<double>(accounts_.cash()) / 100.0, value, k});
+/// A row shows the state of its item after the event (the store's totals for rows of no item).
+void Simulation::log_row(EventKind k, std::int64_t who, std::int64_t qty, double value, std::int32_t item) {
+    const double cash = static_cast<double>(accounts_.cash()) / 100.0;
+    if (item < 0) {
+        log_.push(EventRecord{now_, who, qty, store_.on_hand, store_.backorders, store_.on_order, cash, value, k, item});
+        return;
+    }
+    const StockPoint& s = items_[static_cast<std::size_t>(item)].stock;
+    log_.push(EventRecord{now_, who, qty, s.on_hand(), s.backorder_units(), s.on_order(), cash, value, k, item});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -241,13 +306,19 @@ void Simulation::on_snapshot(const Event& e) {
 void Simulation::snapshot_row(double t) {
     auto& c = series_.columns;
     auto put = [&](Series s, double v) { c[static_cast<std::size_t>(s)].push_back(v); };
-    const StockTallies& n = stock_.tallies();
+    StockTallies n;  // the store's lifetime tallies: sums over the items
+    for (const ItemRun& it : items_) {
+        n.demand += it.stock.tallies().demand;
+        n.recorded += it.stock.tallies().recorded;
+        n.served += it.stock.tallies().served;
+        n.lost += it.stock.tallies().lost;
+    }
     const bool people = customers_.customers_mode();
     put(Series::time, t);
-    put(Series::on_hand, static_cast<double>(stock_.on_hand()));
-    put(Series::backorders, static_cast<double>(stock_.backorder_units()));
-    put(Series::on_order, static_cast<double>(stock_.on_order()));
-    put(Series::inventory_position, static_cast<double>(stock_.inventory_position()));
+    put(Series::on_hand, static_cast<double>(store_.on_hand));
+    put(Series::backorders, static_cast<double>(store_.backorders));
+    put(Series::on_order, static_cast<double>(store_.on_order));
+    put(Series::inventory_position, static_cast<double>(store_.on_hand + store_.on_order - store_.backorders));
     put(Series::cash, static_cast<double>(accounts_.cash()) / 100.0);
     put(Series::demand, static_cast<double>(n.demand));
     put(Series::recorded_demand, static_cast<double>(n.recorded));
@@ -261,38 +332,41 @@ void Simulation::snapshot_row(double t) {
 SimulationState Simulation::state() const {
     SimulationState s;
     s.time = now_;
-    s.on_hand = stock_.on_hand();
-    s.backorders = stock_.backorder_units();
-    s.backorder_queue_length = stock_.waiting_customers();
-    s.on_order = stock_.on_order();
-    s.open_orders = vendor_.open_shipments();
-    s.inventory_position = stock_.inventory_position();
+    s.on_hand = store_.on_hand;
+    s.backorders = store_.backorders;
+    for (const ItemRun& it : items_) s.backorder_queue_length += it.stock.waiting_customers();
+    s.on_order = store_.on_order;
+    for (const Vendor& v : vendors_) s.open_orders += v.open_shipments();
+    s.inventory_position = store_.on_hand + store_.on_order - store_.backorders;
     s.cash = static_cast<double>(accounts_.cash()) / 100.0;
     s.customers = customers_.joined();
     s.active_customers = customers_.active_count();
     s.mean_loyalty = customers_.mean_loyalty();
-    s.supplier_up = vendor_.up();
+    s.supplier_up = suppliers_up();
     s.events = events_handled_;
     return s;
 }
 
 Invariants Simulation::invariants() const {
-    const StockTallies& n = stock_.tallies();
     Invariants v;
-    v.initial_on_hand = stock_.initial_on_hand();
-    v.received_units = n.received;
-    v.shipped_units = n.shipped;
-    v.on_hand = stock_.on_hand();
-    v.backordered_total = n.backordered;
-    v.backorders_shipped_total = n.backorders_shipped;
-    v.backorders_cancelled_total = n.backorders_cancelled;
-    v.backorders_open = stock_.backorder_units();
+    v.min_on_hand = std::numeric_limits<std::int64_t>::max();
+    for (const ItemRun& it : items_) {
+        const StockTallies& n = it.stock.tallies();
+        v.initial_on_hand += it.stock.initial_on_hand();
+        v.received_units += n.received;
+        v.shipped_units += n.shipped;
+        v.on_hand += it.stock.on_hand();
+        v.backordered_total += n.backordered;
+        v.backorders_shipped_total += n.backorders_shipped;
+        v.backorders_cancelled_total += n.backorders_cancelled;
+        v.backorders_open += it.stock.backorder_units();
+        v.min_on_hand = std::min(v.min_on_hand, n.min_on_hand);
+    }
     v.cash = accounts_.cash();
     v.initial_cash = accounts_.ledger().initial_cash();
     Cents sum = 0;
     for (std::size_t c = 0; c < Ledger::kCategories; ++c) sum += accounts_.ledger().total(static_cast<LedgerCategory>(c));
     v.ledger_sum = sum;
-    v.min_on_hand = n.min_on_hand;
     v.time_monotone = time_monotone_;
     return v;
 }
@@ -302,6 +376,8 @@ RunResult Simulation::take_result() {
     r.seed = seed_;
     r.replication = replication_;
     r.summary = summary();
+    r.items = item_summaries();
+    for (const Item& item : sc_.items) r.item_ids.push_back(item.id);
     r.timeseries = std::move(series_);
     r.events = log_.take();
     r.ledger = accounts_.ledger().entries();

@@ -1,6 +1,7 @@
 #pragma once
-/// One replication of a scenario: the store's components and the event loop that routes each event
-/// to the component that owns it (one `switch` on the event type; events name their owner slot).
+/// One replication of a scenario: the store's components (its customers, one stock point and one
+/// replenishment policy per item, its vendors, its accounts) and the event loop that routes each
+/// event to the component that owns it (one `switch` on the event type; events name their owner).
 /// Invariants: time never goes backwards; events with time < horizon are handled, in calendar order;
 /// units are conserved (initial + received == on hand + shipped to customers); on hand >= 0;
 /// cash == initial cash + sum of ledger entries; every backorder ends shipped, cancelled or open.
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "model/events.hpp"
+#include "model/item_metrics.hpp"
 #include "model/customers.hpp"
 #include "model/event_log.hpp"
 #include "model/finance.hpp"
@@ -51,7 +53,7 @@ struct SimulationState {
     std::int64_t events = 0;
 };
 
-/// Units-and-money balances, checked by tests after any run.
+/// Units-and-money balances, checked by tests after any run (units summed over the items).
 struct Invariants {
     std::int64_t initial_on_hand = 0;
     std::int64_t received_units = 0;
@@ -88,13 +90,18 @@ public:
     /// it stopped there. Then decide() completes the decision. Deciding with the policy every time
     /// gives exactly the results of run().
     bool run_until_decision(double t = std::numeric_limits<double>::infinity());
-    bool decision_pending() const { return pending_ != Pending::None; }
-    /// What the policy would see at the pending decision.
+    bool decision_pending() const { return !pending_.empty(); }
+    /// The items whose decision waits, in the order they came due.
+    std::vector<std::uint32_t> pending_items() const;
+    /// What the policy would see at the pending decision of `item` (by default the first pending).
     InventoryView decision_view() const;
-    /// Completes the pending decision with the scenario's (or custom) policy's own choice.
+    InventoryView decision_view(std::uint32_t item) const;
+    /// Completes every pending decision with the scenario's (or custom) policy's own choice.
     void decide();
-    /// Completes the pending decision with the caller's choice instead.
+    /// Completes the pending decision (there must be exactly one) with the caller's choice instead.
     void decide(const OrderDecision& decision);
+    /// Completes the pending decision of `item` with the caller's choice.
+    void decide(std::uint32_t item, const OrderDecision& decision);
 
     bool finished() const { return finished_; }
     double now() const { return now_; }
@@ -123,14 +130,32 @@ public:
     const Scenario& scenario() const { return sc_; }
     // Read-only views of the components (observations for agents, displays, tests).
     const CustomerBase& customers() const { return customers_; }
-    const StockPoint& stock() const { return stock_; }
-    const Vendor& vendor() const { return vendor_; }
+    std::size_t item_count() const { return items_.size(); }
+    const StockPoint& stock(std::uint32_t item = 0) const { return items_[item].stock; }
+    const ItemFlows& item_flows(std::uint32_t item) const { return items_[item].flows; }
+    const Vendor& vendor(std::uint32_t index = 0) const { return vendors_[index]; }
     const Accounts& accounts() const { return accounts_; }
+    const StoreStock& store_stock() const { return store_; }
+    /// One row per item: its metrics over the window so far (model/item_metrics.hpp).
+    std::vector<ItemSummary> item_summaries() const;
     /// Type of the event the last step() handled (for narration).
     EventType last_event_type() const { return last_type_; }
 
 private:
-    enum class Pending : std::uint8_t { None, Continuous, Review };
+    /// One item of the assortment during the run.
+    struct ItemRun {
+        ItemRun(const Scenario& sc, const Item& spec, double demand_per_day, bool ranked, StoreStock& store,
+                ReplenishmentPolicy* custom);
+        const Item& spec;
+        StockPoint stock;
+        Replenisher policy;
+        Cents price;      // cents a unit
+        Cents unit_cost;  // cents paid to the vendor a unit
+        ItemFlows flows;
+        ItemIntegrals integrals;
+        bool pending = false;  // a decision waits for the caller (run_until_decision)
+        bool pending_review = false;
+    };
 
     // the loop (simulation.cpp)
     /// The next event is the pending purchase candidate: earlier than the calendar's first event,
@@ -147,57 +172,64 @@ private:
     [[gnu::always_inline]] inline void handle_candidate();
     void handle_calendar_event();
     void dispatch(const Event& e);
-    void resolve_pending_decision();
+    void resolve_pending_decisions();
     void advance(double t);
+    void touch(std::uint32_t item);
     void finish();
     void on_accrual(const Event& e);
     void post_accruals();
     void on_snapshot(const Event& e);
     void snapshot_row(double t);
 
-    // purchases (purchases.cpp): customers meet the stock point
+    // purchases (purchases.cpp): customers meet the stock points
     void handle_occasion(const Occasion& occ);
-    void stockout_response(const Occasion& occ, Engine& draws, std::int64_t short_units, std::int64_t served_units);
-    double quoted_wait(std::int64_t units_needed) const;
+    std::uint32_t pick_basket(Engine& draws, std::uint32_t* basket) const;
+    bool handle_line(std::int64_t customer, std::uint32_t item, Engine& draws);
+    void stockout_response(std::int64_t customer, std::uint32_t item, Engine& draws, std::int64_t short_units,
+                           std::int64_t served_units, bool& bought);
+    double quoted_wait(std::uint32_t item, std::int64_t units_needed) const;
     double acceptance_probability(double wait) const;
-    void take_backorder(const Occasion& occ, std::int64_t units, std::int64_t served_units, double quote,
-                        double promised, double patience, float u_review, float u_churn);
-    void turn_away(const Occasion& occ, std::int64_t units, double u_choice, double delay, std::uint64_t return_seed,
-                   float u_review, float u_churn);
+    void take_backorder(std::int64_t customer, std::uint32_t item, std::int64_t units, double quote, double promised,
+                        double patience, float u_review, float u_churn);
+    void turn_away(std::int64_t customer, std::uint32_t item, std::int64_t units, double u_choice, double delay,
+                   std::uint64_t return_seed, float u_review, float u_churn);
     void on_delayed_return(const Event& e);
     void on_new_customer();
     void on_cancellation(const Event& e);
-    void serve_backorders();
-    void ship_backorder(std::uint32_t slot, std::int64_t units);
-    void backorder_completed(const Backorder& b);
+    void serve_backorders(std::uint32_t item);
+    void ship_backorder(std::uint32_t item, std::uint32_t slot, std::int64_t units);
+    void backorder_completed(std::uint32_t item, const Backorder& b);
     void bad_experience(std::int64_t customer, double penalty, float u_review, float u_churn);
     void positive_review(std::int64_t customer);
 
-    // supply (supply.cpp): the stock point meets its vendor and the policy
-    void decision_point(bool at_review);
-    void make_decision(bool at_review);
+    // supply (supply.cpp): a stock point meets its vendor and its policy
+    void decision_point(std::uint32_t item, bool at_review);
+    void make_decision(std::uint32_t item, bool at_review);
     void on_review(const Event& e);
-    void place_order(std::int64_t units);
+    void place_order(std::uint32_t item, std::int64_t units);
     void on_shipment(const Event& e);
-    void pay_for_shipment(const Shipment& s, std::int64_t received);
+    void pay_for_shipment(const Supplier& terms, const Shipment& s, Cents unit_cost);
     void on_supplier_payment(const Event& e);
-    void on_supplier_state();
-    InventoryView view(bool at_review) const;
+    void on_supplier_state(const Event& e);
+    InventoryView view(std::uint32_t item, bool at_review) const;
 
     // bookkeeping
     bool in_window() const { return now_ >= sc_.run.warmup_days; }
-    void post(LedgerCategory c, Cents amount, std::int64_t ref);
+    void post(LedgerCategory c, Cents amount, std::int64_t ref, std::int32_t item = -1);
     IntegratedState integrated_state() const;
+    bool suppliers_up() const;
     // Called at every occasion; the check stays inline, so a run without a log pays no call.
-    void log(EventKind k, std::int64_t who, std::int64_t qty, double value) {
-        if (log_.wants(k)) log_row(k, who, qty, value);
+    void log(EventKind k, std::int64_t who, std::int64_t qty, double value, std::int32_t item = -1) {
+        if (log_.wants(k)) log_row(k, who, qty, value, item);
     }
-    void log_row(EventKind k, std::int64_t who, std::int64_t qty, double value);
+    void log_row(EventKind k, std::int64_t who, std::int64_t qty, double value, std::int32_t item);
 
     // summary (summary.cpp)
-    void summarize_flows(Summary& m, const WindowStats& st) const;
-    void summarize_money(Summary& m, const WindowStats& st, double days) const;
-    void summarize_customers(Summary& m, const WindowStats& st) const;
+    ItemFlows store_flows() const;
+    void summarize_flows(Summary& m, const ItemFlows& f) const;
+    void summarize_money(Summary& m, const ItemFlows& f, const WindowStats& st, double days) const;
+    void summarize_customers(Summary& m, const ItemFlows& f, const WindowStats& st) const;
+    double inventory_value_per_day(const WindowStats& st, double days) const;
 
     Scenario sc_;
     std::uint64_t seed_;
@@ -208,8 +240,8 @@ private:
     double last_integrated_ = 0.0;
     bool finished_ = false;
     bool time_monotone_ = true;
-    Pending pending_ = Pending::None;
-    bool pausing_ = false;  // inside run_until_decision(): decisions wait for the caller
+    std::vector<std::uint32_t> pending_;  // items whose decision waits for the caller
+    bool pausing_ = false;                // inside run_until_decision(): decisions wait for the caller
     const std::atomic<bool>* cancel_ = nullptr;
     EventType last_type_ = EventType::Snapshot;
     std::int64_t events_handled_ = 0;
@@ -218,12 +250,12 @@ private:
 
     // the components
     CustomerBase customers_;
-    StockPoint stock_;
-    Vendor vendor_;
+    StoreStock store_;
+    std::vector<ItemRun> items_;  // never resized after construction (stock points point at store_)
+    std::vector<Vendor> vendors_;
     Accounts accounts_;
-    Replenisher replenisher_;
     WindowStats st_;
-    Cents price_cents_ = 0;
+    std::vector<double> popularity_cdf_;  // cumulative pick weights of the items, last = 1
 
     TimeSeries series_;
     EventLog log_;
@@ -235,7 +267,7 @@ inline void Simulation::handle_candidate() {
     now_ = t;
     last_type_ = EventType::Demand;
     ++events_handled_;
-    Occasion occ;
+    Occasion occ{0, -1, -1};
     // Changes integrated state only through handle_occasion(), which calls advance().
     if (customers_.candidate(now_, occ)) {
         handle_occasion(occ);

@@ -1,9 +1,11 @@
 #pragma once
 /// Statistics over the measured window [warm-up, horizon]: flow counts (units, money, customers) and
 /// time integrals of the state (stock, orders, cash, balances), from which the summary metrics are
-/// computed. Invariants: counts only grow, and only inside the window; the integrals cover exactly
-/// the window so far, split only where the state may have changed (the same splits however the
-/// run is advanced, so results are bit for bit the same).
+/// computed. Flows are counted per item (the store's are their sums, in item order); the store's
+/// integrals follow the store's totals, split wherever the store's state may change; an item's own
+/// integrals are split only where that item's state changes (no work per event for the others).
+/// Invariants: counts only grow, and only inside the window; integrals cover exactly the window so
+/// far, with the same splits however the run is advanced, so results are bit for bit the same.
 #include <algorithm>
 #include <cstdint>
 
@@ -11,31 +13,71 @@
 
 namespace stocklab {
 
-/// The state whose time averages the summary reports.
+/// What happened to one item in the window (units, money in cents, orders).
+struct ItemFlows {
+    double demand = 0, substitute_demand = 0, served = 0, substitute_sales = 0, backordered = 0, lost = 0,
+           substituted = 0, delayed = 0,
+           cancelled = 0, fulfilled = 0, late = 0, offers = 0, accepted = 0, wait_units_days = 0, revenue_cents = 0,
+           lost_revenue_cents = 0, cogs_cents = 0, orders = 0, ordered_units = 0, due_units = 0, received_units = 0;
+
+    /// Adds another item's flows (the store's totals are the items' sums).
+    void add(const ItemFlows& o) {
+        demand += o.demand, substitute_demand += o.substitute_demand, served += o.served;
+        substitute_sales += o.substitute_sales, backordered += o.backordered, lost += o.lost;
+        substituted += o.substituted, delayed += o.delayed;
+        cancelled += o.cancelled, fulfilled += o.fulfilled, late += o.late, offers += o.offers;
+        accepted += o.accepted, wait_units_days += o.wait_units_days, revenue_cents += o.revenue_cents;
+        lost_revenue_cents += o.lost_revenue_cents, cogs_cents += o.cogs_cents, orders += o.orders;
+        ordered_units += o.ordered_units, due_units += o.due_units, received_units += o.received_units;
+    }
+};
+
+/// One item's time integrals over the window, brought up to date only when the item changes.
+struct ItemIntegrals {
+    double last = 0.0;  // integrated up to this time
+    double on_hand = 0, backorders = 0, on_order = 0, stockout = 0, holding_cost = 0;
+
+    /// Integrates the item's state from `last` to `t` (the window part of it) and its holding cost.
+    void advance(double t, double warmup, std::int64_t oh, std::int64_t bo, std::int64_t oo, double holding_per_day) {
+        if (!(t > last)) return;
+        const double from = std::max(last, warmup);
+        if (t > from) {
+            const double dt = t - from;
+            on_hand += static_cast<double>(oh) * dt;
+            backorders += static_cast<double>(bo) * dt;
+            on_order += static_cast<double>(oo) * dt;
+            if (oh == 0) stockout += dt;
+            holding_cost += holding_per_day * dt;
+        }
+        last = t;
+    }
+};
+
+/// The store's state whose time averages the summary reports.
 struct IntegratedState {
     std::int64_t on_hand, backorders, on_order;
+    std::int64_t items_out, items;  // items with nothing on hand, of all items
     Cents cash, customer_prepayments, net_payables;
     bool supplier_up;
 };
 
+/// The store's window statistics: integrals of its totals, its cash, its customers.
 struct WindowStats {
-    double demand = 0, served = 0, backordered = 0, lost = 0, substituted = 0, delayed = 0, cancelled = 0,
-           fulfilled = 0, late = 0, offers = 0, accepted = 0, wait_units_days = 0, revenue_cents = 0,
-           lost_revenue_cents = 0, cogs_cents = 0, orders = 0, ordered_units = 0, due_units = 0, received_units = 0,
-           disrupted_days = 0, churned = 0, reviews = 0, positive_reviews = 0, new_customers = 0;
+    double disrupted_days = 0, churned = 0, reviews = 0, positive_reviews = 0, new_customers = 0;
     double int_on_hand = 0, int_backorders = 0, int_on_order = 0, int_ip = 0, int_stockout = 0, int_cash_negative = 0,
            int_prepay = 0, int_payables = 0;
     double min_cash_cents = 0;
     bool min_cash_set = false;
 
-    /// Adds `dt` days of `s` to the integrals.
+    /// Adds `dt` days of `s` to the integrals. Time out of stock is averaged over the items (with one
+    /// item: the time it had nothing on hand).
     void integrate(double dt, const IntegratedState& s) {
         const double bo = static_cast<double>(s.backorders);
         int_on_hand += static_cast<double>(s.on_hand) * dt;
         int_backorders += bo * dt;
         int_on_order += static_cast<double>(s.on_order) * dt;
         int_ip += static_cast<double>(s.on_hand + s.on_order - s.backorders) * dt;
-        if (s.on_hand == 0) int_stockout += dt;
+        if (s.items_out > 0) int_stockout += dt * (static_cast<double>(s.items_out) / static_cast<double>(s.items));
         if (s.cash < 0) int_cash_negative += dt;
         int_prepay += static_cast<double>(s.customer_prepayments) * dt;
         int_payables += static_cast<double>(s.net_payables) * dt;

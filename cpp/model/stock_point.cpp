@@ -2,10 +2,15 @@
 
 #include <algorithm>
 #include <cassert>
+#include <functional>
 
 namespace stocklab {
 
-StockPoint::StockPoint(std::int64_t initial_on_hand) : initial_on_hand_(initial_on_hand), on_hand_(initial_on_hand) {
+StockPoint::StockPoint(std::int64_t initial_on_hand, double holding_per_unit_day, bool ranked, StoreStock& store)
+    : initial_on_hand_(initial_on_hand), holding_(holding_per_unit_day), store_(store), ranked_(ranked) {
+    ++store_.items;
+    ++store_.items_out;  // empty until the initial stock is counted in
+    change_on_hand(initial_on_hand);
     tallies_.min_on_hand = on_hand_;
     // Modest reserves (they grow when needed): a replication's allocations then stay under the C
     // library's trim threshold, so memory is not handed back to the kernel at every replication.
@@ -13,11 +18,21 @@ StockPoint::StockPoint(std::int64_t initial_on_hand) : initial_on_hand_(initial_
     inbound_.reserve(64);
 }
 
-std::int64_t StockPoint::sell(std::int64_t q) {
-    tallies_.demand += q;
-    const std::int64_t served = std::min<std::int64_t>(q, line_.empty() ? on_hand_ : 0);
+void StockPoint::change_on_hand(std::int64_t delta) {
+    const std::int64_t before = on_hand_;
+    // Remove this item's old term and add the new one: with one item the total is exactly h x on hand.
+    store_.holding_per_day -= holding_ * static_cast<double>(before);
+    on_hand_ += delta;
+    store_.holding_per_day += holding_ * static_cast<double>(on_hand_);
+    store_.on_hand += delta;
+    store_.items_out += (on_hand_ == 0) - (before == 0);
+}
+
+std::int64_t StockPoint::sell(std::int64_t q, bool first_choice) {
+    if (first_choice) tallies_.demand += q;
+    const std::int64_t served = std::min<std::int64_t>(q, line_empty() ? on_hand_ : 0);
     if (served > 0) {
-        on_hand_ -= served;
+        change_on_hand(-served);
         tallies_.min_on_hand = std::min(tallies_.min_on_hand, on_hand_);
         tallies_.shipped += served;
         tallies_.served += served;
@@ -28,19 +43,33 @@ std::int64_t StockPoint::sell(std::int64_t q) {
 
 std::uint32_t StockPoint::add_backorder(const Backorder& b) {
     const std::uint32_t slot = book_.acquire(b);
-    line_.push_back(slot);
+    if (ranked_) {
+        ranked_line_.push_back(Ranked{b.rank, arrivals_++, slot});
+        std::push_heap(ranked_line_.begin(), ranked_line_.end(), std::greater<>{});
+    } else {
+        line_.push_back(slot);
+    }
     ++open_records_;
-    backorder_units_ += b.units;
+    change_backorders(b.units);
     tallies_.backordered += b.units;
     tallies_.recorded += b.units;
     return slot;
 }
 
+void StockPoint::line_pop() {
+    if (ranked_) {
+        std::pop_heap(ranked_line_.begin(), ranked_line_.end(), std::greater<>{});
+        ranked_line_.pop_back();
+    } else {
+        line_.pop_front();
+    }
+}
+
 bool StockPoint::first_waiting(std::uint32_t& slot) {
-    while (!line_.empty()) {
-        slot = line_.front();
+    while (!line_empty()) {
+        slot = line_front();
         if (book_[slot].open) return true;
-        line_.pop_front();  // cancelled earlier: its slot is free once it leaves the line
+        line_pop();  // cancelled earlier: its slot is free once it leaves the line
         book_.release(slot);
     }
     return false;
@@ -52,17 +81,17 @@ std::int64_t StockPoint::shippable(std::uint32_t slot, bool partial_shipments) c
 }
 
 void StockPoint::ship(std::uint32_t slot, std::int64_t units) {
-    on_hand_ -= units;
+    change_on_hand(-units);
     tallies_.min_on_hand = std::min(tallies_.min_on_hand, on_hand_);
     book_[slot].units -= units;
-    backorder_units_ -= units;
+    change_backorders(-units);
     tallies_.shipped += units;
     tallies_.backorders_shipped += units;
 }
 
 void StockPoint::complete_first() {
-    const std::uint32_t slot = line_.front();
-    line_.pop_front();
+    const std::uint32_t slot = line_front();
+    line_pop();
     book_[slot].open = false;
     --open_records_;
     book_.release(slot);  // a pending cancellation for this slot is now stale
@@ -73,7 +102,7 @@ std::int64_t StockPoint::cancel(std::uint32_t slot, std::uint32_t gen) {
     if (!b.open || !book_.current(slot, gen)) return 0;
     b.open = false;
     --open_records_;
-    backorder_units_ -= b.units;
+    change_backorders(-b.units);
     tallies_.backorders_cancelled += b.units;
     return b.units;
 }
@@ -81,7 +110,7 @@ std::int64_t StockPoint::cancel(std::uint32_t slot, std::uint32_t gen) {
 void StockPoint::expect(double promised, std::int64_t delivered, std::int64_t ordered) {
     const std::pair<double, std::int64_t> key{promised, delivered};
     inbound_.insert(std::upper_bound(inbound_.begin(), inbound_.end(), key), key);
-    on_order_ += ordered;
+    change_on_order(ordered);
 }
 
 void StockPoint::receive(double promised, std::int64_t delivered, std::int64_t ordered) {
@@ -89,14 +118,14 @@ void StockPoint::receive(double promised, std::int64_t delivered, std::int64_t o
     const auto it = std::lower_bound(inbound_.begin(), inbound_.end(), key);
     assert(it != inbound_.end() && *it == key);
     if (it != inbound_.end() && *it == key) inbound_.erase(it);
-    on_hand_ += delivered;
-    on_order_ -= ordered;
+    change_on_hand(delivered);
+    change_on_order(-ordered);
     tallies_.received += delivered;
 }
 
 void StockPoint::book_beyond_horizon(std::int64_t units, double departs) {
     beyond_units_ += units;
-    on_order_ += units;
+    change_on_order(units);
     beyond_departure_ = std::min(beyond_departure_, departs);
 }
 

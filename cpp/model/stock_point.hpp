@@ -1,11 +1,11 @@
 #pragma once
-/// One item's stock: units on hand, units on order, the backorder book (customers waiting, first come
-/// first served) and what the store can honestly promise them (the inbound schedule).
+/// One item's stock: units on hand, units on order, the backorder book (customers waiting, served in
+/// the store's allocation order) and what the store can honestly promise them (the inbound schedule).
 /// Invariants: on hand >= 0; initial + received == on hand + shipped; backordered == shipped from
 /// backorders + cancelled + still owed; `backorder_units` is the sum of what open backorders still
 /// owe; the inbound schedule holds one (confirmed arrival, units) entry per shipment still due,
 /// sorted, so a quote is a walk, not a sort; on order = inbound units ordered + units booked to
-/// leave the vendor after the horizon.
+/// leave the vendor after the horizon; the store's totals (StoreStock) move with every change.
 #include <cstdint>
 #include <limits>
 #include <utility>
@@ -28,6 +28,7 @@ struct Backorder {
     bool open;                // false once shipped in full or cancelled
     float u_review;           // the customer's uniforms for a later experience (drawn when ordering)
     float u_churn;
+    double rank;              // allocation order: lower first (0 for first come, first served)
 };
 
 /// Lifetime unit tallies of one stock point (for invariants and the time series).
@@ -36,9 +37,18 @@ struct StockTallies {
                  backorders_shipped = 0, backorders_cancelled = 0, min_on_hand = 0;
 };
 
+/// The store's totals over all its stock points, kept up to date by them.
+struct StoreStock {
+    std::int64_t on_hand = 0, backorders = 0, on_order = 0;
+    std::int64_t items_out = 0;    // stock points with nothing on hand
+    double holding_per_day = 0.0;  // sum of holding cost per unit-day x on hand
+    std::int64_t items = 0;
+};
+
 class StockPoint {
 public:
-    explicit StockPoint(std::int64_t initial_on_hand);
+    /// `ranked`: serve the line by rank (then arrival) instead of first come, first served.
+    StockPoint(std::int64_t initial_on_hand, double holding_per_unit_day, bool ranked, StoreStock& store);
 
     std::int64_t on_hand() const { return on_hand_; }
     std::int64_t on_order() const { return on_order_; }
@@ -47,15 +57,18 @@ public:
     std::int64_t inventory_position() const { return on_hand_ + on_order_ - backorder_units_; }
     const StockTallies& tallies() const { return tallies_; }
     std::int64_t initial_on_hand() const { return initial_on_hand_; }
+    double holding_per_day() const { return holding_ * static_cast<double>(on_hand_); }
 
     /// A customer wants `q` units: serves what stock allows (nothing while others wait in line).
-    std::int64_t sell(std::int64_t q);
+    /// `first_choice`: false when the customer came for another item (not counted as its demand).
+    std::int64_t sell(std::int64_t q, bool first_choice = true);
     /// Units turned away (lost to this item).
     void lose(std::int64_t units) { tallies_.lost += units; }
 
     /// Puts a customer in the backorder line; returns the slot (for their cancellation event).
     std::uint32_t add_backorder(const Backorder& b);
     Backorder& backorder(std::uint32_t slot) { return book_[slot]; }
+    const Backorder& backorder(std::uint32_t slot) const { return book_[slot]; }
     std::uint32_t generation(std::uint32_t slot) const { return book_.generation(slot); }
     /// The first customer in line whose backorder is still open (closed records at the head are
     /// freed on the way); false when nobody waits.
@@ -86,13 +99,38 @@ public:
     double pipeline_wait(std::int64_t units_needed, double now) const;
 
 private:
+    void change_on_hand(std::int64_t delta);
+    void change_backorders(std::int64_t delta) {
+        backorder_units_ += delta;
+        store_.backorders += delta;
+    }
+    void change_on_order(std::int64_t delta) {
+        on_order_ += delta;
+        store_.on_order += delta;
+    }
+    bool line_empty() const { return ranked_ ? ranked_line_.empty() : line_.empty(); }
+    std::uint32_t line_front() const { return ranked_ ? ranked_line_.front().slot : line_.front(); }
+    void line_pop();
+
+    struct Ranked {  // a place in a ranked line: by rank, then by arrival
+        double rank;
+        std::uint64_t seq;
+        std::uint32_t slot;
+        bool operator>(const Ranked& o) const { return rank > o.rank || (rank == o.rank && seq > o.seq); }
+    };
+
     std::int64_t initial_on_hand_;
-    std::int64_t on_hand_;
+    double holding_;
+    StoreStock& store_;
+    std::int64_t on_hand_ = 0;
     std::int64_t on_order_ = 0;
     std::int64_t backorder_units_ = 0;
     std::int64_t open_records_ = 0;
     SlotPool<Backorder> book_;
-    IndexRing line_;
+    bool ranked_;
+    IndexRing line_;                    // first come, first served
+    std::vector<Ranked> ranked_line_;   // a min-heap (std::push_heap with greater) otherwise
+    std::uint64_t arrivals_ = 0;
     std::vector<std::pair<double, std::int64_t>> inbound_;  // (confirmed arrival, units), sorted
     std::int64_t beyond_units_ = 0;  // on order, leaving the vendor after the horizon
     double beyond_departure_ = std::numeric_limits<double>::infinity();

@@ -1,5 +1,5 @@
 // The summary metrics (model/metrics.hpp, docs/glossary.md) from the window statistics and the
-// components' state.
+// components' state, for the store and for each item (model/item_metrics.hpp).
 #include <algorithm>
 #include <cmath>
 
@@ -11,7 +11,16 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 double ratio(double num, double den) { return den > 0 ? num / den : kNaN; }
 void set(Summary& m, Metric k, double v) { m[static_cast<std::size_t>(k)] = v; }
+void set(ItemSummary& m, ItemMetric k, double v) { m[static_cast<std::size_t>(k)] = v; }
 }  // namespace
+
+/// The store's flows: the items' sums, in item order. Units wanted as a substitute are counted at the
+/// substitute item; the store counts each unit wanted once, at the customer's first choice.
+ItemFlows Simulation::store_flows() const {
+    ItemFlows f;
+    for (const ItemRun& it : items_) f.add(it.flows);
+    return f;
+}
 
 Summary Simulation::summary() const {
     // The window integrals run to the last event; run_until() may have moved the clock further.
@@ -23,51 +32,69 @@ Summary Simulation::summary() const {
     m.fill(kNaN);
     const double window = std::max(now_ - sc_.run.warmup_days, 0.0);
     const double days = window > 0 ? window : kNaN;  // divisor of time averages
-    summarize_flows(m, st);
+    const ItemFlows f = store_flows();
+    summarize_flows(m, f);
     set(m, Metric::avg_on_hand, st.int_on_hand / days);
     set(m, Metric::avg_backorders, st.int_backorders / days);
     set(m, Metric::avg_on_order, st.int_on_order / days);
     set(m, Metric::avg_inventory_position, st.int_ip / days);
     set(m, Metric::stockout_time_fraction, st.int_stockout / days);
-    set(m, Metric::ending_on_hand, static_cast<double>(stock_.on_hand()));
-    summarize_money(m, st, days);
-    set(m, Metric::orders_placed, st.orders);
-    set(m, Metric::mean_order_size, ratio(st.ordered_units, st.orders));
-    set(m, Metric::supplier_fill_rate, ratio(st.received_units, st.due_units));
+    set(m, Metric::ending_on_hand, static_cast<double>(store_.on_hand));
+    summarize_money(m, f, st, days);
+    set(m, Metric::orders_placed, f.orders);
+    set(m, Metric::mean_order_size, ratio(f.ordered_units, f.orders));
+    set(m, Metric::supplier_fill_rate, ratio(f.received_units, f.due_units));
     set(m, Metric::disrupted_days, st.disrupted_days);
-    if (customers_.customers_mode()) summarize_customers(m, st);
+    if (customers_.customers_mode()) summarize_customers(m, f, st);
     set(m, Metric::events, static_cast<double>(events_handled_));
     set(m, Metric::purchase_candidates, static_cast<double>(customers_.candidates_drawn()));
     set(m, Metric::purchase_occasions, static_cast<double>(occasions_handled_));
     return m;
 }
 
-void Simulation::summarize_flows(Summary& m, const WindowStats& st) const {
-    set(m, Metric::demand_units, st.demand);
-    set(m, Metric::served_from_stock_units, st.served);
-    set(m, Metric::backordered_units, st.backordered);
-    set(m, Metric::lost_units, st.lost);
-    set(m, Metric::substituted_units, st.substituted);
-    set(m, Metric::delayed_units, st.delayed);
-    set(m, Metric::cancelled_units, st.cancelled);
-    set(m, Metric::fulfilled_backorder_units, st.fulfilled);
-    set(m, Metric::late_backorder_units, st.late);
-    set(m, Metric::fill_rate, ratio(st.served, st.demand));
-    set(m, Metric::backorder_acceptance_rate, ratio(st.accepted, st.offers));
-    set(m, Metric::mean_backorder_wait_days, ratio(st.wait_units_days, st.fulfilled));
-    const double recorded = st.served + st.backordered;
+void Simulation::summarize_flows(Summary& m, const ItemFlows& f) const {
+    const double demand = f.demand - f.substitute_demand;
+    const double served = f.served - f.substitute_sales;
+    set(m, Metric::demand_units, demand);
+    set(m, Metric::served_from_stock_units, served);
+    set(m, Metric::backordered_units, f.backordered);
+    set(m, Metric::lost_units, f.lost);
+    set(m, Metric::substituted_units, f.substituted);
+    set(m, Metric::saved_by_substitute_units, f.substitute_sales);
+    set(m, Metric::delayed_units, f.delayed);
+    set(m, Metric::cancelled_units, f.cancelled);
+    set(m, Metric::fulfilled_backorder_units, f.fulfilled);
+    set(m, Metric::late_backorder_units, f.late);
+    set(m, Metric::fill_rate, ratio(served, demand));
+    set(m, Metric::backorder_acceptance_rate, ratio(f.accepted, f.offers));
+    set(m, Metric::mean_backorder_wait_days, ratio(f.wait_units_days, f.fulfilled));
+    const double recorded = f.served + f.backordered;
     set(m, Metric::recorded_demand_units, recorded);
-    set(m, Metric::demand_capture_ratio, ratio(recorded, st.demand));
+    set(m, Metric::demand_capture_ratio, ratio(recorded, demand));
 }
 
-void Simulation::summarize_money(Summary& m, const WindowStats& st, double days) const {
+/// Average inventory at cost over the window: with one item the store's average units times its
+/// cost; with several, each item's own average times its cost.
+double Simulation::inventory_value_per_day(const WindowStats& st, double days) const {
+    if (items_.size() == 1) return st.int_on_hand / days * items_[0].spec.unit_cost;
+    double value = 0.0;
+    for (std::uint32_t i = 0; i < items_.size(); ++i) {
+        ItemIntegrals g = items_[i].integrals;
+        const StockPoint& s = items_[i].stock;
+        g.advance(now_, sc_.run.warmup_days, s.on_hand(), s.backorder_units(), s.on_order(), s.holding_per_day());
+        value += g.on_hand / days * items_[i].spec.unit_cost;
+    }
+    return value;
+}
+
+void Simulation::summarize_money(Summary& m, const ItemFlows& f, const WindowStats& st, double days) const {
     const Ledger& ledger = accounts_.ledger();
-    const double revenue = st.revenue_cents / 100.0;
-    const double cogs = st.cogs_cents / 100.0;
+    const double revenue = f.revenue_cents / 100.0;
+    const double cogs = f.cogs_cents / 100.0;
     // "+ 0.0" turns -0.0 into 0.0 for categories with no entries.
     auto cost = [&](LedgerCategory c) { return -static_cast<double>(ledger.window_total(c)) / 100.0 + 0.0; };
     set(m, Metric::revenue, revenue);
-    set(m, Metric::lost_revenue, st.lost_revenue_cents / 100.0);
+    set(m, Metric::lost_revenue, f.lost_revenue_cents / 100.0);
     set(m, Metric::cost_of_goods_sold, cogs);
     const double holding = cost(LedgerCategory::HoldingCost);
     const double ordering = cost(LedgerCategory::OrderingCost);
@@ -77,7 +104,8 @@ void Simulation::summarize_money(Summary& m, const WindowStats& st, double days)
     set(m, Metric::refunds, cost(LedgerCategory::Refund));
     set(m, Metric::apology_discounts, cost(LedgerCategory::ApologyDiscount));
     set(m, Metric::net_interest, interest);
-    const double salvage = static_cast<double>(stock_.on_hand()) * sc_.sku.salvage_value;
+    double salvage = 0.0;
+    for (const ItemRun& it : items_) salvage += static_cast<double>(it.stock.on_hand()) * it.spec.salvage_value;
     set(m, Metric::salvage_value, salvage);
     const double operating = revenue - cogs - holding - ordering - interest;
     set(m, Metric::profit, sc_.finance.salvage_in_profit ? operating + salvage : operating);
@@ -87,7 +115,7 @@ void Simulation::summarize_money(Summary& m, const WindowStats& st, double days)
     // Cash conversion cycle: DIO + DSO - DPO, each from time-averaged balances over the window.
     const double cogs_per_day = cogs / days;
     const double revenue_per_day = revenue / days;
-    const double dio = ratio(st.int_on_hand / days * sc_.supplier.unit_price, cogs_per_day);
+    const double dio = ratio(inventory_value_per_day(st, days), cogs_per_day);
     const double dso = ratio(-st.int_prepay / days / 100.0, revenue_per_day);
     const double dpo = ratio(st.int_payables / days / 100.0, cogs_per_day);
     set(m, Metric::cash_conversion_cycle_days, dio + dso - dpo);
@@ -95,7 +123,7 @@ void Simulation::summarize_money(Summary& m, const WindowStats& st, double days)
     set(m, Metric::supplier_payables_outstanding, static_cast<double>(accounts_.net_payables()) / 100.0);
 }
 
-void Simulation::summarize_customers(Summary& m, const WindowStats& st) const {
+void Simulation::summarize_customers(Summary& m, const ItemFlows& f, const WindowStats& st) const {
     set(m, Metric::churned_customers, st.churned);
     set(m, Metric::active_customers_end, static_cast<double>(customers_.active_count()));
     set(m, Metric::mean_loyalty, customers_.mean_loyalty());
@@ -109,7 +137,47 @@ void Simulation::summarize_customers(Summary& m, const WindowStats& st) const {
         repeat += p >= 2;
     }
     set(m, Metric::repeat_purchase_rate, ratio(static_cast<double>(repeat), static_cast<double>(buyers)));
-    set(m, Metric::revenue_per_customer, ratio(st.revenue_cents / 100.0, static_cast<double>(customers_.joined())));
+    set(m, Metric::revenue_per_customer, ratio(f.revenue_cents / 100.0, static_cast<double>(customers_.joined())));
+}
+
+std::vector<ItemSummary> Simulation::item_summaries() const {
+    const double window = std::max(now_ - sc_.run.warmup_days, 0.0);
+    const double days = window > 0 ? window : kNaN;
+    std::vector<ItemSummary> out(items_.size());
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+        const ItemRun& it = items_[i];
+        const ItemFlows& f = it.flows;
+        ItemIntegrals g = it.integrals;  // brought up to now on a copy (as summary() does)
+        g.advance(now_, sc_.run.warmup_days, it.stock.on_hand(), it.stock.backorder_units(), it.stock.on_order(),
+                  it.stock.holding_per_day());
+        ItemSummary& m = out[i];
+        m.fill(kNaN);
+        set(m, ItemMetric::demand_units, f.demand);
+        set(m, ItemMetric::substitute_demand_units, f.substitute_demand);
+        set(m, ItemMetric::served_from_stock_units, f.served);
+        set(m, ItemMetric::substitute_sales_units, f.substitute_sales);
+        set(m, ItemMetric::backordered_units, f.backordered);
+        set(m, ItemMetric::lost_units, f.lost);
+        set(m, ItemMetric::substituted_units, f.substituted);
+        set(m, ItemMetric::delayed_units, f.delayed);
+        set(m, ItemMetric::cancelled_units, f.cancelled);
+        set(m, ItemMetric::fulfilled_backorder_units, f.fulfilled);
+        set(m, ItemMetric::late_backorder_units, f.late);
+        set(m, ItemMetric::fill_rate, ratio(f.served, f.demand));
+        set(m, ItemMetric::backorder_acceptance_rate, ratio(f.accepted, f.offers));
+        set(m, ItemMetric::avg_on_hand, g.on_hand / days);
+        set(m, ItemMetric::avg_backorders, g.backorders / days);
+        set(m, ItemMetric::stockout_time_fraction, g.stockout / days);
+        set(m, ItemMetric::ending_on_hand, static_cast<double>(it.stock.on_hand()));
+        set(m, ItemMetric::revenue, f.revenue_cents / 100.0);
+        set(m, ItemMetric::cost_of_goods_sold, f.cogs_cents / 100.0);
+        set(m, ItemMetric::lost_revenue, f.lost_revenue_cents / 100.0);
+        set(m, ItemMetric::holding_cost, g.holding_cost);
+        set(m, ItemMetric::gross_margin, (f.revenue_cents - f.cogs_cents) / 100.0 - g.holding_cost);
+        set(m, ItemMetric::orders_placed, f.orders);
+        set(m, ItemMetric::salvage_value, static_cast<double>(it.stock.on_hand()) * it.spec.salvage_value);
+    }
+    return out;
 }
 
 }  // namespace stocklab

@@ -1,5 +1,6 @@
-// Supply: the stock point meets its replenishment policy and its vendor. Decisions (continuous, or at
-// periodic reviews), purchase orders, shipments arriving and paying for them, vendor outages.
+// Supply: each stock point meets its replenishment policy and its vendor. Decisions (continuous, or
+// at periodic reviews), purchase orders, shipments arriving and paying for them, vendor outages.
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -12,103 +13,128 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr std::int64_t kMaxOrderUnits = 1000000000000LL;
 }  // namespace
 
-InventoryView Simulation::view(bool at_review) const {
+InventoryView Simulation::view(std::uint32_t item, bool at_review) const {
+    const ItemRun& it = items_[item];
     InventoryView v;
     v.now = now_;
-    v.on_hand = stock_.on_hand();
-    v.backorders = stock_.backorder_units();
-    v.on_order = stock_.on_order();
-    v.inventory_position = stock_.inventory_position();
-    v.recorded_demand = stock_.tallies().recorded;
-    v.sales = stock_.tallies().served;
-    v.open_orders = vendor_.open_shipments();
+    v.item = item;
+    v.on_hand = it.stock.on_hand();
+    v.backorders = it.stock.backorder_units();
+    v.on_order = it.stock.on_order();
+    v.inventory_position = it.stock.inventory_position();
+    v.recorded_demand = it.stock.tallies().recorded;
+    v.sales = it.stock.tallies().served;
+    v.open_orders = vendors_[it.spec.supplier].open_shipments();
     v.is_review = at_review;
     return v;
 }
 
-/// A decision is due: at a review, or (continuous review) after the inventory position changed.
-/// Inside run_until_decision() it waits for the caller; otherwise the policy decides now.
-void Simulation::decision_point(bool at_review) {
-    if (!at_review && replenisher_.periodic()) return;
+/// A decision is due for `item`: at a review, or (continuous review) after its inventory position
+/// changed. Inside run_until_decision() it waits for the caller; otherwise the policy decides now.
+void Simulation::decision_point(std::uint32_t item, bool at_review) {
+    ItemRun& it = items_[item];
+    if (!at_review && it.policy.periodic()) return;
     if (pausing_) {
-        pending_ = at_review ? Pending::Review : Pending::Continuous;
+        if (!it.pending) pending_.push_back(item);
+        it.pending = true;
+        it.pending_review = at_review;
         return;
     }
-    make_decision(at_review);
+    make_decision(item, at_review);
 }
 
-void Simulation::make_decision(bool at_review) {
+void Simulation::make_decision(std::uint32_t item, bool at_review) {
+    ItemRun& it = items_[item];
     // Marked pending while a custom policy runs: if it is interrupted (Ctrl-C in Python), the next
     // step or run asks it again at the same point instead of silently skipping the decision.
-    pending_ = at_review ? Pending::Review : Pending::Continuous;
-    const OrderDecision d = replenisher_.custom() ? replenisher_.decide_custom(view(at_review))
-                                                  : replenisher_.decide_builtin(stock_.inventory_position(), at_review);
-    pending_ = Pending::None;
-    if (d.quantity > 0) place_order(d.quantity);
+    const bool custom = it.policy.custom();
+    if (custom) {
+        pending_.push_back(item);
+        it.pending = true;
+        it.pending_review = at_review;
+    }
+    const OrderDecision d = custom ? it.policy.decide_custom(view(item, at_review))
+                                   : it.policy.decide_builtin(it.stock.inventory_position(), at_review);
+    if (custom) {
+        it.pending = false;
+        pending_.pop_back();
+    }
+    if (d.quantity > 0) place_order(item, d.quantity);
 }
 
 void Simulation::on_review(const Event& e) {
+    const std::uint32_t item = e.a;
     const std::uint64_t k = e.payload;
+    Replenisher& policy = items_[item].policy;
     // The next review is booked before the policy runs, so an interrupted policy loses no review.
-    const double next = replenisher_.review_time(k + 1);
-    if (next < sc_.run.horizon_days) cal_.schedule(next, EventType::Review, 0, 0, k + 1);
-    replenisher_.begin_review(k, stock_.tallies().recorded);
-    decision_point(true);
+    const double next = policy.review_time(k + 1);
+    if (next < sc_.run.horizon_days) cal_.schedule(next, EventType::Review, item, 0, k + 1);
+    policy.begin_review(k, items_[item].stock.tallies().recorded);
+    decision_point(item, true);
 }
 
-void Simulation::place_order(std::int64_t units) {
-    const std::int64_t q = vendor_.order_size(units);
+void Simulation::place_order(std::uint32_t item, std::int64_t units) {
+    ItemRun& it = items_[item];
+    Vendor& vendor = vendors_[it.spec.supplier];
+    const std::int64_t q = vendor.order_size(units);
     if (q <= 0) return;
     if (q > kMaxOrderUnits) throw std::invalid_argument("an order of " + std::to_string(q) + " units exceeds 1e12");
+    touch(item);
     const std::int64_t id = next_order_id_++;
+    const auto i = static_cast<std::int32_t>(item);
     if (in_window()) {
-        st_.orders += 1;
-        st_.ordered_units += static_cast<double>(q);
+        it.flows.orders += 1;
+        it.flows.ordered_units += static_cast<double>(q);
     }
-    post(LedgerCategory::OrderingCost, -to_cents(sc_.supplier.order_cost), id);
-    if (sc_.supplier.payment == PaymentTerms::Prepay) {
-        const Cents prepaid = amount(q, vendor_.unit_price_cents());
-        post(LedgerCategory::SupplierPayment, -prepaid, id);
+    post(LedgerCategory::OrderingCost, -to_cents(vendor.spec().order_cost), id, i);
+    if (vendor.spec().payment == PaymentTerms::Prepay) {
+        const Cents prepaid = amount(q, it.unit_cost);
+        post(LedgerCategory::SupplierPayment, -prepaid, id, i);
         accounts_.change_supplier_advances(prepaid);
     }
-    vendor_.ship(id, q, now_, stock_);
-    log(EventKind::OrderPlaced, id, q, kNaN);  // after shipping: the row shows the order on order
+    vendor.ship(id, item, q, it.unit_cost, now_, it.stock);
+    log(EventKind::OrderPlaced, id, q, kNaN, i);  // after shipping: the row shows the order on order
 }
 
 void Simulation::on_shipment(const Event& e) {
-    const Shipment s = vendor_.arrive(e.a);
-    stock_.receive(s.expected_arrival, s.units, s.ordered);
+    Vendor& vendor = vendors_[e.payload];
+    const Shipment s = vendor.arrive(e.a);
+    ItemRun& it = items_[s.item];
+    touch(s.item);
+    it.stock.receive(s.expected_arrival, s.units, s.ordered);
     if (in_window()) {
-        st_.received_units += static_cast<double>(s.units);
-        st_.due_units += static_cast<double>(s.ordered);
+        it.flows.received_units += static_cast<double>(s.units);
+        it.flows.due_units += static_cast<double>(s.ordered);
     }
-    pay_for_shipment(s, s.units);
-    log(EventKind::ShipmentReceived, s.order_id, s.units, kNaN);
-    serve_backorders();
-    decision_point(false);
+    pay_for_shipment(vendor.spec(), s, it.unit_cost);
+    log(EventKind::ShipmentReceived, s.order_id, s.units, kNaN, static_cast<std::int32_t>(s.item));
+    serve_backorders(s.item);
+    decision_point(s.item, false);
 }
 
-void Simulation::pay_for_shipment(const Shipment& s, std::int64_t received) {
-    const Cents invoice = amount(received, vendor_.unit_price_cents());
-    switch (sc_.supplier.payment) {
-        case PaymentTerms::OnDelivery: post(LedgerCategory::SupplierPayment, -invoice, s.order_id); break;
-        case PaymentTerms::Net: accounts_.add_payable(invoice, s.order_id, now_ + sc_.supplier.payment_terms_days); break;
+void Simulation::pay_for_shipment(const Supplier& terms, const Shipment& s, Cents unit_cost) {
+    const Cents invoice = amount(s.units, unit_cost);
+    const auto i = static_cast<std::int32_t>(s.item);
+    switch (terms.payment) {
+        case PaymentTerms::OnDelivery: post(LedgerCategory::SupplierPayment, -invoice, s.order_id, i); break;
+        case PaymentTerms::Net: accounts_.add_payable(invoice, s.order_id, i, now_ + terms.payment_terms_days); break;
         case PaymentTerms::Prepay:
             accounts_.change_supplier_advances(-s.prepaid);
-            post(LedgerCategory::SupplierRefund, s.prepaid - invoice, s.order_id);
+            post(LedgerCategory::SupplierRefund, s.prepaid - invoice, s.order_id, i);
             break;
     }
 }
 
 void Simulation::on_supplier_payment(const Event& e) {
     const Payable p = accounts_.settle(e.a);
-    post(LedgerCategory::SupplierPayment, -p.amount, p.order_id);
-    log(EventKind::SupplierPaid, p.order_id, 0, static_cast<double>(p.amount) / 100.0);
+    post(LedgerCategory::SupplierPayment, -p.amount, p.order_id, p.item);
+    log(EventKind::SupplierPaid, p.order_id, 0, static_cast<double>(p.amount) / 100.0, p.item);
 }
 
-void Simulation::on_supplier_state() {
-    const double period = vendor_.toggle(now_);
-    log(vendor_.up() ? EventKind::SupplierUp : EventKind::SupplierDown, -1, 0, period);
+void Simulation::on_supplier_state(const Event& e) {
+    Vendor& vendor = vendors_[e.a];
+    const double period = vendor.toggle(now_);
+    log(vendor.up() ? EventKind::SupplierUp : EventKind::SupplierDown, -1, 0, period);
 }
 
 }  // namespace stocklab

@@ -11,19 +11,20 @@ namespace {
 constexpr std::int64_t kMaxShipmentsPerOrder = 1000000;
 }
 
-Vendor::Vendor(const Supplier& spec, double horizon, std::uint64_t seed, std::uint64_t replication, Calendar& cal)
+Vendor::Vendor(const Supplier& spec, std::uint32_t index, double horizon, std::uint64_t seed,
+               std::uint64_t replication, Calendar& cal)
     : spec_(spec),
+      index_(index),
       horizon_(horizon),
       cal_(cal),
-      unit_price_cents_(to_cents(spec.unit_price)),
-      rng_lead_(make_engine(seed, replication, Purpose::LeadTime)),
-      rng_reliability_(make_engine(seed, replication, Purpose::SupplierReliability)),
-      rng_disruption_(make_engine(seed, replication, Purpose::Disruption)) {
+      seed_(seed),
+      replication_(replication),
+      rng_disruption_(make_engine(seed, replication, Purpose::Disruption, {index})) {
     shipments_.reserve(64);
     if (spec_.disruptions.enabled) {
         const Disruptions& d = spec_.disruptions;
         const double first = d.first_down_days >= 0 ? d.first_down_days : d.up_days.sample(rng_disruption_);
-        cal_.schedule(first, EventType::SupplierState);
+        cal_.schedule(first, EventType::SupplierState, index_);
     }
 }
 
@@ -33,7 +34,9 @@ std::int64_t Vendor::order_size(std::int64_t units) const {
     return q;
 }
 
-void Vendor::ship(std::int64_t order_id, std::int64_t units, double now, StockPoint& dest) {
+void Vendor::ship(std::int64_t order_id, std::uint32_t item, std::int64_t units, Cents unit_price, double now,
+                  StockPoint& dest) {
+    const Shipment order{order_id, item, 0, 0, 0.0, 0};
     double depart = up_ ? now : up_at_;
     std::int64_t remaining = units;
     std::int64_t parts = 0;
@@ -53,7 +56,7 @@ void Vendor::ship(std::int64_t order_id, std::int64_t units, double now, StockPo
                                             " units needs over 1e6 capacity periods; raise /supplier/capacity/units");
         }
         remaining -= chunk;
-        schedule_shipment(order_id, chunk, depart, dest);
+        schedule_shipment(order, chunk, unit_price, depart, dest);
     }
 }
 
@@ -68,6 +71,19 @@ void Vendor::book_beyond_horizon(std::int64_t units) {
     const std::int64_t rest = units - room;
     capacity_period_ += (rest + per - 1) / per;
     capacity_used_ = rest - ((rest - 1) / per) * per;
+}
+
+Vendor::ItemStreams& Vendor::streams(std::uint32_t item) {
+    if (item >= seeded_.size()) {
+        item_streams_.resize(item + 1);
+        seeded_.resize(item + 1, 0);
+    }
+    if (!seeded_[item]) {  // keyed (vendor, item): item 0 of vendor 0 is the version-1 stream
+        item_streams_[item] = ItemStreams{make_engine(seed_, replication_, Purpose::LeadTime, {index_, item}),
+                                          make_engine(seed_, replication_, Purpose::SupplierReliability, {index_, item})};
+        seeded_[item] = 1;
+    }
+    return item_streams_[item];
 }
 
 // The first capacity period at or after `depart` with room left, and how much of `remaining` fits.
@@ -87,27 +103,30 @@ double Vendor::leave_time(double depart, std::int64_t remaining, std::int64_t& c
     return std::max(depart, static_cast<double>(capacity_period_) * cap.period_days);
 }
 
-void Vendor::schedule_shipment(std::int64_t order_id, std::int64_t chunk, double depart, StockPoint& dest) {
+void Vendor::schedule_shipment(const Shipment& order, std::int64_t chunk, Cents unit_price, double depart,
+                               StockPoint& dest) {
     const Reliability& rel = spec_.reliability;
-    double arrival = depart + spec_.lead_time.sample(rng_lead_);
+    ItemStreams& rng = streams(order.item);
+    double arrival = depart + spec_.lead_time.sample(rng.lead);
     // The vendor confirms this date when it ships; reliability failures below break it.
     const double promised = spec_.orders_may_cross ? arrival : std::max(arrival, last_arrival_);
     std::int64_t delivered = chunk;
     if (rel.partial_probability > 0 || rel.late_probability > 0) {
-        const double u = uniform01(rng_reliability_);
+        const double u = uniform01(rng.reliability);
         if (u < rel.partial_probability) {
             delivered = static_cast<std::int64_t>(
-                std::floor(static_cast<double>(chunk) * rel.partial_fraction.sample(rng_reliability_)));
+                std::floor(static_cast<double>(chunk) * rel.partial_fraction.sample(rng.reliability)));
         } else if (u < rel.partial_probability + rel.late_probability) {
-            arrival += rel.late_days.sample(rng_reliability_);
+            arrival += rel.late_days.sample(rng.reliability);
         }
     }
     if (!spec_.orders_may_cross) arrival = std::max(arrival, last_arrival_);
     last_arrival_ = std::max(last_arrival_, arrival);
-    const Cents prepaid = spec_.payment == PaymentTerms::Prepay ? amount(chunk, unit_price_cents_) : 0;
-    const std::uint32_t slot = shipments_.acquire(Shipment{order_id, delivered, chunk, promised, prepaid});
+    const Cents prepaid = spec_.payment == PaymentTerms::Prepay ? amount(chunk, unit_price) : 0;
+    const std::uint32_t slot =
+        shipments_.acquire(Shipment{order.order_id, order.item, delivered, chunk, promised, prepaid});
     dest.expect(promised, delivered, chunk);
-    cal_.schedule(arrival, EventType::ShipmentArrival, slot);
+    cal_.schedule(arrival, EventType::ShipmentArrival, slot, 0, index_);
 }
 
 Shipment Vendor::arrive(std::uint32_t slot) {
@@ -121,12 +140,12 @@ double Vendor::toggle(double now) {
     if (up_) {
         up_ = false;
         up_at_ = now + d.down_days.sample(rng_disruption_);
-        cal_.schedule(up_at_, EventType::SupplierState);
+        cal_.schedule(up_at_, EventType::SupplierState, index_);
         return up_at_ - now;
     }
     up_ = true;
     const double up_for = d.up_days.sample(rng_disruption_);
-    cal_.schedule(now + up_for, EventType::SupplierState);
+    cal_.schedule(now + up_for, EventType::SupplierState, index_);
     return up_for;
 }
 

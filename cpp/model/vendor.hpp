@@ -1,11 +1,13 @@
 #pragma once
-/// A vendor (the supplier of an item): its pipeline of shipments, capacity per period, reliability
-/// (short and late shipments) and outages. Owns its random streams and its events
-/// (ShipmentArrival: a = shipment slot; SupplierState: outage starts or ends).
+/// A vendor (a supplier of items): its pipeline of shipments, capacity per period (shared by the items
+/// it supplies), reliability (short and late shipments) and outages. Owns its random streams and its
+/// events (ShipmentArrival: a = shipment slot, payload = the vendor's index; SupplierState: a = the
+/// vendor's index, an outage starts or ends).
 /// Invariants: every unit ordered is in exactly one shipment; a shipment's confirmed date is set
 /// when it leaves and only reliability failures break it; with orders that may not cross, arrivals
 /// never overtake earlier ones; a shipment never leaves while the vendor is down.
 #include <cstdint>
+#include <vector>
 
 #include "model/events.hpp"
 #include "kernel/random.hpp"
@@ -19,6 +21,7 @@ namespace stocklab {
 /// One shipment of a purchase order (an order splits into several when capacity binds).
 struct Shipment {
     std::int64_t order_id;
+    std::uint32_t item;
     std::int64_t units;            // units that will arrive (fewer than ordered when short-shipped)
     std::int64_t ordered;
     double expected_arrival;       // the date the vendor confirmed
@@ -27,10 +30,11 @@ struct Shipment {
 
 class Vendor {
 public:
-    Vendor(const Supplier& spec, double horizon, std::uint64_t seed, std::uint64_t replication, Calendar& cal);
+    /// `index`: the vendor's place in the scenario (its events carry it, its streams are keyed by it).
+    Vendor(const Supplier& spec, std::uint32_t index, double horizon, std::uint64_t seed, std::uint64_t replication,
+           Calendar& cal);
 
     const Supplier& spec() const { return spec_; }
-    Cents unit_price_cents() const { return unit_price_cents_; }
     bool up() const { return up_; }
     double up_at() const { return up_at_; }  // when a vendor that is down comes back
     std::int64_t open_shipments() const { return static_cast<std::int64_t>(shipments_.live()); }
@@ -41,7 +45,8 @@ public:
     /// period each; schedules their arrivals. Units whose capacity period starts at or after the
     /// horizon are booked but never shipped (they could not arrive in the run): memory and time stay
     /// bounded by the horizon, not by the size of an order.
-    void ship(std::int64_t order_id, std::int64_t units, double now, StockPoint& dest);
+    void ship(std::int64_t order_id, std::uint32_t item, std::int64_t units, Cents unit_price, double now,
+              StockPoint& dest);
     /// The shipment in `slot` arrived: returns it and frees the slot.
     Shipment arrive(std::uint32_t slot);
     /// The vendor goes down or comes back up; returns the length of the new period (days).
@@ -51,13 +56,23 @@ private:
     double leave_time(double depart, std::int64_t remaining, std::int64_t& chunk);
     /// Books `units` into the capacity periods from the current one on, without shipping them.
     void book_beyond_horizon(std::int64_t units);
-    void schedule_shipment(std::int64_t order_id, std::int64_t chunk, double depart, StockPoint& dest);
+    void schedule_shipment(const Shipment& order, std::int64_t chunk, Cents unit_price, double depart, StockPoint& dest);
 
     const Supplier& spec_;
+    std::uint32_t index_;
     double horizon_;
     Calendar& cal_;
-    Cents unit_price_cents_;
-    Engine rng_lead_, rng_reliability_, rng_disruption_;
+    /// Lead times and reliability per item (seeded when the item first orders): one item's orders
+    /// never shift another's draws, so items keep common random numbers across policies.
+    struct ItemStreams {
+        Engine lead, reliability;
+    };
+    ItemStreams& streams(std::uint32_t item);
+
+    std::uint64_t seed_, replication_;
+    std::vector<ItemStreams> item_streams_;
+    std::vector<std::uint8_t> seeded_;
+    Engine rng_disruption_;
     SlotPool<Shipment> shipments_;
     double last_arrival_ = 0.0;
     bool up_ = true;

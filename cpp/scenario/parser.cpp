@@ -54,7 +54,7 @@ void parse_sku(const Obj& top, Scenario& sc) {
     top.require("sku");
     Obj o(top.get("sku"), top.at("sku"), {"name", "price", "unit_cost", "holding_cost_per_unit_day", "salvage_value"},
           top.problems());
-    Sku& k = sc.sku;
+    Item& k = sc.items[0];
     k.name = o.string("name", k.name);
     k.price = o.positive("price");
     if (k.price > kMaxMoney) throw ScenarioError(o.at("price"), "must be at most 1e9");
@@ -66,8 +66,9 @@ void parse_sku(const Obj& top, Scenario& sc) {
 
 void parse_initial(const Obj& top, Scenario& sc) {
     optional_block(top, "initial", {"on_hand", "cash"}, [&](const Obj& o) {
-        sc.initial.on_hand = o.integer("on_hand", 0, sc.initial.on_hand);
-        if (sc.initial.on_hand > kMaxLevel) throw ScenarioError(o.at("on_hand"), "must be at most 1e9 units");
+        Item& item = sc.items[0];
+        item.initial_on_hand = o.integer("on_hand", 0, item.initial_on_hand);
+        if (item.initial_on_hand > kMaxLevel) throw ScenarioError(o.at("on_hand"), "must be at most 1e9 units");
         sc.initial.cash = o.number("cash", sc.initial.cash);
         if (std::fabs(sc.initial.cash) > 1e13) throw ScenarioError(o.at("cash"), "must be at most 1e13 in size");
     });
@@ -229,8 +230,9 @@ void parse_capacity_and_outages(const Obj& o, const Scenario& sc, Supplier& s) {
     });
 }
 
-void parse_supplier_terms(const Obj& o, const Scenario& sc, Supplier& s) {
-    s.unit_price = o.money("unit_price", sc.sku.unit_cost);
+/// The supplier's terms; its unit price is what the (one) item costs the store (its unit_cost unless given).
+void parse_supplier_terms(const Obj& o, Item& item, Supplier& s) {
+    item.unit_cost = o.money("unit_price", item.unit_cost);
     s.order_cost = o.money("order_cost", s.order_cost);
     const bool prepay = o.boolean("prepay", false);
     s.payment_terms_days = o.days("payment_terms_days", s.payment_terms_days);
@@ -251,11 +253,8 @@ bool replenishes(const Obj& top) {
 }
 
 void parse_supplier(const Obj& top, Scenario& sc) {
-    Supplier& s = sc.supplier;
-    if (!top.has("supplier") && !replenishes(top)) {
-        s.unit_price = sc.sku.unit_cost;
-        return;
-    }
+    Supplier& s = sc.suppliers[0];
+    if (!top.has("supplier") && !replenishes(top)) return;
     top.require("supplier");
     Obj o(top.get("supplier"), top.at("supplier"),
           {"name", "lead_time", "orders_may_cross", "unit_price", "order_cost", "payment_terms_days", "prepay",
@@ -271,7 +270,7 @@ void parse_supplier(const Obj& top, Scenario& sc) {
                                                        fmt(sc.run.horizon_days) + " days)");
     });
     s.orders_may_cross = o.boolean("orders_may_cross", s.orders_may_cross);
-    o.problems().check([&] { parse_supplier_terms(o, sc, s); });
+    o.problems().check([&] { parse_supplier_terms(o, sc.items[0], s); });
     parse_reliability(o, s);
     parse_capacity_and_outages(o, sc, s);
 }
@@ -324,7 +323,7 @@ void parse_replenishment(const Obj& top, Scenario& sc) {
     const json& j = top.get("replenishment");
     const std::string path = top.at("replenishment");
     Problems& problems = top.problems();
-    Replenishment& r = sc.replenishment;
+    Replenishment& r = sc.items[0].replenishment;
     if (policy == "none") {
         Obj o(j, path, {"policy"}, problems);
         r.kind = ReplenishmentKind::None;
@@ -467,6 +466,7 @@ Scenario parse_resolved(const json& doc, Problems& problems) {
     for (auto* section : {parse_run, parse_sku, parse_initial, parse_demand, parse_customers, parse_supplier,
                           parse_replenishment, parse_shortage, parse_finance})
         problems.check([&] { section(top, sc); });
+    sc.items[0].shortage = sc.shortage;  // version 1: one item, the store's rule
     // An event log asked for in the file must fit; the ledger (on by default) is checked when a run
     // records it (experiments switch recording off).
     if (sc.run.record_events) problems.check([&] { check_recording_fits(sc); });

@@ -23,16 +23,7 @@ struct RunSettings {
     bool record_ledger = true;
 };
 
-struct Sku {
-    std::string name = "item";
-    double price = 1.0;  // required
-    double unit_cost = 0.0;
-    double holding_cost_per_unit_day = 0.0;
-    double salvage_value = 0.0;  // per unit left on hand at the horizon (reported; not cash)
-};
-
 struct Initial {
-    std::int64_t on_hand = 0;
     double cash = 0.0;
 };
 
@@ -46,8 +37,9 @@ enum class DemandModel { Poisson, Customers };
 
 struct Demand {
     DemandModel model = DemandModel::Poisson;
-    double rate_per_day = 1.0;  // required: total purchase occasions per day at the start
-    Distribution order_size = Distribution::constant(1.0);
+    double rate_per_day = 1.0;  // required: store visits (purchase occasions) per day at the start
+    Distribution basket = Distribution::constant(1.0);      // items a visit picks (whole, >= 1)
+    Distribution order_size = Distribution::constant(1.0);  // units of each item picked
     Seasonality seasonality;
 };
 
@@ -88,6 +80,18 @@ struct WordOfMouth {
     double memory_days = 90.0;        // reputation decays with this time constant
 };
 
+/// A group of customers that differ from the rest (a share of the population).
+struct Segment {
+    std::string id = "all";
+    double share = 1.0;
+    double visit_rate_factor = 1.0;   // visits per day relative to the store's rate
+    Distribution basket = Distribution::constant(1.0);
+    Distribution patience = Distribution::exponential(14.0);
+    BackorderAcceptance acceptance;
+    double loyalty_sensitivity = 1.0;  // multiplies every loyalty loss
+    std::int64_t priority = 0;         // higher is served first when stock is allocated by priority
+};
+
 struct Customers {
     std::int64_t population = 1;  // required
     double initial_loyalty = 0.8;
@@ -100,6 +104,8 @@ struct Customers {
     LoyaltyRules loyalty;
     double new_customer_rate_per_day = 0.0;
     WordOfMouth word_of_mouth;
+    /// At least one; a file without segments has one, "all", with the store-wide settings.
+    std::vector<Segment> segments = {Segment{}};
 };
 
 enum class PaymentTerms { OnDelivery, Net, Prepay };
@@ -125,10 +131,10 @@ struct Disruptions {
 
 struct Supplier {
     bool present = false;  // a file may leave the supplier out when the store never reorders
+    std::string id = "supplier";
     std::string name = "supplier";
     Distribution lead_time = Distribution::constant(7.0);  // required
     bool orders_may_cross = true;
-    double unit_price = 0.0;  // in a file, the item's unit_cost unless given
     double order_cost = 0.0;
     PaymentTerms payment = PaymentTerms::OnDelivery;
     double payment_terms_days = 0.0;
@@ -172,6 +178,25 @@ struct Shortage {
     double quote_days = 0.0;         // fixed quote
 };
 
+enum class Allocation { FirstComeFirstServed, Priority, Loyalty };
+
+/// One item of the assortment: what it sells for, costs and is worth, how it is replenished and
+/// from whom, and how the store answers a stock-out of it.
+struct Item {
+    std::string id = "item";
+    std::string name = "item";
+    double price = 1.0;      // required
+    double unit_cost = 0.0;  // required: what the store pays its supplier a unit
+    double holding_cost_per_unit_day = 0.0;
+    double salvage_value = 0.0;  // per unit left on hand at the horizon (reported; not cash)
+    double popularity = 1.0;     // relative chance a visit picks it
+    std::int64_t initial_on_hand = 0;
+    std::vector<std::uint32_t> substitutes;  // items tried in this order when it is out
+    Replenishment replenishment;             // required
+    std::uint32_t supplier = 0;              // index into Scenario::suppliers
+    Shortage shortage;                       // the store's rule with the item's own overrides
+};
+
 struct Finance {
     double accrual_period_days = 1.0;    // holding cost and interest are posted every this many days
     double overdraft_rate_per_year = 0.0;
@@ -184,13 +209,13 @@ struct Scenario {
     std::string description;
     std::string policy_name;  // which named policy variant was applied ("" = base)
     RunSettings run;
-    Sku sku;
     Initial initial;
     Demand demand;
     Customers customers;
-    Supplier supplier;
-    Replenishment replenishment;
-    Shortage shortage;
+    std::vector<Supplier> suppliers = {Supplier{}};
+    std::vector<Item> items = {Item{}};
+    Shortage shortage;  // the store-wide rule (each item has its effective one)
+    Allocation allocation = Allocation::FirstComeFirstServed;
     Finance finance;
 };
 

@@ -20,7 +20,7 @@ _HEADING = re.compile(r"^### `([a-z0-9_]+)`[ \t]*$", flags=re.M)
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     if page.file.src_uri != "glossary.md":
         return markdown
-    from stocklab import METRIC_INFO
+    from stocklab import METRIC_INFO, _core
 
     def entry(match: re.Match[str]) -> str:
         info = METRIC_INFO.get(match.group(1))
@@ -29,4 +29,5 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
             return match.group(0)
         return f"{match.group(0)}\n\n**{info.label}** ({info.unit}): *{info.description}*"
 
-    return _HEADING.sub(entry, markdown)
+    rows = "\n".join(f"| `{m['name']}` | {m['unit']} | {m['description']} |" for m in _core.item_metric_info)
+    return _HEADING.sub(entry, markdown).replace("ITEM_METRIC_ROWS", rows)

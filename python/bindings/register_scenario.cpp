@@ -5,6 +5,7 @@
 
 #include "common.hpp"
 #include "model/estimates.hpp"
+#include "model/item_metrics.hpp"
 #include "model/metrics.hpp"
 #include "model/results.hpp"
 #include "scenario/parser.hpp"
@@ -114,6 +115,19 @@ void register_scenario(py::module_& m) {
         .def_property_readonly("warmup_days", [](const Scenario& s) { return s.run.warmup_days; })
         .def_property_readonly("replications", [](const Scenario& s) { return s.run.replications; })
         .def_property_readonly("seed", [](const Scenario& s) { return s.run.seed; })
+        .def_property_readonly("item_ids",
+                               [](const Scenario& s) {
+                                   std::vector<std::string> ids;
+                                   for (const Item& item : s.items) ids.push_back(item.id);
+                                   return ids;
+                               },
+                               "The items' ids, in the scenario's order.")
+        .def_property_readonly("item_names",
+                               [](const Scenario& s) {
+                                   std::vector<std::string> names;
+                                   for (const Item& item : s.items) names.push_back(item.name);
+                                   return names;
+                               })
         .def_property_readonly("expected_events", [](const Scenario& s) { return expected_events(s); },
                                "Events one replication handles (an estimate from the scenario alone).");
 
@@ -147,6 +161,16 @@ void register_scenario(py::module_& m) {
         info.append(row);
     }
     m.attr("metric_info") = py::tuple(info);
+    py::list item_info;
+    for (const ItemMetricInfo& mi : kItemMetricInfo) {
+        py::dict row;
+        row["name"] = std::string(mi.name);
+        row["unit"] = std::string(mi.unit);
+        row["label"] = std::string(mi.label);
+        row["description"] = std::string(mi.description);
+        item_info.append(row);
+    }
+    m.attr("item_metric_info") = py::tuple(item_info);
     m.attr("series_names") = py::tuple(py::cast(series));
     m.attr("event_kinds") = py::tuple(py::cast(kinds));
     m.attr("ledger_categories") = py::tuple(py::cast(cats));

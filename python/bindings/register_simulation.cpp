@@ -32,10 +32,12 @@ py::dict events_dict(const std::vector<EventRecord>& ev, std::size_t from) {
     const std::size_t n = ev.size() > from ? ev.size() - from : 0;
     std::vector<double> time(n), cash(n), value(n);
     std::vector<std::int64_t> customer(n), qty(n), on_hand(n), bo(n), on_order(n);
+    std::vector<std::int32_t> item(n);
     std::vector<std::uint8_t> kind(n);
     for (std::size_t i = 0; i < n; ++i) {
         const EventRecord& r = ev[from + i];
         time[i] = r.time;
+        item[i] = r.item;
         customer[i] = r.reference;
         qty[i] = r.quantity;
         on_hand[i] = r.on_hand;
@@ -48,6 +50,7 @@ py::dict events_dict(const std::vector<EventRecord>& ev, std::size_t from) {
     py::dict d;
     d["time"] = to_array(time);
     d["kind"] = to_array(kind);
+    d["item"] = to_array(item);
     d["customer"] = to_array(customer);
     d["quantity"] = to_array(qty);
     d["value"] = to_array(value);
@@ -62,9 +65,11 @@ py::dict ledger_dict(const std::vector<LedgerEntry>& entries) {
     const std::size_t n = entries.size();
     std::vector<double> time(n);
     std::vector<std::int64_t> cents(n), ref(n);
+    std::vector<std::int32_t> item(n);
     std::vector<std::uint8_t> cat(n);
     for (std::size_t i = 0; i < n; ++i) {
         time[i] = entries[i].time;
+        item[i] = entries[i].item;
         cents[i] = entries[i].amount;
         ref[i] = entries[i].reference;
         cat[i] = static_cast<std::uint8_t>(entries[i].category);
@@ -74,6 +79,7 @@ py::dict ledger_dict(const std::vector<LedgerEntry>& entries) {
     d["category"] = to_array(cat);
     d["amount_cents"] = to_array(cents);
     d["reference"] = to_array(ref);
+    d["item"] = to_array(item);
     return d;
 }
 
@@ -83,11 +89,21 @@ py::dict series_dict(const TimeSeries& series) {
     return ts;
 }
 
+/// One row per item, one column per item metric.
+py::array_t<double> items_array(const std::vector<ItemSummary>& rows) {
+    py::array_t<double> out({static_cast<py::ssize_t>(rows.size()), static_cast<py::ssize_t>(kItemMetricCount)});
+    double* p = out.mutable_data();
+    for (std::size_t i = 0; i < rows.size(); ++i) std::copy(rows[i].begin(), rows[i].end(), p + i * kItemMetricCount);
+    return out;
+}
+
 py::dict result_dict(RunResult& r) {
     py::dict d;
     d["seed"] = r.seed;
     d["replication"] = r.replication;
     d["summary"] = summary_array(r.summary);
+    d["items"] = items_array(r.items);
+    d["item_ids"] = py::cast(r.item_ids);
     d["timeseries"] = series_dict(r.timeseries);
     d["events"] = events_dict(r.events, 0);
     d["ledger"] = ledger_dict(r.ledger);
@@ -279,6 +295,8 @@ void register_simulation(py::module_& m) {
         .def("timeseries", exclusive([](const PySimulation& s) { return series_dict(s.sim->timeseries()); }),
              "The time series so far (the snapshots taken up to now), as numpy arrays by column.")
         .def("summary", exclusive([](const PySimulation& s) { return summary_array(s.sim->summary()); }))
+        .def("items", exclusive([](const PySimulation& s) { return items_array(s.sim->item_summaries()); }),
+             "The items' metrics so far (items x item metrics).")
         .def("invariants", exclusive([](const PySimulation& s) { return invariants_dict(s.sim->invariants()); }))
         .def("result",
              exclusive([](PySimulation& s) {

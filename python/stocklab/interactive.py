@@ -31,6 +31,7 @@ def _units(n: int) -> str:
 def describe_event(row: dict[str, Any]) -> str:
     """One event-log row as a sentence, e.g. 'day 12.4: customer 381 ordered 1 unit; ...'."""
     t, kind, who, q, v = row["time"], row["event"], row["customer"], row["quantity"], row["value"]
+    order = row.get("order", -1)
     cust = f"customer {who}" if who >= 0 else "a customer"
     day = f"day {t:.1f}"
     quote = "no wait quoted" if v is None or (isinstance(v, float) and math.isnan(v)) else f"quoted at {v:.0f} days"
@@ -45,11 +46,11 @@ def describe_event(row: dict[str, Any]) -> str:
         "backorder_shipped": f"shipped {_units(q)} to waiting {cust} after {v:.1f} days",
         "backorder_late": f"the backorder of {cust} arrived {v:.1f} days later than quoted",
         "backorder_cancelled": f"{cust} cancelled a backorder of {_units(q)} after waiting {v:.1f} days",
-        "order_placed": f"the store ordered {_units(q)} from the supplier (order {who})",
-        "shipment_received": f"a shipment of {_units(q)} arrived (order {who})",
+        "order_placed": f"the store ordered {_units(q)} from the supplier (order {order})",
+        "shipment_received": f"a shipment of {_units(q)} arrived (order {order})",
         "supplier_down": f"the supplier stopped shipping for {v:.1f} days",
         "supplier_up": "the supplier is shipping again",
-        "supplier_paid": f"paid the supplier {v:,.2f} for order {who}",
+        "supplier_paid": f"paid the supplier {v:,.2f} for order {order}",
         "new_customer": f"new customer {who} arrived",
         "churned": f"{cust} stopped buying here (loyalty {v:.2f})",
         "negative_review": f"{cust} posted a negative review",
@@ -97,6 +98,7 @@ class Simulation:
         self.replication = check_seed(replication, "replication")
         """The replication number."""
         self._sim = _core.Simulation(parsed, self.seed, self.replication, replenishment)
+        self._item_ids: list[str] = list(parsed.item_ids)
         self._closed: str | None = None
         self._result: RunResult | None = None
 
@@ -122,7 +124,7 @@ class Simulation:
             start = self._sim.log_size
             if not self._guard(self._sim.step):
                 return None
-            rows = events_frame(self._sim.events_since(start))
+            rows = events_frame(self._sim.events_since(start), self._item_ids)
             if not rows.empty:
                 return "\n".join(describe_event(r) for r in rows.to_dict("records"))
             if not skip_silent:
@@ -218,7 +220,7 @@ class Simulation:
         churn and reviews however the run was advanced, plus every sale handled by :meth:`step` (every
         event when the scenario sets ``run.record_events``); columns as :attr:`RunResult.events`.
         Long runs keep the latest 100,000 to 200,000 rows (memory stays bounded)."""
-        return events_frame(self._sim.events_since(0))
+        return events_frame(self._sim.events_since(0), self._item_ids)
 
     @property
     def summary(self) -> pd.Series:

@@ -27,14 +27,33 @@ def run_metadata(scenario_name: str, policy: str, seed: int, replication: int) -
     }
 
 
-def events_frame(raw: dict[str, np.ndarray]) -> pd.DataFrame:
-    """The event log's DataFrame from the engine's column arrays."""
+# Rows whose reference is a purchase order, not a customer.
+_ORDER_EVENTS = ("order_placed", "shipment_received", "supplier_paid")
+
+
+def item_column(codes: np.ndarray, item_ids: list[str] | None) -> pd.Categorical:
+    """Item ids from the engine's item numbers (-1, no item: missing)."""
+    ids = list(item_ids or [])
+    codes = np.asarray(codes, dtype=np.int64)
+    if ids and len(codes) and codes.max(initial=-1) >= len(ids):
+        raise ValueError("item numbers beyond the scenario's items")
+    return pd.Categorical.from_codes(codes if ids else np.full(len(codes), -1), categories=ids)
+
+
+def events_frame(raw: dict[str, np.ndarray], item_ids: list[str] | None = None) -> pd.DataFrame:
+    """The event log's DataFrame from the engine's column arrays. The engine's `reference` is a
+    customer for customer rows and a purchase order for supply rows: two columns here."""
     kinds = np.array(_core.event_kinds, dtype=object)
+    event = pd.Categorical(kinds[raw["kind"]] if len(raw["kind"]) else [], categories=list(kinds))
+    is_order = np.isin(np.asarray(event, dtype=object), _ORDER_EVENTS)
+    reference = np.asarray(raw["customer"], dtype=np.int64)
     df = pd.DataFrame(
         {
             "time": raw["time"],
-            "event": pd.Categorical(kinds[raw["kind"]] if len(raw["kind"]) else [], categories=list(kinds)),
-            "customer": raw["customer"],
+            "event": event,
+            "item": item_column(raw["item"], item_ids),
+            "customer": np.where(is_order, -1, reference),
+            "order": np.where(is_order, reference, -1),
             "quantity": raw["quantity"],
             "value": raw["value"],
             "on_hand": raw["on_hand"],
@@ -91,12 +110,13 @@ class RunResult:
     def events(self) -> pd.DataFrame:
         """The event log (with ``run.record_events``): one row per thing that happened, with the state
         after it (kinds of event in docs/glossary.md)."""
-        return events_frame(self._raw["events"])
+        return events_frame(self._raw["events"], self.item_ids)
 
     @functools.cached_property
     def ledger(self) -> pd.DataFrame:
         """Every cash movement (with ``run.record_ledger``, the default): time, category, amount
-        (currency and integer cents), reference (customer or purchase-order id)."""
+        (currency and integer cents), reference (customer or purchase-order id), item (missing for
+        the store's own postings: holding cost, interest)."""
         cats = np.array(_core.ledger_categories, dtype=object)
         led = self._raw["ledger"]
         return pd.DataFrame(
@@ -107,8 +127,21 @@ class RunResult:
                 "amount": led["amount_cents"] / 100.0,
                 "amount_cents": led["amount_cents"],
                 "reference": led["reference"],
+                "item": item_column(led["item"], self.item_ids),
             }
         )
+
+    @property
+    def item_ids(self) -> list[str]:
+        """The items' ids, in the scenario's order (version-1 scenarios have one, "item")."""
+        return list(self._raw["item_ids"])
+
+    @functools.cached_property
+    def items(self) -> pd.DataFrame:
+        """One row per item (indexed by its id), one column per item metric over the measured window:
+        demand, sales, backorders, losses, substitution, stock, money (docs/glossary.md, "Items")."""
+        names = [m["name"] for m in _core.item_metric_info]
+        return pd.DataFrame(self._raw["items"], index=pd.Index(self.item_ids, name="item"), columns=names)
 
     @property
     def scenario(self) -> Any:

@@ -83,7 +83,7 @@ TEST(Ledger, CashIsInitialPlusSumOfEntries) {
     std::size_t nonzero = 0;
     for (int i = 0; i < 20000; ++i) {
         const Cents a = amount(gen);
-        ledger.post(0.01 * i, static_cast<LedgerCategory>(cat(gen)), a, i, true);
+        ledger.post(0.01 * i, static_cast<LedgerCategory>(cat(gen)), a, i, -1, true);
         expected += a;
         nonzero += a != 0;
     }
@@ -100,11 +100,11 @@ TEST(Ledger, CashIsInitialPlusSumOfEntries) {
 TEST(Ledger, CategoryAndWindowTotals) {
     Ledger ledger;
     ledger.reset(0, true);
-    ledger.post(1.0, LedgerCategory::Sale, 24900, 1, false);          // before the window
-    ledger.post(2.0, LedgerCategory::Sale, 24900, 2, true);
-    ledger.post(3.0, LedgerCategory::HoldingCost, -37, -1, true);
-    ledger.post(4.0, LedgerCategory::SupplierPayment, -150000, 0, false);
-    ledger.post(5.0, LedgerCategory::Refund, -24900, 2, true);
+    ledger.post(1.0, LedgerCategory::Sale, 24900, 1, -1, false);          // before the window
+    ledger.post(2.0, LedgerCategory::Sale, 24900, 2, -1, true);
+    ledger.post(3.0, LedgerCategory::HoldingCost, -37, -1, -1, true);
+    ledger.post(4.0, LedgerCategory::SupplierPayment, -150000, 0, -1, false);
+    ledger.post(5.0, LedgerCategory::Refund, -24900, 2, -1, true);
     EXPECT_EQ(ledger.total(LedgerCategory::Sale), 49800);
     EXPECT_EQ(ledger.window_total(LedgerCategory::Sale), 24900);
     EXPECT_EQ(ledger.total(LedgerCategory::HoldingCost), -37);
@@ -123,8 +123,8 @@ TEST(Ledger, CategoryAndWindowTotals) {
 TEST(Ledger, NotRecordingKeepsBalancesButNoRows) {
     Ledger ledger;
     ledger.reset(100, false);
-    ledger.post(1.0, LedgerCategory::Sale, 250, 1, true);
-    ledger.post(1.0, LedgerCategory::OrderingCost, -4000, 1, true);
+    ledger.post(1.0, LedgerCategory::Sale, 250, 1, -1, true);
+    ledger.post(1.0, LedgerCategory::OrderingCost, -4000, 1, -1, true);
     EXPECT_TRUE(ledger.entries().empty());
     EXPECT_FALSE(ledger.recording());
     EXPECT_EQ(ledger.cash(), 100 + 250 - 4000);
@@ -134,7 +134,7 @@ TEST(Ledger, NotRecordingKeepsBalancesButNoRows) {
 TEST(Ledger, ResetClearsEverything) {
     Ledger ledger;
     ledger.reset(0, true);
-    ledger.post(1.0, LedgerCategory::Sale, 100, 1, true);
+    ledger.post(1.0, LedgerCategory::Sale, 100, 1, -1, true);
     ledger.reset(7, true);
     EXPECT_EQ(ledger.cash(), 7);
     EXPECT_TRUE(ledger.entries().empty());

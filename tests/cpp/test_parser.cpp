@@ -63,12 +63,12 @@ TEST(Parser, MinimalScenarioGetsDocumentedDefaults) {
     EXPECT_FALSE(sc.run.record_events);
     EXPECT_TRUE(sc.run.record_ledger);
     // sku and initial state
-    EXPECT_EQ(sc.sku.name, "item");
-    EXPECT_EQ(sc.sku.price, 10.0);
-    EXPECT_EQ(sc.sku.unit_cost, 4.0);
-    EXPECT_EQ(sc.sku.holding_cost_per_unit_day, 0.0);
-    EXPECT_EQ(sc.sku.salvage_value, 0.0);
-    EXPECT_EQ(sc.initial.on_hand, 0);
+    EXPECT_EQ(sc.items[0].name, "item");
+    EXPECT_EQ(sc.items[0].price, 10.0);
+    EXPECT_EQ(sc.items[0].unit_cost, 4.0);
+    EXPECT_EQ(sc.items[0].holding_cost_per_unit_day, 0.0);
+    EXPECT_EQ(sc.items[0].salvage_value, 0.0);
+    EXPECT_EQ(sc.items[0].initial_on_hand, 0);
     EXPECT_EQ(sc.initial.cash, 0.0);
     // demand: the textbook anonymous Poisson stream of unit orders
     EXPECT_EQ(sc.demand.model, DemandModel::Poisson);
@@ -77,25 +77,25 @@ TEST(Parser, MinimalScenarioGetsDocumentedDefaults) {
     EXPECT_EQ(sc.demand.order_size.a, 1.0);
     EXPECT_EQ(sc.demand.seasonality.amplitude, 0.0);
     // supplier
-    EXPECT_EQ(sc.supplier.name, "supplier");
-    EXPECT_EQ(sc.supplier.lead_time.kind, Distribution::Kind::Constant);
-    EXPECT_EQ(sc.supplier.lead_time.a, 3.0);
-    EXPECT_TRUE(sc.supplier.orders_may_cross);
-    EXPECT_EQ(sc.supplier.unit_price, 4.0);  // the unit cost  // defaults to the SKU's unit cost
-    EXPECT_EQ(sc.supplier.order_cost, 0.0);
-    EXPECT_EQ(sc.supplier.payment, PaymentTerms::OnDelivery);
-    EXPECT_EQ(sc.supplier.payment_terms_days, 0.0);
-    EXPECT_EQ(sc.supplier.min_order, 1);
-    EXPECT_EQ(sc.supplier.order_multiple, 1);
-    EXPECT_EQ(sc.supplier.reliability.partial_probability, 0.0);
-    EXPECT_EQ(sc.supplier.reliability.late_probability, 0.0);
-    EXPECT_EQ(sc.supplier.capacity.units, 0);
-    EXPECT_FALSE(sc.supplier.disruptions.enabled);
+    EXPECT_EQ(sc.suppliers[0].name, "supplier");
+    EXPECT_EQ(sc.suppliers[0].lead_time.kind, Distribution::Kind::Constant);
+    EXPECT_EQ(sc.suppliers[0].lead_time.a, 3.0);
+    EXPECT_TRUE(sc.suppliers[0].orders_may_cross);
+    EXPECT_EQ(sc.items[0].unit_cost, 4.0);  // the unit cost  // defaults to the SKU's unit cost
+    EXPECT_EQ(sc.suppliers[0].order_cost, 0.0);
+    EXPECT_EQ(sc.suppliers[0].payment, PaymentTerms::OnDelivery);
+    EXPECT_EQ(sc.suppliers[0].payment_terms_days, 0.0);
+    EXPECT_EQ(sc.suppliers[0].min_order, 1);
+    EXPECT_EQ(sc.suppliers[0].order_multiple, 1);
+    EXPECT_EQ(sc.suppliers[0].reliability.partial_probability, 0.0);
+    EXPECT_EQ(sc.suppliers[0].reliability.late_probability, 0.0);
+    EXPECT_EQ(sc.suppliers[0].capacity.units, 0);
+    EXPECT_FALSE(sc.suppliers[0].disruptions.enabled);
     // replenishment
-    EXPECT_EQ(sc.replenishment.kind, ReplenishmentKind::SS);
-    EXPECT_EQ(sc.replenishment.s, 5);
-    EXPECT_EQ(sc.replenishment.S, 20);
-    EXPECT_FALSE(sc.replenishment.periodic());
+    EXPECT_EQ(sc.items[0].replenishment.kind, ReplenishmentKind::SS);
+    EXPECT_EQ(sc.items[0].replenishment.s, 5);
+    EXPECT_EQ(sc.items[0].replenishment.S, 20);
+    EXPECT_FALSE(sc.items[0].replenishment.periodic());
     // shortage: out of stock (lost sales)
     EXPECT_EQ(sc.shortage.rule, ShortageRule::LostSales);
     EXPECT_FALSE(sc.shortage.prepay);
@@ -162,10 +162,10 @@ std::vector<DefaultCase> default_cases() {
         {"/properties/run/properties/snapshot_interval_days", "", [](const Scenario& s) { return json(s.run.snapshot_interval_days); }},
         {"/properties/run/properties/record_events", "", [](const Scenario& s) { return json(s.run.record_events); }},
         {"/properties/run/properties/record_ledger", "", [](const Scenario& s) { return json(s.run.record_ledger); }},
-        {"/properties/sku/properties/name", "", [](const Scenario& s) { return json(s.sku.name); }},
-        {"/properties/sku/properties/holding_cost_per_unit_day", "", [](const Scenario& s) { return json(s.sku.holding_cost_per_unit_day); }},
-        {"/properties/sku/properties/salvage_value", "", [](const Scenario& s) { return json(s.sku.salvage_value); }},
-        {"/properties/initial/properties/on_hand", "", [](const Scenario& s) { return json(s.initial.on_hand); }},
+        {"/properties/sku/properties/name", "", [](const Scenario& s) { return json(s.items[0].name); }},
+        {"/properties/sku/properties/holding_cost_per_unit_day", "", [](const Scenario& s) { return json(s.items[0].holding_cost_per_unit_day); }},
+        {"/properties/sku/properties/salvage_value", "", [](const Scenario& s) { return json(s.items[0].salvage_value); }},
+        {"/properties/initial/properties/on_hand", "", [](const Scenario& s) { return json(s.items[0].initial_on_hand); }},
         {"/properties/initial/properties/cash", "", [](const Scenario& s) { return json(s.initial.cash); }},
         {"/properties/demand/properties/model", "", [](const Scenario& s) { return json(s.demand.model == DemandModel::Poisson ? "poisson" : "customers"); }},
         {"/properties/demand/properties/order_size", "", [](const Scenario& s) { return as_json(s.demand.order_size); }},
@@ -200,18 +200,18 @@ std::vector<DefaultCase> default_cases() {
         {"/properties/customers/properties/word_of_mouth/properties/review_probability", customers, [](const Scenario& s) { return json(s.customers.word_of_mouth.review_probability); }},
         {"/properties/customers/properties/word_of_mouth/properties/review_weight", customers, [](const Scenario& s) { return json(s.customers.word_of_mouth.review_weight); }},
         {"/properties/customers/properties/word_of_mouth/properties/memory_days", customers, [](const Scenario& s) { return json(s.customers.word_of_mouth.memory_days); }},
-        {"/properties/supplier/properties/name", "", [](const Scenario& s) { return json(s.supplier.name); }},
-        {"/properties/supplier/properties/orders_may_cross", "", [](const Scenario& s) { return json(s.supplier.orders_may_cross); }},
-        {"/properties/supplier/properties/order_cost", "", [](const Scenario& s) { return json(s.supplier.order_cost); }},
-        {"/properties/supplier/properties/payment_terms_days", "", [](const Scenario& s) { return json(s.supplier.payment_terms_days); }},
-        {"/properties/supplier/properties/prepay", "", [](const Scenario& s) { return json(s.supplier.payment == PaymentTerms::Prepay); }},
-        {"/properties/supplier/properties/min_order", "", [](const Scenario& s) { return json(s.supplier.min_order); }},
-        {"/properties/supplier/properties/order_multiple", "", [](const Scenario& s) { return json(s.supplier.order_multiple); }},
-        {"/properties/supplier/properties/reliability/properties/partial_probability", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return json(s.supplier.reliability.partial_probability); }},
-        {"/properties/supplier/properties/reliability/properties/partial_fraction", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return as_json(s.supplier.reliability.partial_fraction); }},
-        {"/properties/supplier/properties/reliability/properties/late_probability", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return json(s.supplier.reliability.late_probability); }},
-        {"/properties/supplier/properties/reliability/properties/late_days", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return as_json(s.supplier.reliability.late_days); }},
-        {"/properties/supplier/properties/capacity/properties/period_days", R"({"supplier": {"capacity": {"units": 5}}})", [](const Scenario& s) { return json(s.supplier.capacity.period_days); }},
+        {"/properties/supplier/properties/name", "", [](const Scenario& s) { return json(s.suppliers[0].name); }},
+        {"/properties/supplier/properties/orders_may_cross", "", [](const Scenario& s) { return json(s.suppliers[0].orders_may_cross); }},
+        {"/properties/supplier/properties/order_cost", "", [](const Scenario& s) { return json(s.suppliers[0].order_cost); }},
+        {"/properties/supplier/properties/payment_terms_days", "", [](const Scenario& s) { return json(s.suppliers[0].payment_terms_days); }},
+        {"/properties/supplier/properties/prepay", "", [](const Scenario& s) { return json(s.suppliers[0].payment == PaymentTerms::Prepay); }},
+        {"/properties/supplier/properties/min_order", "", [](const Scenario& s) { return json(s.suppliers[0].min_order); }},
+        {"/properties/supplier/properties/order_multiple", "", [](const Scenario& s) { return json(s.suppliers[0].order_multiple); }},
+        {"/properties/supplier/properties/reliability/properties/partial_probability", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return json(s.suppliers[0].reliability.partial_probability); }},
+        {"/properties/supplier/properties/reliability/properties/partial_fraction", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return as_json(s.suppliers[0].reliability.partial_fraction); }},
+        {"/properties/supplier/properties/reliability/properties/late_probability", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return json(s.suppliers[0].reliability.late_probability); }},
+        {"/properties/supplier/properties/reliability/properties/late_days", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return as_json(s.suppliers[0].reliability.late_days); }},
+        {"/properties/supplier/properties/capacity/properties/period_days", R"({"supplier": {"capacity": {"units": 5}}})", [](const Scenario& s) { return json(s.suppliers[0].capacity.period_days); }},
         {"/properties/shortage/properties/rule", "", [](const Scenario& s) { return json(s.shortage.rule == ShortageRule::LostSales ? "lost_sales" : "other"); }},
         {"/properties/shortage/properties/prepay", "", [](const Scenario& s) { return json(s.shortage.prepay); }},
         {"/properties/shortage/properties/deposit_fraction", R"({"shortage": {"rule": "backorder", "prepay": true}})", [](const Scenario& s) { return json(s.shortage.deposit_fraction); }},
@@ -222,9 +222,9 @@ std::vector<DefaultCase> default_cases() {
         {"/properties/finance/properties/holding_cost_accrual", R"({"finance": {}})", [](const Scenario& s) { return json(s.finance.accrual_period_days == 1.0 ? "daily" : "period_end"); }},
         {"/properties/finance/properties/overdraft_rate_per_year", R"({"finance": {}})", [](const Scenario& s) { return json(s.finance.overdraft_rate_per_year); }},
         {"/properties/finance/properties/deposit_rate_per_year", R"({"finance": {}})", [](const Scenario& s) { return json(s.finance.deposit_rate_per_year); }},
-        {"/$defs/replenishment_R_S/properties/review_offset_days", R"({"replenishment": {"policy": "R_S", "s": null, "review_period_days": 7}})", [](const Scenario& s) { return json(s.replenishment.review_offset_days); }},
-        {"/$defs/replenishment_forecast/properties/alpha", R"({"replenishment": {"policy": "forecast", "s": null, "S": null, "cover_days": 10, "review_period_days": 7}})", [](const Scenario& s) { return json(s.replenishment.alpha); }},
-        {"/$defs/replenishment_forecast/properties/safety_stock", R"({"replenishment": {"policy": "forecast", "s": null, "S": null, "cover_days": 10, "review_period_days": 7}})", [](const Scenario& s) { return json(s.replenishment.safety_stock); }},
+        {"/$defs/replenishment_R_S/properties/review_offset_days", R"({"replenishment": {"policy": "R_S", "s": null, "review_period_days": 7}})", [](const Scenario& s) { return json(s.items[0].replenishment.review_offset_days); }},
+        {"/$defs/replenishment_forecast/properties/alpha", R"({"replenishment": {"policy": "forecast", "s": null, "S": null, "cover_days": 10, "review_period_days": 7}})", [](const Scenario& s) { return json(s.items[0].replenishment.alpha); }},
+        {"/$defs/replenishment_forecast/properties/safety_stock", R"({"replenishment": {"policy": "forecast", "s": null, "S": null, "cover_days": 10, "review_period_days": 7}})", [](const Scenario& s) { return json(s.items[0].replenishment.safety_stock); }},
     };
 }
 
@@ -271,14 +271,14 @@ TEST(Parser, StructDefaultsAreTheDocumentedDefaults) {
 }
 
 TEST(Parser, SupplierUnitPriceDefaultsToUnitCost) {
-    EXPECT_EQ(scenario_from(kMinimal, R"({"sku": {"unit_cost": 7.5}})").supplier.unit_price, 7.5);
-    EXPECT_EQ(scenario_from(kMinimal, R"({"sku": {"unit_cost": 7.5}, "supplier": {"unit_price": 6}})").supplier.unit_price,
+    EXPECT_EQ(scenario_from(kMinimal, R"({"sku": {"unit_cost": 7.5}})").items[0].unit_cost, 7.5);
+    EXPECT_EQ(scenario_from(kMinimal, R"({"sku": {"unit_cost": 7.5}, "supplier": {"unit_price": 6}})").items[0].unit_cost,
               6.0);
 }
 
 TEST(Parser, PaymentTermsFromFields) {
-    EXPECT_EQ(scenario_from(kMinimal, R"({"supplier": {"payment_terms_days": 30}})").supplier.payment, PaymentTerms::Net);
-    EXPECT_EQ(scenario_from(kMinimal, R"({"supplier": {"prepay": true}})").supplier.payment, PaymentTerms::Prepay);
+    EXPECT_EQ(scenario_from(kMinimal, R"({"supplier": {"payment_terms_days": 30}})").suppliers[0].payment, PaymentTerms::Net);
+    EXPECT_EQ(scenario_from(kMinimal, R"({"supplier": {"prepay": true}})").suppliers[0].payment, PaymentTerms::Prepay);
 }
 
 TEST(Parser, CustomersModelDefaults) {
@@ -297,17 +297,17 @@ TEST(Parser, CustomersModelDefaults) {
 TEST(Parser, PeriodicPoliciesParse) {
     const Scenario rs = scenario_from(kMinimal, R"({"replenishment": {"policy": "R_S", "s": null, "S": 40,
         "review_period_days": 7, "review_offset_days": 2}})");
-    EXPECT_EQ(rs.replenishment.kind, ReplenishmentKind::RS);
-    EXPECT_EQ(rs.replenishment.S, 40);
-    EXPECT_EQ(rs.replenishment.review_period_days, 7.0);
-    EXPECT_EQ(rs.replenishment.review_offset_days, 2.0);
-    EXPECT_TRUE(rs.replenishment.periodic());
+    EXPECT_EQ(rs.items[0].replenishment.kind, ReplenishmentKind::RS);
+    EXPECT_EQ(rs.items[0].replenishment.S, 40);
+    EXPECT_EQ(rs.items[0].replenishment.review_period_days, 7.0);
+    EXPECT_EQ(rs.items[0].replenishment.review_offset_days, 2.0);
+    EXPECT_TRUE(rs.items[0].replenishment.periodic());
     const Scenario fc = scenario_from(kMinimal, R"({"replenishment": {"policy": "forecast", "s": null, "S": null,
         "alpha": 0.3, "cover_days": 14, "safety_stock": 4, "review_period_days": 7}})");
-    EXPECT_EQ(fc.replenishment.kind, ReplenishmentKind::Forecast);
-    EXPECT_EQ(fc.replenishment.alpha, 0.3);
-    EXPECT_EQ(fc.replenishment.cover_days, 14.0);
-    EXPECT_EQ(fc.replenishment.safety_stock, 4);
+    EXPECT_EQ(fc.items[0].replenishment.kind, ReplenishmentKind::Forecast);
+    EXPECT_EQ(fc.items[0].replenishment.alpha, 0.3);
+    EXPECT_EQ(fc.items[0].replenishment.cover_days, 14.0);
+    EXPECT_EQ(fc.items[0].replenishment.safety_stock, 4);
 }
 
 struct BadCase {
@@ -492,7 +492,7 @@ TEST(Policies, ParseScenarioAppliesVariant) {
     EXPECT_TRUE(bo.shortage.prepay);
     EXPECT_EQ(bo.shortage.apology_discount, 0.1);
     const Scenario big = parse_scenario(doc, "alpha_bigger");
-    EXPECT_EQ(big.replenishment.S, 50);
+    EXPECT_EQ(big.items[0].replenishment.S, 50);
     EXPECT_EQ(big.run.horizon_days, 100.0);
     EXPECT_EQ(parse_scenario(doc, "drop_apology").shortage.apology_discount, 0.0);
     EXPECT_NO_THROW(validate_scenario(doc));
@@ -730,9 +730,9 @@ TEST(Parser, UnitCostIsRequired) {
 
 TEST(Parser, ANewsvendorNeedsNoSupplier) {
     const Scenario sc = scenario_from(kMinimal, R"({"supplier": null, "replenishment": {"policy": "none", "s": null, "S": null}})");
-    EXPECT_FALSE(sc.supplier.present);
-    EXPECT_EQ(sc.supplier.unit_price, sc.sku.unit_cost);
-    EXPECT_TRUE(scenario_from(kMinimal).supplier.present);
+    EXPECT_FALSE(sc.suppliers[0].present);
+    EXPECT_EQ(sc.items[0].unit_cost, sc.items[0].unit_cost);
+    EXPECT_TRUE(scenario_from(kMinimal).suppliers[0].present);
     EXPECT_TRUE(RejectsAt(doc_from(kMinimal, R"({"supplier": null})"), "/supplier", "required"));
 }
 

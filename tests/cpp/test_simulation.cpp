@@ -285,7 +285,7 @@ TEST_P(Scenarios, InvariantsHold) {
         const Summary& m = r.summary;
         // Units are conserved.
         EXPECT_EQ(v.initial_on_hand + v.received_units, v.on_hand + v.shipped_units);
-        EXPECT_EQ(v.initial_on_hand, s.initial.on_hand);
+        EXPECT_EQ(v.initial_on_hand, s.items[0].initial_on_hand);
         // Every backorder ends shipped, cancelled or open.
         EXPECT_EQ(v.backordered_total, v.backorders_shipped_total + v.backorders_cancelled_total + v.backorders_open);
         EXPECT_GE(v.backorders_open, 0);
@@ -534,9 +534,9 @@ TEST(CustomPolicy, CppSsMatchesBuiltinBitwise) {
     for (const char* patch : {R"({"shortage": {"rule": "lost_sales"}})",
                               R"({"shortage": {"rule": "backorder", "prepay": true}})"}) {
         const Scenario sc = scenario_from(kBase, patch);
-        ASSERT_EQ(sc.replenishment.kind, ReplenishmentKind::SS);
+        ASSERT_EQ(sc.items[0].replenishment.kind, ReplenishmentKind::SS);
         const RunResult builtin = run_full(sc, 8);
-        CustomSs policy(sc.replenishment.s, sc.replenishment.S);
+        CustomSs policy(sc.items[0].replenishment.s, sc.items[0].replenishment.S);
         Simulation sim(sc, 8, 0, &policy);
         sim.run();
         const RunResult custom = sim.take_result();

@@ -1,0 +1,61 @@
+#pragma once
+/// The metrics of one item over the measured window: the rows of `run.items`. The same fields as the
+/// store's metrics of the same name, for the item alone (the store's flows are the items' sums).
+/// Invariant: the order of the table never changes within a release (results are arrays).
+#include <array>
+#include <string_view>
+
+namespace stocklab {
+
+// X(name, unit, label, one-line description)
+#define STOCKLAB_ITEM_METRICS(X)                                                                                   \
+    X(demand_units, "units", "Demand", "Units customers wanted of the item, first choice or as a substitute.")    \
+    X(substitute_demand_units, "units", "Wanted as a substitute",                                                \
+      "Units wanted of the item by customers whose first choice was out of stock.")                               \
+    X(served_from_stock_units, "units", "Served from stock", "Units handed over from the shelf at the occasion.") \
+    X(substitute_sales_units, "units", "Sold as a substitute",                                                   \
+      "Units sold to customers whose first choice was out of stock (included in served).")                        \
+    X(backordered_units, "units", "Backordered", "Short units for which the customer accepted a backorder.")     \
+    X(lost_units, "units", "Lost sales", "Short units of customers who bought elsewhere or not at all.")          \
+    X(substituted_units, "units", "Substituted",                                                                  \
+      "Short units the customer wanted to replace: in the store by a substitute item, or elsewhere.")            \
+    X(delayed_units, "units", "Delayed", "Short units of customers who will come back later.")                    \
+    X(cancelled_units, "units", "Cancelled backorders", "Backordered units cancelled when patience ran out.")     \
+    X(fulfilled_backorder_units, "units", "Backorders shipped", "Backordered units shipped to waiting customers.") \
+    X(late_backorder_units, "units", "Late backorders", "Backordered units completed later than promised.")       \
+    X(fill_rate, "fraction", "Fill rate", "Share of the units wanted that were served from the shelf.")           \
+    X(backorder_acceptance_rate, "fraction", "Backorder acceptance", "Share of backorder offers accepted.")       \
+    X(avg_on_hand, "units", "Average on hand", "Time average of the units on the shelf.")                         \
+    X(avg_backorders, "units", "Average backorders", "Time average of the units owed to waiting customers.")      \
+    X(stockout_time_fraction, "fraction", "Time out of stock", "Share of the window with none of it on hand.")     \
+    X(ending_on_hand, "units", "Ending on hand", "Units on the shelf at the end of the window.")                   \
+    X(revenue, "currency", "Revenue", "Sales of the item, net of apology discounts.")                             \
+    X(cost_of_goods_sold, "currency", "Cost of goods sold", "What the units sold cost the store.")                \
+    X(lost_revenue, "currency", "Lost revenue", "Price of the units lost and of the backorders cancelled.")       \
+    X(holding_cost, "currency", "Holding cost", "Cost of keeping the item in stock (its share of the ledger's).")  \
+    X(gross_margin, "currency", "Gross margin", "Revenue minus cost of goods sold and holding cost.")              \
+    X(orders_placed, "orders", "Orders placed", "Purchase orders placed for the item.")                            \
+    X(salvage_value, "currency", "Salvage value", "What the units left at the horizon are worth.")
+
+enum class ItemMetric : int {
+#define STOCKLAB_ITEM_ENUM(name, unit, label, description) name,
+    STOCKLAB_ITEM_METRICS(STOCKLAB_ITEM_ENUM)
+#undef STOCKLAB_ITEM_ENUM
+        Count
+};
+
+inline constexpr std::size_t kItemMetricCount = static_cast<std::size_t>(ItemMetric::Count);
+
+struct ItemMetricInfo {
+    std::string_view name, unit, label, description;
+};
+
+inline constexpr std::array<ItemMetricInfo, kItemMetricCount> kItemMetricInfo{{
+#define STOCKLAB_ITEM_INFO(name, unit, label, description) {#name, unit, label, description},
+    STOCKLAB_ITEM_METRICS(STOCKLAB_ITEM_INFO)
+#undef STOCKLAB_ITEM_INFO
+}};
+
+using ItemSummary = std::array<double, kItemMetricCount>;
+
+}  // namespace stocklab
