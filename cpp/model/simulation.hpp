@@ -126,6 +126,8 @@ public:
     const StockPoint& stock() const { return stock_; }
     const Vendor& vendor() const { return vendor_; }
     const Accounts& accounts() const { return accounts_; }
+    /// Flow counts and integrals over the measured window so far (the summary's inputs).
+    const WindowStats& window_stats() const { return st_; }
     /// Type of the event the last step() handled (for narration).
     EventType last_event_type() const { return last_type_; }
 
