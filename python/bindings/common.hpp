@@ -39,5 +39,6 @@ void register_scenario(py::module_& m);
 void register_simulation(py::module_& m);
 void register_policy(py::module_& m);
 void register_experiment(py::module_& m);
+void register_gym(py::module_& m);
 
 }  // namespace stocklab::bindings
