@@ -131,25 +131,37 @@ public:
         std::fill_n(parts_.mutable_data() + i * kPartCount, kPartCount, 0.0);
     }
 
-    /// Applies quantities[i] to every sub-environment not in `skip` and runs each to its next decision.
-    void step(const py::array_t<std::int64_t, py::array::c_style>& quantities, const py::object& skip_obj) {
-        if (quantities.ndim() != 1 || static_cast<std::size_t>(quantities.shape(0)) != eps_.size())
-            throw py::value_error("quantities: expected shape (" + std::to_string(eps_.size()) + ",)");
-        std::vector<std::uint8_t> skip(eps_.size(), 0);
+    /// Applies quantities[i] (0 .. max_quantity units) to every sub-environment not in `skip` and runs
+    /// each to its next decision; returns how many finished. Checks every quantity before stepping any.
+    std::size_t step(const py::array_t<std::int64_t, py::array::c_style>& quantities, std::int64_t max_quantity,
+                     const py::object& skip_obj) {
+        const std::size_t n = eps_.size();
+        if (quantities.ndim() != 1 || static_cast<std::size_t>(quantities.shape(0)) != n)
+            throw py::value_error("actions must have shape (" + std::to_string(n) + ",) for " + std::to_string(n) +
+                                  " environments");
+        skip_.assign(n, 0);
         if (!skip_obj.is_none()) {
             const auto mask = skip_obj.cast<py::array_t<bool, py::array::c_style | py::array::forcecast>>();
-            if (static_cast<std::size_t>(mask.size()) != eps_.size()) throw py::value_error("skip: expected one flag per environment");
-            for (std::size_t i = 0; i < eps_.size(); ++i) skip[i] = mask.data()[i];
+            if (static_cast<std::size_t>(mask.size()) != n) throw py::value_error("skip: expected one flag per environment");
+            std::copy_n(mask.data(), n, skip_.begin());
         }
         const std::int64_t* q = quantities.data();
-        for (std::size_t i = 0; i < eps_.size(); ++i) {
-            if (skip[i]) continue;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (skip_[i]) continue;
             if (eps_[i].done) throw std::logic_error("environment " + std::to_string(i) + " is not running: reset it first");
-            if (q[i] < 0) throw std::invalid_argument("quantities[" + std::to_string(i) + "] = " + std::to_string(q[i]) + ": must be >= 0");
+            if (q[i] < 0 || q[i] > max_quantity)
+                throw py::value_error((n == 1 ? std::string("action") : "actions[" + std::to_string(i) + "]") +
+                                      " must be an order of 0 to " + std::to_string(max_quantity) + " units (got " +
+                                      std::to_string(q[i]) + ")");
         }
+        std::size_t finished = 0;
         py::gil_scoped_release release;
-        for (std::size_t i = 0; i < eps_.size(); ++i)
-            if (!skip[i]) advance(i, q[i]);
+        for (std::size_t i = 0; i < n; ++i) {
+            if (skip_[i]) continue;
+            advance(i, q[i]);
+            finished += eps_[i].done;
+        }
+        return finished;
     }
 
     py::array observations() const { return obs_; }
@@ -224,6 +236,7 @@ private:
     std::size_t width_ = 0;
     std::vector<std::pair<std::string, std::size_t>> fields_;
     std::vector<Episode> eps_;
+    std::vector<std::uint8_t> skip_;  // scratch: which sub-environments a step leaves alone
     py::array_t<float> obs_;
     py::array_t<double> reward_;
     py::array_t<bool> terminated_;
@@ -289,7 +302,8 @@ void register_gym(py::module_& m) {
         .def_property_readonly("parts", &GymStepper::parts, "(num_envs, parts): money changes over the last step.")
         .def_property_readonly("days", &GymStepper::days, "(num_envs,): each simulation's clock.")
         .def("reset", &GymStepper::reset, py::arg("index"), py::arg("seed"), py::arg("replication"))
-        .def("step", &GymStepper::step, py::arg("quantities"), py::arg("skip") = py::none())
+        .def("step", &GymStepper::step, py::arg("quantities"), py::arg("max_quantity"), py::arg("skip") = py::none(),
+             "Returns how many sub-environments finished.")
         .def("now", [](const GymStepper& g, std::size_t i) { return g.sim(i).now(); }, py::arg("index"))
         .def("finished", [](const GymStepper& g, std::size_t i) { return g.sim(i).finished(); }, py::arg("index"))
         .def("summary", [](const GymStepper& g, std::size_t i) { return py::array_t<double>(py::cast(g.sim(i).summary())); },

@@ -478,7 +478,7 @@ class InventoryEnv(gymnasium.Env):
             self._log_start = self._stepper.log_size(0)
             self._last = f"ordered {q} unit{'' if q == 1 else 's'}"
         try:
-            self._stepper.step(self._q)
+            self._stepper.step(self._q, self._spec.max_order, None)
         except Exception as e:
             self._running = False
             self._broken = f"{type(e).__name__}: {e}"
@@ -587,7 +587,9 @@ class InventoryVectorEnv(VectorEnv):
         self._obs = self._stepper.observations
         self._seeds = np.zeros(self.num_envs, dtype=np.uint64)
         self._replications = np.zeros(self.num_envs, dtype=np.int64)
-        self._pending = np.zeros(self.num_envs, dtype=bool)  # finished: reset at the next step
+        self._batch_shape = (self.num_envs,)
+        self._part_masks = [f"_{name}" for name in REWARD_PARTS]
+        self._restart: np.ndarray | None = None  # those that finished: they reset at the next step
         self._running = False
 
     @property
@@ -620,7 +622,7 @@ class InventoryVectorEnv(VectorEnv):
         self._running = False
         for i in range(self.num_envs):
             self._stepper.reset(i, int(self._seeds[i]), int(self._replications[i]))
-        self._pending[:] = False
+        self._restart = None
         self._running = True
         return self._observations(), {"seed": self._seeds.copy(), "replication": self._replications.copy()}
 
@@ -628,37 +630,42 @@ class InventoryVectorEnv(VectorEnv):
         """Apply one action per sub-environment (those that finished last step reset instead)."""
         if not self._running:
             raise RuntimeError("call reset() before step()")
-        q = _decode_batch(actions, self.num_envs, self._spec.action_type, self._spec.max_order)
-        restart = self._pending.copy()
-        for i in np.flatnonzero(restart):
-            self._replications[i] += 1
-            self._stepper.reset(int(i), int(self._seeds[i]), int(self._replications[i]))
+        if type(actions) is np.ndarray and actions.dtype == np.int64 and actions.shape == self._batch_shape:
+            q = actions  # the common case (MultiDiscrete samples): the engine checks the bounds
+        else:
+            q = _decode_batch(actions, self.num_envs, self._spec.action_type, self._spec.max_order)
+        restart = self._restart
+        if restart is not None:
+            for i in np.flatnonzero(restart).tolist():
+                self._replications[i] += 1
+                self._stepper.reset(i, int(self._seeds[i]), int(self._replications[i]))
         try:
-            self._stepper.step(q, restart if restart.any() else None)
+            finished = self._stepper.step(q, self._spec.max_order, restart)
+        except ValueError:
+            raise  # a bad action: checked before any sub-environment moved
         except Exception:
             self._running = False
             raise
         terminated = self._stepper.terminated.copy()
-        self._pending = terminated.copy()
-        infos = self._infos(~restart, terminated)
+        self._restart = terminated if finished else None
+        infos = self._infos(restart, terminated if finished else None)
         return (self._observations(), self._stepper.rewards.copy(), terminated,
                 np.zeros(self.num_envs, dtype=bool), infos)
 
     def _observations(self) -> dict[str, np.ndarray] | np.ndarray:
         return self._obs.copy() if self._flat else self._layout.batch(self._obs)
 
-    def _infos(self, stepped: np.ndarray, finished: np.ndarray) -> dict[str, Any]:
-        parts = self._stepper.parts
-        infos: dict[str, Any] = {}
-        for j, name in enumerate(REWARD_PARTS):
-            infos[name] = parts[:, j].copy()
-            infos[f"_{name}"] = stepped.copy()
+    def _infos(self, restarted: np.ndarray | None, finished: np.ndarray | None) -> dict[str, Any]:
+        parts = self._stepper.parts.copy()
+        stepped = np.ones(self.num_envs, dtype=bool) if restarted is None else ~restarted
+        infos: dict[str, Any] = {name: parts[:, j] for j, name in enumerate(REWARD_PARTS)}
+        infos.update(dict.fromkeys(self._part_masks, stepped))
         infos["day"] = self._stepper.days.copy()
         infos["_day"] = np.ones(self.num_envs, dtype=bool)
-        if finished.any():
+        if finished is not None:
             summary = np.full((self.num_envs, len(METRICS)), np.nan)
-            for i in np.flatnonzero(finished):
-                summary[i] = self._stepper.summary(int(i))
+            for i in np.flatnonzero(finished).tolist():
+                summary[i] = self._stepper.summary(i)
             infos["summary"] = summary
             infos["_summary"] = finished.copy()
         return infos
