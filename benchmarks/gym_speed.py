@@ -30,7 +30,6 @@ import argparse
 import math
 import subprocess
 import sys
-import time
 from collections import deque
 from typing import Any
 
