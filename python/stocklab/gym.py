@@ -391,6 +391,7 @@ class InventoryEnv(gymnasium.Env):
     """
 
     metadata = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
+    """Gymnasium's metadata: the render modes."""
 
     def __init__(self, scenario: ScenarioLike = "camera_lens", policy: str = "", *,
                  review_period_days: float | None = 1.0, max_order: int = 1000,
@@ -401,6 +402,7 @@ class InventoryEnv(gymnasium.Env):
             raise ValueError(f"render_mode must be one of {self.metadata['render_modes']} or None "
                              f"(got {render_mode!r})")
         self.render_mode = render_mode
+        """``"ansi"``, ``"rgb_array"`` or None."""
         self._spec = _Spec(scenario, policy, review_period_days, max_order, action_type, pipeline_days,
                            demand_windows_days, reward, snapshots=render_mode is not None)
         log_mode = {None: 0, "rgb_array": 1, "ansi": 2}[render_mode]
@@ -411,7 +413,9 @@ class InventoryEnv(gymnasium.Env):
         self._flat = bool(flatten_observation)
         self.observation_space = (spaces.flatten_space(self.dict_observation_space) if self._flat
                                   else self.dict_observation_space)
+        """The ``Dict`` of :data:`OBSERVATION_FIELDS`, or its flat ``Box`` (``flatten_observation``)."""
         self.action_space = self._spec.action_space
+        """``Discrete(max_order + 1)`` or ``Box(0, max_order, (1,), float32)`` (``action_type``)."""
         self._layout = _Layout(self.dict_observation_space, fields)
         self._obs = self._stepper.observations  # the engine's arrays, rewritten by every call
         self._rewards = self._stepper.rewards
@@ -559,6 +563,7 @@ class InventoryVectorEnv(VectorEnv):
     """
 
     metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP, "render_modes": []}
+    """Gymnasium's metadata: finished sub-environments reset at the next step; no rendering."""
 
     def __init__(self, num_envs: int = 1, scenario: ScenarioLike = "camera_lens", policy: str = "", *,
                  review_period_days: float | None = 1.0, max_order: int = 1000,
@@ -571,7 +576,9 @@ class InventoryVectorEnv(VectorEnv):
             raise ValueError(f"the vector environment does not render (render_mode={render_mode!r}): render one "
                              f"InventoryEnv instead")
         self.num_envs = int(num_envs)
+        """How many sub-environments step together."""
         self.render_mode = None
+        """Always None: render one :class:`InventoryEnv` instead."""
         self._spec = _Spec(scenario, policy, review_period_days, max_order, action_type, pipeline_days,
                            demand_windows_days, reward, snapshots=False)
         self._stepper = self._spec.stepper(self.num_envs)
@@ -580,9 +587,13 @@ class InventoryVectorEnv(VectorEnv):
         self._flat = bool(flatten_observation)
         self.single_observation_space = (spaces.flatten_space(self.dict_observation_space) if self._flat
                                          else self.dict_observation_space)
+        """One sub-environment's observation space (as :attr:`InventoryEnv.observation_space`)."""
         self.single_action_space = self._spec.action_space
+        """One sub-environment's action space (as :attr:`InventoryEnv.action_space`)."""
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)
+        """The batched observation space: every field with a leading axis of ``num_envs``."""
         self.action_space = batch_space(self.single_action_space, self.num_envs)
+        """The batched action space: ``MultiDiscrete`` of ``num_envs`` orders, or a (num_envs, 1) ``Box``."""
         self._layout = _Layout(self.dict_observation_space, self._stepper.fields)
         self._obs = self._stepper.observations
         self._seeds = np.zeros(self.num_envs, dtype=np.uint64)

@@ -4,7 +4,9 @@ determinism, the vector form against single environments, and clear errors for b
 from __future__ import annotations
 
 import math
+import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -110,6 +112,14 @@ def test_the_observation_fields_are_documented_in_order(short):
     assert len(sg.flat_observation_names(env)) == sum(int(np.prod(b.shape)) for b in env.observation_space.values())
     assert sg.flat_observation_names(env)[3:8] == ["pipeline[0,7)", "pipeline[7,14)", "pipeline[14,21)",
                                                    "pipeline[21,28)", "pipeline[28,inf)"]
+
+
+def test_the_docs_table_lists_every_field_in_order():
+    docs = Path(__file__).resolve().parents[2] / "docs" / "gym.md"
+    if not docs.exists():
+        pytest.skip("needs a source checkout")
+    rows = re.findall(r"^\| `([a-z_]+)` \| \(", docs.read_text(encoding="utf-8"), flags=re.M)
+    assert rows == [f.name for f in sg.OBSERVATION_FIELDS]
 
 
 def test_the_flat_observation_is_what_gymnasium_flattens(short):
