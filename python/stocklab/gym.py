@@ -167,19 +167,18 @@ def _reward_code(reward: str) -> tuple[int, float]:
     sign, name = (-1.0, reward[1:]) if reward.startswith("-") else (1.0, reward)
     if name in _FAST_REWARDS:
         return _FAST_REWARDS[name], sign
-    info = METRIC_INFO.get(name)
-    if info is None or info.unit not in _REWARD_UNITS or name.startswith(_NO_REWARD_DELTA) or name in (
-            "min_cash", "cash_conversion_cycle_days", "events"):
-        allowed = ", ".join(["profit", "cash", *(m for m in METRICS if _rewardable(m))])
+    if not _rewardable(name):
+        allowed = ", ".join(["profit", "cash", *(m for m in METRICS if m != "profit" and _rewardable(m))])
         raise ValueError(f"reward must name a metric whose change over a step means something (prefix '-' to "
                          f"minimise it), one of: {allowed} (got {reward!r})")
     return METRICS.index(name), sign
 
 
 def _rewardable(name: str) -> bool:
-    info = METRIC_INFO[name]
-    return (info.unit in _REWARD_UNITS and not name.startswith(_NO_REWARD_DELTA)
-            and name not in ("min_cash", "cash_conversion_cycle_days", "events", "profit"))
+    """A cumulative metric or a level (not a ratio or a time average): its change over a step means something."""
+    info = METRIC_INFO.get(name)
+    return (info is not None and info.unit in _REWARD_UNITS and not name.startswith(_NO_REWARD_DELTA)
+            and name not in ("min_cash", "cash_conversion_cycle_days", "events"))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -641,11 +640,12 @@ class InventoryVectorEnv(VectorEnv):
         """Apply one action per sub-environment (those that finished last step reset instead)."""
         if not self._running:
             raise RuntimeError("call reset() before step()")
-        if type(actions) is np.ndarray and actions.dtype == np.int64 and actions.shape == self._batch_shape:
-            q = actions  # the common case (MultiDiscrete samples): the engine checks the bounds
-        else:
-            q = _decode_batch(actions, self.num_envs, self._spec.action_type, self._spec.max_order)
         restart = self._restart
+        if (restart is None and type(actions) is np.ndarray and actions.dtype == np.int64
+                and actions.shape == self._batch_shape):
+            q = actions  # the common case (MultiDiscrete samples): the engine checks the bounds
+        else:  # checked here in full: a rejected action must not leave half the resets done
+            q = _decode_batch(actions, self.num_envs, self._spec.action_type, self._spec.max_order)
         if restart is not None:
             for i in np.flatnonzero(restart).tolist():
                 self._replications[i] += 1

@@ -384,6 +384,17 @@ def test_bad_vector_actions_name_the_environment(short):
         box.step(np.array([[np.nan], [1.0]]))
 
 
+def test_a_bad_action_at_an_automatic_reset_skips_no_replication(short):
+    vec = sg.InventoryVectorEnv(2, brief(short, 2), max_order=50)
+    vec.reset(seed=1)
+    vec.step(np.array([0, 0]))
+    assert vec.step(np.array([0, 0]))[2].all()  # both finished: they reset at the next step
+    with pytest.raises(ValueError, match=r"actions\[0\] must be an order of 0 to 50 units"):
+        vec.step(np.array([77, 0]))
+    vec.step(np.array([0, 0]))
+    assert vec._replications.tolist() == [1, 1]  # replication 1 of each, as after a clean reset
+
+
 def test_stepping_a_finished_episode_is_an_error(short):
     env = sg.InventoryEnv(brief(short, 2))
     with pytest.raises(RuntimeError, match="call reset"):
