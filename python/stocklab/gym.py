@@ -77,14 +77,13 @@ OBSERVATION_FIELDS: tuple[ObservationField, ...] = (
                      "On hand + on order - backorders: what an (s, S) or base-stock policy reads."),
     ObservationField("pipeline", "units", True,
                      "Units on their way, by the arrival date the vendor confirmed when it shipped: bucket j holds "
-                     "the units due within [edge j-1, edge j) days of now (overdue ones in the first), the last "
-                     "bucket those due later. A late shipment stays at its confirmed date (no foresight)."),
+                     "those due within [edge j-1, edge j) days of now (overdue ones in the first), the last those "
+                     "due later. Edges: `pipeline_days`, default (7, 14, 21, 28)."),
     ObservationField("days_since_order", "days", True,
                      "Days since the agent's last order (since the start of the episode before the first)."),
     ObservationField("recorded_demand", "units", True,
                      "Demand the store recorded (units sold plus units backordered) in the last w days, one entry "
-                     "per window w. Customers turned away under lost sales leave no record, so true demand "
-                     "never shows. Windows longer than the episode so far count from its start."),
+                     "per window of `demand_windows_days`."),
     ObservationField("cash", "currency", False, "The store's cash balance (negative when overdrawn)."),
     ObservationField("mean_loyalty", "fraction", False,
                      "Mean loyalty of the active customers (0 when none is active or demand is anonymous)."),
