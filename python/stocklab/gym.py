@@ -123,6 +123,12 @@ def _check_review_period(value: float | None) -> float:
     return float(value)
 
 
+def _check_flag(value: bool, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False (got {value!r})")
+    return bool(value)
+
+
 def _check_max_order(value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 1 <= value <= _MAX_ORDER:
         raise ValueError(f"max_order must be a whole number of units in [1, {_MAX_ORDER:.0e}] (got {value!r})")
@@ -264,7 +270,7 @@ class _Spec:
         self.reward = reward
         self.reward_code, self.reward_sign = _reward_code(reward)
 
-    def stepper(self, num_envs: int, log_mode: int = 0) -> Any:
+    def stepper(self, num_envs: int, log_mode: int = 0) -> _core.GymStepper:
         return _core.GymStepper(self.parsed, num_envs, self.period, self.pipeline_days, self.demand_windows_days,
                                 self.reward_code, self.reward_sign, log_mode)
 
@@ -408,7 +414,7 @@ class InventoryEnv(gymnasium.Env):
         fields = self._stepper.fields
         self.dict_observation_space = _observation_space(fields, self._spec.horizon)
         """The observation ``Dict`` (the observation space itself unless ``flatten_observation``)."""
-        self._flat = bool(flatten_observation)
+        self._flat = _check_flag(flatten_observation, "flatten_observation")
         self.observation_space = (spaces.flatten_space(self.dict_observation_space) if self._flat
                                   else self.dict_observation_space)
         """The ``Dict`` of :data:`OBSERVATION_FIELDS`, or its flat ``Box`` (``flatten_observation``)."""
@@ -582,7 +588,7 @@ class InventoryVectorEnv(VectorEnv):
         self._stepper = self._spec.stepper(self.num_envs)
         self.dict_observation_space = _observation_space(self._stepper.fields, self._spec.horizon)
         """One sub-environment's observation ``Dict`` (see :class:`InventoryEnv`)."""
-        self._flat = bool(flatten_observation)
+        self._flat = _check_flag(flatten_observation, "flatten_observation")
         self.single_observation_space = (spaces.flatten_space(self.dict_observation_space) if self._flat
                                          else self.dict_observation_space)
         """One sub-environment's observation space (as :attr:`InventoryEnv.observation_space`)."""

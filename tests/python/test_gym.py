@@ -417,6 +417,7 @@ def test_stepping_a_finished_episode_is_an_error(short):
     ({"pipeline_days": "7"}, TypeError, "pipeline_days must be a sequence"),
     ({"reward": "fill_rate"}, ValueError, "reward must name a metric whose change over a step means something"),
     ({"reward": "avg_on_hand"}, ValueError, "one of: profit, cash, demand_units"),
+    ({"flatten_observation": "yes"}, TypeError, "flatten_observation must be True or False"),
     ({"render_mode": "human"}, ValueError, r"render_mode must be one of \['ansi', 'rgb_array'\]"),
     ({"policy": "nope"}, sl.ScenarioError, "nope"),
 ])
