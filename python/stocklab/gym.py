@@ -353,6 +353,16 @@ def _decode_batch(actions: Any, n: int, action_type: ActionType, max_order: int)
     return np.rint(x).astype(np.int64)
 
 
+def _replication_option(options: Mapping[str, Any] | None) -> int | None:
+    """The replication ``reset`` was asked for in ``options`` (None: not asked)."""
+    if not options:
+        return None
+    unknown = sorted(set(options) - {"replication"})
+    if unknown:
+        raise ValueError(f"options: unknown key {unknown[0]!r} (reset knows 'replication')")
+    return check_seed(options["replication"], "options['replication']")
+
+
 def _summary(values: np.ndarray) -> pd.Series:
     return pd.Series(values, index=list(METRICS), name="summary")
 
@@ -457,8 +467,9 @@ class InventoryEnv(gymnasium.Env):
             self._seed, self._replication = int(self.np_random.integers(2**63)), 0
         else:
             self._replication += 1
-        if options and "replication" in options:
-            self._replication = check_seed(options["replication"], "options['replication']")
+        replication = _replication_option(options)
+        if replication is not None:
+            self._replication = replication
         self._running = False
         self._broken = None
         try:
@@ -615,7 +626,8 @@ class InventoryVectorEnv(VectorEnv):
     def reset(self, *, seed: int | Sequence[int] | None = None, options: Mapping[str, Any] | None = None
               ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         """Reset every sub-environment: seeds ``seed + i`` (or one seed each from a sequence), or each
-        one's next replication (``seed=None``; the first time, seeds drawn from :attr:`np_random`)."""
+        one's next replication (``seed=None``; the first time, seeds drawn from :attr:`np_random`).
+        ``options={"replication": r}`` starts replication ``r`` of every sub-environment's seed."""
         if isinstance(seed, Sequence):
             if len(seed) != self.num_envs:
                 raise ValueError(f"seed: expected {self.num_envs} seeds, one per environment, got {len(seed)}")
@@ -634,6 +646,9 @@ class InventoryVectorEnv(VectorEnv):
             self._replications[:] = 0
         else:
             self._replications += 1
+        replication = _replication_option(options)
+        if replication is not None:
+            self._replications[:] = replication
         self._running = False
         for i in range(self.num_envs):
             self._stepper.reset(i, int(self._seeds[i]), int(self._replications[i]))

@@ -426,6 +426,17 @@ def test_bad_arguments_get_a_clear_error(short, kwargs, error, message):
         sg.InventoryEnv(short, **kwargs)
 
 
+def test_reset_options_are_checked(short):
+    env = sg.InventoryEnv(short)
+    with pytest.raises(ValueError, match="options: unknown key 'replications' .reset knows 'replication'."):
+        env.reset(seed=1, options={"replications": 3})
+    with pytest.raises(ValueError, match=r"options\['replication'\] must be in \[0, 2\*\*64\)"):
+        env.reset(seed=1, options={"replication": -1})
+    vec = sg.InventoryVectorEnv(2, short)
+    _, info = vec.reset(seed=1, options={"replication": 4})
+    assert info["replication"].tolist() == [4, 4]
+
+
 def test_a_scenario_without_supplier_is_refused(textbook):
     doc = textbook().to_dict()
     del doc["supplier"]
