@@ -136,6 +136,8 @@ public:
     const Vendor& vendor(std::uint32_t index = 0) const { return vendors_[index]; }
     const Accounts& accounts() const { return accounts_; }
     const StoreStock& store_stock() const { return store_; }
+    /// The money so far: profit and its parts as the summary computes them (one source for both).
+    MoneyTally money() const;
     /// One row per item: its metrics over the window so far (model/item_metrics.hpp).
     std::vector<ItemSummary> item_summaries() const;
     /// Type of the event the last step() handled (for narration).

@@ -53,6 +53,13 @@ struct ItemIntegrals {
     }
 };
 
+/// The store's money over the measured window so far (the summary's definitions), the margin of the
+/// units lost and cancelled (not part of profit) and the cash balance.
+struct MoneyTally {
+    double profit = 0, revenue = 0, cost_of_goods_sold = 0, holding_cost = 0, ordering_cost = 0, net_interest = 0,
+           salvage_value = 0, lost_margin = 0, cash = 0;
+};
+
 /// The store's state whose time averages the summary reports.
 struct IntegratedState {
     std::int64_t on_hand, backorders, on_order;

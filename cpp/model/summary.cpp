@@ -87,34 +87,47 @@ double Simulation::inventory_value_per_day(const WindowStats& st, double days) c
     return value;
 }
 
-void Simulation::summarize_money(Summary& m, const ItemFlows& f, const WindowStats& st, double days) const {
+MoneyTally Simulation::money() const {
+    const ItemFlows f = store_flows();
     const Ledger& ledger = accounts_.ledger();
-    const double revenue = f.revenue_cents / 100.0;
-    const double cogs = f.cogs_cents / 100.0;
     // "+ 0.0" turns -0.0 into 0.0 for categories with no entries.
     auto cost = [&](LedgerCategory c) { return -static_cast<double>(ledger.window_total(c)) / 100.0 + 0.0; };
-    set(m, Metric::revenue, revenue);
+    MoneyTally m;
+    m.revenue = f.revenue_cents / 100.0;
+    m.cost_of_goods_sold = f.cogs_cents / 100.0;
+    m.holding_cost = cost(LedgerCategory::HoldingCost);
+    m.ordering_cost = cost(LedgerCategory::OrderingCost);
+    m.net_interest = cost(LedgerCategory::InterestPaid) + cost(LedgerCategory::InterestEarned);
+    for (const ItemRun& it : items_) {
+        m.salvage_value += static_cast<double>(it.stock.on_hand()) * it.spec.salvage_value;
+        m.lost_margin += (it.flows.lost + it.flows.cancelled) * (static_cast<double>(it.price - it.unit_cost) / 100.0);
+    }
+    const double operating = m.revenue - m.cost_of_goods_sold - m.holding_cost - m.ordering_cost - m.net_interest;
+    m.profit = sc_.finance.salvage_in_profit ? operating + m.salvage_value : operating;
+    m.cash = static_cast<double>(accounts_.cash()) / 100.0;
+    return m;
+}
+
+void Simulation::summarize_money(Summary& m, const ItemFlows& f, const WindowStats& st, double days) const {
+    const Ledger& ledger = accounts_.ledger();
+    auto cost = [&](LedgerCategory c) { return -static_cast<double>(ledger.window_total(c)) / 100.0 + 0.0; };
+    const MoneyTally money = this->money();
+    set(m, Metric::revenue, money.revenue);
     set(m, Metric::lost_revenue, f.lost_revenue_cents / 100.0);
-    set(m, Metric::cost_of_goods_sold, cogs);
-    const double holding = cost(LedgerCategory::HoldingCost);
-    const double ordering = cost(LedgerCategory::OrderingCost);
-    const double interest = cost(LedgerCategory::InterestPaid) + cost(LedgerCategory::InterestEarned);
-    set(m, Metric::holding_cost, holding);
-    set(m, Metric::ordering_cost, ordering);
+    set(m, Metric::cost_of_goods_sold, money.cost_of_goods_sold);
+    set(m, Metric::holding_cost, money.holding_cost);
+    set(m, Metric::ordering_cost, money.ordering_cost);
     set(m, Metric::refunds, cost(LedgerCategory::Refund));
     set(m, Metric::apology_discounts, cost(LedgerCategory::ApologyDiscount));
-    set(m, Metric::net_interest, interest);
-    double salvage = 0.0;
-    for (const ItemRun& it : items_) salvage += static_cast<double>(it.stock.on_hand()) * it.spec.salvage_value;
-    set(m, Metric::salvage_value, salvage);
-    const double operating = revenue - cogs - holding - ordering - interest;
-    set(m, Metric::profit, sc_.finance.salvage_in_profit ? operating + salvage : operating);
-    set(m, Metric::final_cash, static_cast<double>(accounts_.cash()) / 100.0);
+    set(m, Metric::net_interest, money.net_interest);
+    set(m, Metric::salvage_value, money.salvage_value);
+    set(m, Metric::profit, money.profit);
+    set(m, Metric::final_cash, money.cash);
     set(m, Metric::min_cash, st.min_cash_set ? st.min_cash_cents / 100.0 : kNaN);
     set(m, Metric::days_cash_negative, st.int_cash_negative);
     // Cash conversion cycle: DIO + DSO - DPO, each from time-averaged balances over the window.
-    const double cogs_per_day = cogs / days;
-    const double revenue_per_day = revenue / days;
+    const double cogs_per_day = money.cost_of_goods_sold / days;
+    const double revenue_per_day = money.revenue / days;
     const double dio = ratio(inventory_value_per_day(st, days), cogs_per_day);
     const double dso = ratio(-st.int_prepay / days / 100.0, revenue_per_day);
     const double dpo = ratio(st.int_payables / days / 100.0, cogs_per_day);

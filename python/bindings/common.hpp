@@ -1,10 +1,13 @@
 #pragma once
 // Shared helpers of the binding files: Python <-> JSON conversion and the policy trampoline.
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
 #include <nlohmann/json.hpp>
 
+#include "model/event_log.hpp"
 #include "model/policy.hpp"
+#include "model/results.hpp"
 
 namespace stocklab::bindings {
 
@@ -31,6 +34,16 @@ public:
 /// with __new__ alone), where pybind11 would hand out uninitialised memory.
 ReplenishmentPolicy* constructed_policy(const py::handle& obj);
 
+// Engine results as Python objects (convert.cpp).
+py::array_t<double> summary_array(const Summary& s);
+py::array_t<double> items_array(const std::vector<ItemSummary>& rows);
+py::dict events_dict(const std::vector<EventRecord>& ev, std::size_t from);
+/// The rows of a (possibly bounded) log from row number `start` on.
+py::dict events_dict(const EventLog& log, std::size_t start);
+py::dict ledger_dict(const std::vector<LedgerEntry>& entries);
+py::dict series_dict(const TimeSeries& series);
+py::dict result_dict(RunResult& r);
+
 /// Called (GIL released) by supervised C++ work every 50 ms: true after Ctrl-C, with the Python
 /// KeyboardInterrupt left set for error_already_set to raise.
 bool python_interrupted();
@@ -39,5 +52,6 @@ void register_scenario(py::module_& m);
 void register_simulation(py::module_& m);
 void register_policy(py::module_& m);
 void register_experiment(py::module_& m);
+void register_gym(py::module_& m);
 
 }  // namespace stocklab::bindings

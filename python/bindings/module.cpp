@@ -10,4 +10,5 @@ PYBIND11_MODULE(_core, m) {
     stocklab::bindings::register_policy(m);
     stocklab::bindings::register_simulation(m);
     stocklab::bindings::register_experiment(m);
+    stocklab::bindings::register_gym(m);
 }

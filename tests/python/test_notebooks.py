@@ -28,6 +28,7 @@ def test_the_notebooks_are_there():
     names = [p.name for p in NOTEBOOKS]
     assert "01_camera_lens_story.ipynb" in names
     assert "02_policy_study.ipynb" in names
+    assert "03_learning_a_policy.ipynb" in names
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
