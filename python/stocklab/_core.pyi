@@ -11,6 +11,7 @@ boost_version: str
 metric_names: tuple[str, ...]
 metric_info: tuple[dict[str, str], ...]
 item_metric_info: tuple[dict[str, str], ...]
+segment_metric_info: tuple[dict[str, str], ...]
 series_names: tuple[str, ...]
 event_kinds: tuple[str, ...]
 ledger_categories: tuple[str, ...]
@@ -23,6 +24,8 @@ class ParsedScenario:
 
     @property
     def item_ids(self) -> list[str]: ...
+    @property
+    def segment_ids(self) -> list[str]: ...
     @property
     def item_names(self) -> list[str]: ...
     @property
