@@ -444,17 +444,18 @@ def test_shared_sections_are_one_definition() -> None:
     assert one_item["replenishment"] == SCHEMA["$defs"]["item"]["properties"]["replenishment"]
 
 
-def test_store_defaults_match_the_parser() -> None:
-    """The store's own defaults; the C++ test DefaultsMatchTheSchemaDocumentation checks them all."""
-    parsed = sl.Scenario.from_dict(MINIMAL_STORE).parsed()
+def test_store_defaults_are_stated() -> None:
+    """The store's own defaults are in the schema (the C++ test DefaultsMatchTheSchemaDocumentation
+    checks each against the parser); a name that defaults to the entry's id states no constant."""
     assert _schema.default("demand", "basket", version=2) == {"dist": "constant", "value": 1}
     assert _schema.default("allocation", version=2) == "first_come_first_served"
     assert _schema.default("items", "only", "popularity", version=2) == 1
     assert _schema.default("items", "only", "substitutes", version=2) == []
     assert _schema.default("customers", "segments", "all", "priority", version=2) == 0
     with pytest.raises(KeyError):
-        _schema.default("items", "only", "name", version=2)  # the id: not a constant
-    assert parsed.name == "minimal_store"
+        _schema.default("items", "only", "name", version=2)
+    parsed = sl.Scenario.from_dict(MINIMAL_STORE).parsed()
+    assert parsed.item_names == parsed.item_ids == ["only"]
 
 
 def test_installed_schema_and_cli_print_this_file() -> None:
