@@ -11,8 +11,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from . import _core
+from . import _core, _schema
 from ._paths import data_dir
+from ._schema import default as _default
 from .errors import ScenarioError
 
 __all__ = ["Scenario", "load_scenario", "schema", "bundled_scenarios"]
@@ -20,11 +21,10 @@ __all__ = ["Scenario", "load_scenario", "schema", "bundled_scenarios"]
 _MAX_BYTES: int = _core.max_scenario_bytes  # the parser's limit, stated once (in C++)
 
 
-@functools.lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
-    """The JSON Schema of scenario files (``scenarios/schema.json``)."""
-    path = data_dir() / "schema.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    """The JSON Schema of scenario files (``scenarios/schema.json``): both formats, one-item
+    (schema_version 1) and store (schema_version 2), chosen by schema_version."""
+    return _schema.load()
 
 
 @functools.lru_cache(maxsize=1)
@@ -199,14 +199,6 @@ class Scenario:
 
     def __reduce__(self):
         return (Scenario, (self._doc,), None)
-
-
-def _default(*path: str) -> Any:
-    """The default the schema states for a field (the parser's defaults are tested equal to it)."""
-    node: Any = schema()
-    for key in path:
-        node = node["properties"][key]
-    return node["default"]
 
 
 def _churn_off(doc: dict[str, Any]) -> bool:
