@@ -69,6 +69,12 @@ def metric_label(metric: str, unit: bool = True) -> str:
     return f"{info.label} ({info.unit})" if unit else info.label
 
 
+def table_metric_label(metric: str, by: str) -> str:
+    """A per-item (``by="item"``) or per-segment (``"segment"``) metric's label with its unit."""
+    info = {m["name"]: m for m in getattr(_core, f"{by}_metric_info")}.get(metric)
+    return f"{info['label']} ({info['unit']})" if info else metric
+
+
 def display_name(name: str) -> str:
     """A metric's display label without its unit (``"Fill rate"``); other names via :func:`metric_label`."""
     return metric_label(name, unit=False)

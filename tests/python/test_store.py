@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -232,7 +233,8 @@ def test_a_substitute_that_is_also_out_is_a_second_stock_out_without_cycles() ->
     # every unit wanted first at A or B is lost once to the store, whatever chain it went through
     assert s["lost_units"] == s["demand_units"]
     assert s["saved_by_substitute_units"] == 0
-    assert items.loc["B"].substitute_demand_units == items.loc["A"].demand_units - items.loc["A"].substitute_demand_units
+    a_first_choice = items.loc["A"].demand_units - items.loc["A"].substitute_demand_units
+    assert items.loc["B"].substitute_demand_units == a_first_choice
 
 
 def test_segments_hold_their_shares_and_visit_at_their_rates() -> None:
@@ -276,3 +278,88 @@ def _core_segment(doc: dict[str, Any], customer: int) -> int:
     shares = np.cumsum([g["share"] for g in doc["customers"]["segments"].values()])
     u = ((customer + 1) * 0.6180339887498949) % 1.0
     return int(np.searchsorted(shares, u, side="right"))
+
+
+# --- experiments over a store ---------------------------------------------------------------------
+POLICIES = {"lost_sales": {}, "all_backorder": "all_backorder"}
+
+
+def test_experiments_carry_items_and_segments() -> None:
+    sc = sl.load_scenario(SHOP)
+    exp = sl.compare(sc, policies=POLICIES, replications=6, seed=5, jobs=2, progress=False)
+    items, segments = exp.items, exp.segments
+    assert items is not None and segments is not None
+    assert len(items) == 2 * 6 * 4 and list(items["item"].cat.categories) == ["lens_50", "lens_35", "body", "strap"]
+    assert len(segments) == 2 * 6 * 2
+    # each replication's items add up to its store totals
+    merged = items.groupby(["policy", "replication"], observed=True)["revenue"].sum()
+    store = exp.replications.set_index(["policy", "replication"])["revenue"]
+    np.testing.assert_allclose(merged.sort_index(), store.sort_index(), rtol=1e-12)
+    # paired differences per item: the same pairing as the store's
+    d = exp.differences(by="item", metrics="lost_units").set_index("item")
+    for item_id in ("lens_50", "strap"):
+        per_rep = items[items["item"] == item_id].pivot(index="replication", columns="policy", values="lost_units")
+        diff = per_rep["all_backorder"] - per_rep["lost_sales"]
+        assert d.loc[item_id, "difference"] == pytest.approx(diff.mean())
+    assert set(exp.summary(by="segment", metrics="fill_rate")["segment"]) == {"hobbyists", "pros"}
+    picked = exp.select(policies="lost_sales")
+    assert picked.items is not None and set(picked.items["policy"]) == {"lost_sales"}
+    # an executor gives the same tables
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        again = sl.compare(sc, policies=POLICIES, replications=6, seed=5, executor=pool, chunk_size=2, progress=False)
+    pd.testing.assert_frame_equal(again.items, items)
+
+
+def test_one_item_experiments_have_no_item_tables() -> None:
+    exp = sl.compare("camera_lens", replications=2, progress=False)
+    assert exp.items is None
+    with pytest.raises(ValueError, match="store-format"):
+        exp.differences(by="item")
+
+
+def test_sweep_paths_name_items_by_id() -> None:
+    sc = sl.load_scenario(SHOP)
+    exp = sl.sweep(sc, {"items.lens_50.replenishment.s": [2, 10]}, policies={"base": {}}, replications=4,
+                   progress=False)
+    fill = exp.summary(by="item", metrics="fill_rate").set_index(["items.lens_50.replenishment.s", "item"])
+    assert fill.loc[(10, "lens_50"), "mean"] > fill.loc[(2, "lens_50"), "mean"]
+    with pytest.raises(sl.ScenarioError, match='did you mean "lens_50"') as info:
+        sl.sweep(sc, {"items.lens_5O.replenishment.s": [2]}, replications=1, progress=False)
+    assert info.value.pointer == "/items/lens_5O"
+
+
+# --- textbook mode per item: every item is its own Erlang loss system ------------------------------
+def erlang_b(S: int, a: float) -> float:
+    b = 1.0
+    for k in range(1, S + 1):
+        b = a * b / (k + a * b)
+    return b
+
+
+def test_independent_items_each_match_erlang_loss() -> None:
+    """Poisson visits that pick one item by popularity split into independent Poisson streams (rate x
+    share); with base stock and lost sales each item is an M/G/S/S loss system: the fraction lost is
+    Erlang's B(S, rate x share x E[L]). Band: 4.5 sem over 30 replications (a correct simulator
+    fails with probability about 1e-4 per check); the neighbouring S must fall outside it."""
+    items = {"a": (1.0, 4), "b": (2.0, 6), "c": (5.0, 12)}  # popularity, S
+    doc = {
+        "schema_version": 2, "name": "erlang_store",
+        "run": {"horizon_days": 20000, "warmup_days": 100, "snapshot_interval_days": 0},
+        "demand": {"model": "poisson", "visits_per_day": 4.0},
+        "vendors": {"v": {"lead_time": {"dist": "gamma", "mean": 3.0, "cv": 0.5}}},
+        "items": {k: {"price": 10, "unit_cost": 5, "popularity": p, "initial_on_hand": S,
+                      "replenishment": {"policy": "base_stock", "S": S}} for k, (p, S) in items.items()},
+    }
+    exp = sl.compare(sl.Scenario.from_dict(doc), replications=30, seed=11, progress=False)
+    assert exp.items is not None
+    total = sum(p for p, _ in items.values())
+    for k, (p, S) in items.items():
+        rows = exp.items[exp.items["item"] == k]
+        lost = (rows.lost_units / rows.demand_units).to_numpy()
+        mean, sem = lost.mean(), lost.std(ddof=1) / np.sqrt(len(lost))
+        a = 4.0 * p / total * 3.0
+        assert abs(mean - erlang_b(S, a)) <= 4.5 * sem, (k, mean, erlang_b(S, a), sem)
+        for wrong in (erlang_b(S - 1, a), erlang_b(S + 1, a)):
+            assert abs(mean - wrong) > 4.5 * sem, (k, "the band also covers a neighbouring S")
