@@ -20,6 +20,13 @@ void Simulation::handle_occasion(const Occasion& occ) {
     ++occasions_handled_;
     Engine draws(occ.seed);  // everything this customer does now, in a fixed order
     if (occ.customer >= 0 && in_window()) customers_.count_occasion(occ.customer);
+    if (items_.size() == 1) {  // one item: the basket is that item (its size still drawn, as below)
+        if (occ.item < 0) (void)segment_of(occ.customer).basket.sample(draws);
+        const bool bought = handle_line(occ.customer, 0, draws);
+        if (bought && occ.customer >= 0 && in_window()) customers_.count_purchase(occ.customer);
+        decision_point(0, false);
+        return;
+    }
     std::uint32_t basket[kMaxBasket];
     std::uint64_t line_seeds[kMaxBasket];
     std::uint32_t n = 1;
@@ -72,8 +79,7 @@ std::uint32_t Simulation::pick_basket(const Distribution& sizes, Engine& draws, 
 bool Simulation::handle_line(std::int64_t customer, std::uint32_t item, Engine& draws) {
     ItemRun& it = items_[item];
     touch(item);
-    tried_.clear();
-    tried_.push_back(item);
+    if (!it.spec.substitutes.empty()) tried_.assign(1, item);  // the chain of items this line tries
     const std::int64_t q = static_cast<std::int64_t>(sc_.demand.order_size.sample(draws));
     const bool win = in_window();
     if (win) {
@@ -101,14 +107,15 @@ bool Simulation::handle_line(std::int64_t customer, std::uint32_t item, Engine& 
 
 void Simulation::sell_from_stock(std::int64_t customer, std::uint32_t item, std::int64_t units) {
     ItemRun& it = items_[item];
-    post(LedgerCategory::Sale, amount(units, it.price), customer, static_cast<std::int32_t>(item));
+    const Cents paid = amount(units, it.price);
+    post(LedgerCategory::Sale, paid, customer, static_cast<std::int32_t>(item));
     if (!in_window()) return;
     it.flows.served += units;
-    it.flows.revenue_cents += static_cast<double>(amount(units, it.price));
+    it.flows.revenue_cents += static_cast<double>(paid);
     it.flows.cogs_cents += static_cast<double>(amount(units, it.unit_cost));
     SegmentFlows& g = segment_flows(customer);
     g.served += static_cast<double>(units);
-    g.revenue_cents += static_cast<double>(amount(units, it.price));
+    g.revenue_cents += static_cast<double>(paid);
 }
 
 double Simulation::quoted_wait(std::uint32_t item, std::int64_t units_needed) const {
@@ -186,7 +193,7 @@ void Simulation::stockout_response(std::int64_t customer, std::uint32_t item, En
 
 /// The next of the item's substitutes this customer has not tried for this line, or -1.
 std::int64_t Simulation::untried_substitute(std::uint32_t item) const {
-    if (tried_.size() >= kMaxChain) return -1;
+    if (items_[item].spec.substitutes.empty() || tried_.size() >= kMaxChain) return -1;
     for (std::uint32_t j : items_[item].spec.substitutes)
         if (std::find(tried_.begin(), tried_.end(), j) == tried_.end()) return j;
     return -1;

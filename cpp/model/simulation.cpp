@@ -251,7 +251,9 @@ void Simulation::advance(double t) {
 }
 
 /// An item's own integrals catch up to now before its state changes (the store's are in advance()).
+/// A store of one item has none of its own: its item's are the store's.
 void Simulation::touch(std::uint32_t item) {
+    if (items_.size() == 1) return;
     ItemRun& it = items_[item];
     it.integrals.advance(now_, sc_.run.warmup_days, it.stock.on_hand(), it.stock.backorder_units(),
                          it.stock.on_order(), it.stock.holding_per_day());

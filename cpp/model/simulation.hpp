@@ -189,8 +189,8 @@ private:
     // purchases (purchases.cpp): customers meet the stock points
     void handle_occasion(const Occasion& occ);
     std::uint32_t pick_basket(const Distribution& sizes, Engine& draws, std::uint32_t* basket) const;
-    bool handle_line(std::int64_t customer, std::uint32_t item, Engine& draws);
-    void sell_from_stock(std::int64_t customer, std::uint32_t item, std::int64_t units);
+    [[gnu::always_inline]] inline bool handle_line(std::int64_t customer, std::uint32_t item, Engine& draws);
+    [[gnu::always_inline]] inline void sell_from_stock(std::int64_t customer, std::uint32_t item, std::int64_t units);
     void stockout_response(std::int64_t customer, std::uint32_t item, Engine& draws, std::int64_t short_units,
                            std::int64_t served_units, bool& bought);
     double quoted_wait(std::uint32_t item, std::int64_t units_needed) const;
@@ -202,10 +202,12 @@ private:
                    std::uint64_t return_seed, float u_review, float u_churn);
     std::int64_t untried_substitute(std::uint32_t item) const;
     bool substitute_in_store(std::int64_t customer, std::uint32_t item, std::int64_t units, Engine& draws);
-    const Segment& segment_of(std::int64_t customer) const {
-        return sc_.customers.segments[customers_.segment(customer)];
+    /// The customer's segment (one lookup less when the store has one segment).
+    std::uint32_t segment_index(std::int64_t customer) const {
+        return segment_flows_.size() == 1 ? 0u : customers_.segment(customer);
     }
-    SegmentFlows& segment_flows(std::int64_t customer) { return segment_flows_[customers_.segment(customer)]; }
+    const Segment& segment_of(std::int64_t customer) const { return sc_.customers.segments[segment_index(customer)]; }
+    SegmentFlows& segment_flows(std::int64_t customer) { return segment_flows_[segment_index(customer)]; }
     /// Where a new backorder waits in line (lower first; ties by time): the allocation rule.
     double allocation_rank(std::int64_t customer) const;
     void on_delayed_return(const Event& e);
@@ -245,6 +247,8 @@ private:
     void summarize_money(Summary& m, const ItemFlows& f, const WindowStats& st, double days) const;
     void summarize_customers(Summary& m, const ItemFlows& f, const WindowStats& st) const;
     double inventory_value_per_day(const WindowStats& st, double days) const;
+    WindowStats window_stats() const;
+    ItemIntegrals store_integrals() const;
 
     Scenario sc_;
     std::uint64_t seed_;

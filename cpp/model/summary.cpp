@@ -29,12 +29,18 @@ ItemFlows Simulation::store_flows() const {
     return f;
 }
 
-Summary Simulation::summary() const {
-    // The window integrals run to the last event; run_until() may have moved the clock further.
+/// The window statistics up to now: the integrals run to the last event, and run_until() may have
+/// moved the clock further (a copy gets the tail; the run's own splits stay as they are).
+WindowStats Simulation::window_stats() const {
     WindowStats st = st_;
     st.open_at(now_, sc_.run.warmup_days, accounts_.cash());
     const double tail_from = std::max(last_integrated_, sc_.run.warmup_days);
     if (now_ > tail_from) st.integrate(now_ - tail_from, integrated_state());
+    return st;
+}
+
+Summary Simulation::summary() const {
+    const WindowStats st = window_stats();
     Summary m;
     m.fill(kNaN);
     const double window = std::max(now_ - sc_.run.warmup_days, 0.0);
@@ -161,6 +167,16 @@ void Simulation::summarize_customers(Summary& m, const ItemFlows& f, const Windo
     set(m, Metric::revenue_per_customer, ratio(f.revenue_cents / 100.0, static_cast<double>(customers_.joined())));
 }
 
+/// The store's window integrals up to now, as one item's (a store of one item keeps no others).
+ItemIntegrals Simulation::store_integrals() const {
+    const WindowStats st = window_stats();
+    ItemIntegrals g;
+    g.last = now_;
+    g.on_hand = st.int_on_hand, g.backorders = st.int_backorders, g.on_order = st.int_on_order;
+    g.stockout = st.int_stockout, g.holding_cost = money().holding_cost;
+    return g;
+}
+
 std::vector<ItemSummary> Simulation::item_summaries() const {
     const double window = std::max(now_ - sc_.run.warmup_days, 0.0);
     const double days = window > 0 ? window : kNaN;
@@ -168,9 +184,10 @@ std::vector<ItemSummary> Simulation::item_summaries() const {
     for (std::size_t i = 0; i < items_.size(); ++i) {
         const ItemRun& it = items_[i];
         const ItemFlows& f = it.flows;
-        ItemIntegrals g = it.integrals;  // brought up to now on a copy (as summary() does)
-        g.advance(now_, sc_.run.warmup_days, it.stock.on_hand(), it.stock.backorder_units(), it.stock.on_order(),
-                  it.stock.holding_per_day());
+        ItemIntegrals g = items_.size() == 1 ? store_integrals() : it.integrals;
+        if (items_.size() > 1)  // brought up to now on a copy (as summary() does)
+            g.advance(now_, sc_.run.warmup_days, it.stock.on_hand(), it.stock.backorder_units(), it.stock.on_order(),
+                      it.stock.holding_per_day());
         ItemSummary& m = out[i];
         m.fill(kNaN);
         set(m, ItemMetric::demand_units, f.demand);

@@ -29,5 +29,8 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
             return match.group(0)
         return f"{match.group(0)}\n\n**{info.label}** ({info.unit}): *{info.description}*"
 
-    rows = "\n".join(f"| `{m['name']}` | {m['unit']} | {m['description']} |" for m in _core.item_metric_info)
-    return _HEADING.sub(entry, markdown).replace("ITEM_METRIC_ROWS", rows)
+    def rows(info: Any) -> str:
+        return "\n".join(f"| `{m['name']}` | {m['unit']} | {m['description']} |" for m in info)
+
+    out = _HEADING.sub(entry, markdown).replace("ITEM_METRIC_ROWS", rows(_core.item_metric_info))
+    return out.replace("SEGMENT_METRIC_ROWS", rows(_core.segment_metric_info))

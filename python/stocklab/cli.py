@@ -355,6 +355,7 @@ def _print_by(exp: Any, by: str, baseline: str | None, metrics: list[str] | None
 
     lo, hi = _ci_names()
     table, _, known = exp._table(by)
+    known = known or exp.metrics
     order = list(table[by].cat.categories)  # the scenario's order
     metrics = metrics or [m for m in _KEY_BY[by] if m in known]
     summary = exp.summary(metrics, by=by)

@@ -491,10 +491,11 @@ class Experiment:
         #: Per customer segment, likewise (None for a one-item scenario).
         self.segments = segments
 
-    def _table(self, by: str | None) -> tuple[pd.DataFrame, list[str], list[str]]:
-        """The frame for ``by`` (None: the store's), its grouping columns and its metrics."""
+    def _table(self, by: str | None) -> tuple[pd.DataFrame, list[str], list[str] | None]:
+        """The frame for ``by`` (None: the store's), its grouping columns and its metrics (None: the
+        store's, see :meth:`_metrics`)."""
         if by is None:
-            return self.replications, [], self.metrics
+            return self.replications, [], None
         if by not in _TABLES:
             raise ValueError(f'by must be None, "item" or "segment", got {by!r}')
         df = self.items if by == "item" else self.segments
@@ -627,14 +628,16 @@ class Experiment:
         return out
 
     def _metrics(self, metrics: Sequence[str] | str | None, known: list[str] | None = None) -> list[str]:
-        known = self.metrics if known is None else known
+        """The metrics asked for, checked against ``known`` (default: the store's, and any other column
+        of ``replications`` such as an optimisation's ``objective``)."""
         if metrics is None:
-            return known
+            return self.metrics if known is None else known
         if isinstance(metrics, str):
             metrics = [metrics]
-        unknown = [m for m in metrics if m not in known]
+        allowed = set(self.replications.columns) if known is None else set(known)
+        unknown = [m for m in metrics if m not in allowed]
         if unknown:
-            raise KeyError(f"unknown metrics {unknown}; known: {', '.join(known)}")
+            raise KeyError(f"unknown metrics {unknown}; known: {', '.join(self.metrics if known is None else known)}")
         return list(metrics)
 
     # persistence -------------------------------------------------------------------------------
