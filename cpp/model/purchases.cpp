@@ -103,7 +103,7 @@ double Simulation::quoted_wait(std::uint32_t item, std::int64_t units_needed) co
     if (s.quote == QuoteMode::Fixed) return s.quote_days;
     // Honest estimate: the confirmed arrival of the shipment that covers this customer's place in
     // line; beyond the pipeline, a new order's mean lead time (plus any outage still to run).
-    const Vendor& vendor = vendors_[it.spec.supplier];
+    const Vendor& vendor = vendors_[it.spec.vendor()];
     double eta = it.stock.pipeline_wait(units_needed, now_);
     if (eta < 0) {  // a new order would leave now, or when an outage ends, or after the units booked
         const double booked = it.stock.booked_departure();

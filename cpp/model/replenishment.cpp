@@ -38,7 +38,7 @@ Replenisher::Replenisher(const Scenario& sc, const Item& item, double demand_per
         offset_ = r.review_offset_days;
         return;
     }
-    if (!sc.suppliers[item.supplier].present)
+    if (!sc.vendors[item.vendor()].present)
         throw std::invalid_argument("a custom replenishment policy needs a supplier: the scenario has none (its "
                                     "policy \"none\" let it leave /supplier out)");
     // Asked once: a policy whose hooks changed their answer later would move reviews backwards.

@@ -36,9 +36,9 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::uint64
     // A modest reserve (it grows when needed): a replication's allocations then stay under the C
     // library's trim threshold (1024 calendar slots cost a one-year camera-lens replication 13%).
     cal_.reserve(64);
-    vendors_.reserve(sc_.suppliers.size());
-    for (std::uint32_t v = 0; v < sc_.suppliers.size(); ++v)
-        vendors_.emplace_back(sc_.suppliers[v], v, sc_.run.horizon_days, seed, replication, cal_);
+    vendors_.reserve(sc_.vendors.size());
+    for (std::uint32_t v = 0; v < sc_.vendors.size(); ++v)
+        vendors_.emplace_back(sc_.vendors[v], v, sc_.run.horizon_days, seed, replication, cal_);
     double popularity = 0.0;
     for (const Item& item : sc_.items) popularity += item.popularity;
     items_.reserve(sc_.items.size());

@@ -24,7 +24,7 @@ InventoryView Simulation::view(std::uint32_t item, bool at_review) const {
     v.inventory_position = it.stock.inventory_position();
     v.recorded_demand = it.stock.tallies().recorded;
     v.sales = it.stock.tallies().served;
-    v.open_orders = vendors_[it.spec.supplier].open_shipments();
+    v.open_orders = vendors_[it.spec.vendor()].open_shipments();
     v.is_review = at_review;
     return v;
 }
@@ -75,7 +75,7 @@ void Simulation::on_review(const Event& e) {
 
 void Simulation::place_order(std::uint32_t item, std::int64_t units) {
     ItemRun& it = items_[item];
-    Vendor& vendor = vendors_[it.spec.supplier];
+    Vendor& vendor = vendors_[it.spec.vendor()];
     const std::int64_t q = vendor.order_size(units);
     if (q <= 0) return;
     if (q > kMaxOrderUnits) throw std::invalid_argument("an order of " + std::to_string(q) + " units exceeds 1e12");

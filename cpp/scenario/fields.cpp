@@ -78,10 +78,12 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 }
 }  // namespace
 
-std::string closest(const std::string& word, std::initializer_list<const char*> allowed) {
+namespace {
+template <class List>
+std::string closest_in(const std::string& word, const List& allowed) {
     std::string best;
     std::size_t best_d = word.size() / 3 + 1;
-    for (const char* k : allowed) {
+    for (const auto& k : allowed) {
         const std::size_t d = edit_distance(word, k);
         if (d < best_d) {
             best_d = d;
@@ -89,6 +91,15 @@ std::string closest(const std::string& word, std::initializer_list<const char*> 
         }
     }
     return best;
+}
+}  // namespace
+
+std::string closest(const std::string& word, std::initializer_list<const char*> allowed) {
+    return closest_in(word, allowed);
+}
+
+std::string closest(const std::string& word, const std::vector<std::string>& allowed) {
+    return closest_in(word, allowed);
 }
 
 Obj::Obj(const json& j, std::string path, std::initializer_list<const char*> allowed, Problems& problems)

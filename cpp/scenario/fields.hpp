@@ -94,5 +94,13 @@ Scenario parse_resolved(const json& doc, Problems& problems);
 
 /// The allowed word closest to `word` (edit distance at most a third of its length), or "".
 std::string closest(const std::string& word, std::initializer_list<const char*> allowed);
+std::string closest(const std::string& word, const std::vector<std::string>& allowed);
+
+/// Parses an optional sub-object of `o` when present, collecting its problems.
+template <class F>
+void optional_block(const Obj& o, const char* key, std::initializer_list<const char*> allowed, F&& parse) {
+    if (!o.has(key)) return;
+    o.problems().check([&] { parse(Obj(o.get(key), o.at(key), allowed, o.problems())); });
+}
 
 }  // namespace stocklab::fields

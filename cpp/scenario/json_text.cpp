@@ -42,7 +42,7 @@ std::string escape_pointer_token(const std::string& key) {
 
 namespace {
 
-constexpr std::size_t kMaxObjectKeys = 1000;  // per JSON object
+constexpr std::size_t kMaxObjectKeys = 10000;  // per JSON object (a catalogue of up to 10,000 items)
 
 /// Watches nlohmann's parse events: bounds nesting and object size, and rejects duplicate keys
 /// (JSON leaves their meaning open; nlohmann would silently keep the last one). Objects are ordered

@@ -5,23 +5,29 @@
 #include <limits>
 
 #include "model/estimates.hpp"
-#include "scenario/fields.hpp"
+#include "scenario/sections.hpp"
 
 namespace stocklab {
 
 using json = nlohmann::ordered_json;
 
 namespace fields {
-namespace {
 
 constexpr double kMaxSnapshots = 1e7;
-constexpr std::int64_t kMaxLevel = 1000000000;  // order-up-to levels and order sizes
 
-/// Parses an optional sub-object of `o` when present, collecting its problems.
-template <class F>
-void optional_block(const Obj& o, const char* key, std::initializer_list<const char*> allowed, F&& parse) {
-    if (!o.has(key)) return;
-    o.problems().check([&] { parse(Obj(o.get(key), o.at(key), allowed, o.problems())); });
+const char* form_name(AcceptanceForm f) {
+    return f == AcceptanceForm::Constant     ? "constant"
+           : f == AcceptanceForm::Hyperbolic ? "hyperbolic"
+           : f == AcceptanceForm::Logistic   ? "logistic"
+                                             : "exponential";
+}
+
+const char* rule_name(ShortageRule r) {
+    return r == ShortageRule::Backorder ? "backorder" : r == ShortageRule::PartialBackorder ? "partial_backorder" : "lost_sales";
+}
+
+const char* quote_name(QuoteMode q) {
+    return q == QuoteMode::Optimistic ? "optimistic" : q == QuoteMode::Fixed ? "fixed" : q == QuoteMode::None ? "none" : "honest";
 }
 
 void parse_run(const Obj& top, Scenario& sc) {
@@ -74,19 +80,7 @@ void parse_initial(const Obj& top, Scenario& sc) {
     });
 }
 
-void parse_demand(const Obj& top, Scenario& sc) {
-    top.require("demand");
-    Obj o(top.get("demand"), top.at("demand"), {"model", "rate_per_day", "order_size", "seasonality"}, top.problems());
-    Demand& d = sc.demand;
-    const std::string model = o.choice("model", {"poisson", "customers"},
-                                       std::string(d.model == DemandModel::Poisson ? "poisson" : "customers"));
-    d.model = model == "customers" ? DemandModel::Customers : DemandModel::Poisson;
-    o.problems().check([&] {
-        d.rate_per_day = o.positive("rate_per_day");
-        if (d.rate_per_day > 1e7) throw ScenarioError(o.at("rate_per_day"), "must be at most 1e7 per day");
-    });
-    o.problems().check(
-        [&] { d.order_size = distribution_field(o, "order_size", Support::Integer, false, d.order_size); });
+void parse_seasonality(const Obj& o, Demand& d) {
     optional_block(o, "seasonality", {"amplitude", "period_days", "phase_days"}, [&](const Obj& s) {
         Seasonality& season = d.seasonality;
         season.amplitude = s.number("amplitude", season.amplitude);
@@ -95,6 +89,28 @@ void parse_demand(const Obj& top, Scenario& sc) {
         season.period_days = s.days("period_days", season.period_days, false);
         season.phase_days = s.number("phase_days", season.phase_days);
     });
+}
+
+/// Version 1 says rate_per_day for what the store format calls visits_per_day (a visit picks one
+/// item there, so visits and purchase occasions are the same thing).
+void parse_demand_fields(const Obj& o, const char* rate_key, Demand& d) {
+    const std::string model = o.choice("model", {"poisson", "customers"},
+                                       std::string(d.model == DemandModel::Poisson ? "poisson" : "customers"));
+    d.model = model == "customers" ? DemandModel::Customers : DemandModel::Poisson;
+    o.problems().check([&] {
+        d.rate_per_day = o.positive(rate_key);
+        if (d.rate_per_day > 1e7) throw ScenarioError(o.at(rate_key), "must be at most 1e7 per day");
+    });
+    o.problems().check(
+        [&] { d.order_size = distribution_field(o, "order_size", Support::Integer, false, d.order_size); });
+    parse_seasonality(o, d);
+}
+
+void parse_demand(const Obj& top, Scenario& sc) {
+    top.require("demand");
+    parse_demand_fields(
+        Obj(top.get("demand"), top.at("demand"), {"model", "rate_per_day", "order_size", "seasonality"}, top.problems()),
+        "rate_per_day", sc.demand);
 }
 
 void parse_response(const Obj& o, Customers& c) {
@@ -116,11 +132,10 @@ void parse_response(const Obj& o, Customers& c) {
                    });
 }
 
-void parse_acceptance(const Obj& o, Customers& c) {
+void parse_acceptance(const Obj& o, BackorderAcceptance& b) {
     optional_block(o, "backorder_acceptance", {"form", "beta0", "rate_per_day", "midpoint_days"}, [&](const Obj& a) {
-        BackorderAcceptance& b = c.acceptance;
-        const std::string form =
-            a.choice("form", {"constant", "exponential", "hyperbolic", "logistic"}, std::string("exponential"));
+        const std::string form = a.choice("form", {"constant", "exponential", "hyperbolic", "logistic"},
+                                          std::string(form_name(b.form)));
         b.form = form == "constant"     ? AcceptanceForm::Constant
                  : form == "hyperbolic" ? AcceptanceForm::Hyperbolic
                  : form == "logistic"   ? AcceptanceForm::Logistic
@@ -175,10 +190,19 @@ void parse_customers(const Obj& top, Scenario& sc) {
         return;
     }
     if (!model) throw ScenarioError(top.at("customers"), "only allowed when /demand/model is \"customers\"");
-    Obj o(top.get("customers"), top.at("customers"),
-          {"population", "initial_loyalty", "behaviour", "response", "backorder_acceptance", "patience",
-           "expected_wait_days", "late_grace_days", "loyalty", "new_customers", "word_of_mouth", "source"},
-          top.problems());
+    const json& j = top.get("customers");
+    const std::string path = top.at("customers");
+    const Obj o = store_format(sc)
+                      ? Obj(j, path,
+                            {"population", "initial_loyalty", "behaviour", "response", "backorder_acceptance", "patience",
+                             "expected_wait_days", "late_grace_days", "loyalty", "new_customers", "word_of_mouth",
+                             "source", "segments"},
+                            top.problems())
+                      : Obj(j, path,
+                            {"population", "initial_loyalty", "behaviour", "response", "backorder_acceptance", "patience",
+                             "expected_wait_days", "late_grace_days", "loyalty", "new_customers", "word_of_mouth",
+                             "source"},
+                            top.problems());
     Customers& c = sc.customers;
     c.population = o.integer("population", 1);
     if (c.population > 10000000) throw ScenarioError(o.at("population"), "must be at most 1e7 customers");
@@ -188,12 +212,13 @@ void parse_customers(const Obj& top, Scenario& sc) {
         throw ScenarioError(o.at("initial_loyalty"), "must be in (0, 1] (got " + fmt(c.initial_loyalty) + ")");
     if (o.has("source")) (void)o.string("source");
     parse_response(o, c);
-    parse_acceptance(o, c);
+    parse_acceptance(o, c.acceptance);
     o.problems().check([&] { c.patience = distribution_field(o, "patience", Support::NonNegative, true, c.patience); });
     c.expected_wait_days = o.days("expected_wait_days", c.expected_wait_days);
     c.late_grace_days = o.days("late_grace_days", c.late_grace_days);
     parse_loyalty(o, c);
     parse_arrivals(o, sc, c);
+    if (store_format(sc)) parse_segments(o, sc);
 }
 
 void parse_reliability(const Obj& o, Supplier& s) {
@@ -230,36 +255,8 @@ void parse_capacity_and_outages(const Obj& o, const Scenario& sc, Supplier& s) {
     });
 }
 
-/// The supplier's terms; its unit price is what the (one) item costs the store (its unit_cost unless given).
-void parse_supplier_terms(const Obj& o, Item& item, Supplier& s) {
-    item.unit_cost = o.money("unit_price", item.unit_cost);
-    s.order_cost = o.money("order_cost", s.order_cost);
-    const bool prepay = o.boolean("prepay", false);
-    s.payment_terms_days = o.days("payment_terms_days", s.payment_terms_days);
-    if (prepay && o.has("payment_terms_days"))
-        throw ScenarioError(o.at("payment_terms_days"), "cannot be combined with prepay: true");
-    s.payment = prepay ? PaymentTerms::Prepay : s.payment_terms_days > 0 ? PaymentTerms::Net : PaymentTerms::OnDelivery;
-    s.min_order = o.integer("min_order", 1, s.min_order);
-    s.order_multiple = o.integer("order_multiple", 1, s.order_multiple);
-    if (s.min_order > kMaxLevel) throw ScenarioError(o.at("min_order"), "must be at most 1e9");
-    if (s.order_multiple > kMaxLevel) throw ScenarioError(o.at("order_multiple"), "must be at most 1e9");
-}
-
-/// A store that never reorders (the newsvendor: policy "none") needs no supplier section.
-bool replenishes(const Obj& top) {
-    if (!top.has("replenishment")) return true;
-    const json& r = top.get("replenishment");
-    return !(r.is_object() && r.contains("policy") && r.at("policy") == "none");
-}
-
-void parse_supplier(const Obj& top, Scenario& sc) {
-    Supplier& s = sc.suppliers[0];
-    if (!top.has("supplier") && !replenishes(top)) return;
-    top.require("supplier");
-    Obj o(top.get("supplier"), top.at("supplier"),
-          {"name", "lead_time", "orders_may_cross", "unit_price", "order_cost", "payment_terms_days", "prepay",
-           "min_order", "order_multiple", "reliability", "capacity", "disruptions"},
-          top.problems());
+/// A vendor's terms and behaviour: what version 1 calls the supplier and the store format a vendor.
+void parse_vendor_fields(const Obj& o, const Scenario& sc, Supplier& s) {
     s.present = true;
     s.name = o.string("name", s.name);
     o.problems().check([&] {
@@ -270,9 +267,39 @@ void parse_supplier(const Obj& top, Scenario& sc) {
                                                        fmt(sc.run.horizon_days) + " days)");
     });
     s.orders_may_cross = o.boolean("orders_may_cross", s.orders_may_cross);
-    o.problems().check([&] { parse_supplier_terms(o, sc.items[0], s); });
+    o.problems().check([&] {
+        s.order_cost = o.money("order_cost", s.order_cost);
+        const bool prepay = o.boolean("prepay", false);
+        s.payment_terms_days = o.days("payment_terms_days", s.payment_terms_days);
+        if (prepay && o.has("payment_terms_days"))
+            throw ScenarioError(o.at("payment_terms_days"), "cannot be combined with prepay: true");
+        s.payment = prepay ? PaymentTerms::Prepay : s.payment_terms_days > 0 ? PaymentTerms::Net : PaymentTerms::OnDelivery;
+        s.min_order = o.integer("min_order", 1, s.min_order);
+        s.order_multiple = o.integer("order_multiple", 1, s.order_multiple);
+        if (s.min_order > kMaxLevel) throw ScenarioError(o.at("min_order"), "must be at most 1e9");
+        if (s.order_multiple > kMaxLevel) throw ScenarioError(o.at("order_multiple"), "must be at most 1e9");
+    });
     parse_reliability(o, s);
     parse_capacity_and_outages(o, sc, s);
+}
+
+/// A store that never reorders (the newsvendor: policy "none") needs no supplier section.
+bool replenishes(const Obj& top) {
+    if (!top.has("replenishment")) return true;
+    const json& r = top.get("replenishment");
+    return !(r.is_object() && r.contains("policy") && r.at("policy") == "none");
+}
+
+/// Version 1's one supplier; its unit price is what the item costs the store (its unit_cost unless given).
+void parse_supplier(const Obj& top, Scenario& sc) {
+    if (!top.has("supplier") && !replenishes(top)) return;
+    top.require("supplier");
+    Obj o(top.get("supplier"), top.at("supplier"),
+          {"name", "lead_time", "orders_may_cross", "unit_price", "order_cost", "payment_terms_days", "prepay",
+           "min_order", "order_multiple", "reliability", "capacity", "disruptions"},
+          top.problems());
+    o.problems().check([&] { sc.items[0].unit_cost = o.money("unit_price", sc.items[0].unit_cost); });
+    parse_vendor_fields(o, sc, sc.vendors[0]);
 }
 
 void check_level(const Obj& o, const char* key, std::int64_t v) {
@@ -308,22 +335,21 @@ void parse_forecast(const Obj& o, const Scenario& sc, Replenishment& r) {
     parse_review_period(o, sc, r);
 }
 
-std::string policy_name(const Obj& top) {
-    top.require("replenishment");
-    const json& j = top.get("replenishment");
-    const std::string path = top.at("replenishment");
+std::string policy_name(const Obj& holder) {
+    holder.require("replenishment");
+    const json& j = holder.get("replenishment");
+    const std::string path = holder.at("replenishment");
     if (!j.is_object()) throw ScenarioError(path, "must be an object, got " + type_name(j));
     if (!j.contains("policy")) throw ScenarioError(path + "/policy", "required field is missing");
     if (!j.at("policy").is_string()) throw ScenarioError(path + "/policy", "must be a string");
     return j.at("policy").get<std::string>();
 }
 
-void parse_replenishment(const Obj& top, Scenario& sc) {
-    const std::string policy = policy_name(top);
-    const json& j = top.get("replenishment");
-    const std::string path = top.at("replenishment");
-    Problems& problems = top.problems();
-    Replenishment& r = sc.items[0].replenishment;
+void parse_replenishment(const Obj& holder, const Scenario& sc, Replenishment& r) {
+    const std::string policy = policy_name(holder);
+    const json& j = holder.get("replenishment");
+    const std::string path = holder.at("replenishment");
+    Problems& problems = holder.problems();
     if (policy == "none") {
         Obj o(j, path, {"policy"}, problems);
         r.kind = ReplenishmentKind::None;
@@ -366,7 +392,8 @@ void parse_replenishment(const Obj& top, Scenario& sc) {
 
 void parse_quote(const Obj& o, Shortage& s) {
     optional_block(o, "quote", {"mode", "factor", "days"}, [&](const Obj& q) {
-        const std::string mode = q.choice("mode", {"honest", "optimistic", "fixed", "none"}, std::string("honest"));
+        const std::string mode =
+            q.choice("mode", {"honest", "optimistic", "fixed", "none"}, std::string(quote_name(s.quote)));
         s.quote = mode == "optimistic" ? QuoteMode::Optimistic
                   : mode == "fixed"    ? QuoteMode::Fixed
                   : mode == "none"     ? QuoteMode::None
@@ -388,38 +415,43 @@ void parse_backorder_caps(const Obj& o, Shortage& s) {
     const bool partial = s.rule == ShortageRule::PartialBackorder;
     for (const char* k : {"max_open_backorders", "max_quoted_wait_days"})
         if (o.has(k) && !partial) throw ScenarioError(o.at(k), "only applies when rule is \"partial_backorder\"");
-    s.max_open_backorders = o.has("max_open_backorders") ? o.integer("max_open_backorders", 0) : -1;
-    s.max_quoted_wait_days = o.has("max_quoted_wait_days") ? o.days("max_quoted_wait_days", 0.0) : -1.0;
+    if (o.has("max_open_backorders")) s.max_open_backorders = o.integer("max_open_backorders", 0);
+    if (o.has("max_quoted_wait_days")) s.max_quoted_wait_days = o.days("max_quoted_wait_days", 0.0);
+    if (!partial) s.max_open_backorders = -1, s.max_quoted_wait_days = -1.0;
     if (partial && s.max_open_backorders < 0 && s.max_quoted_wait_days < 0)
         throw ScenarioError(o.path(), "partial_backorder needs max_open_backorders or max_quoted_wait_days");
 }
 
+/// The fields of a shortage object applied onto `s`: a field left out keeps its value in `s` (the
+/// defaults for the store's rule, the store's rule for an item's override).
+void parse_shortage_fields(const Obj& o, Shortage& s) {
+    const std::string rule =
+        o.choice("rule", {"lost_sales", "backorder", "partial_backorder"}, std::string(rule_name(s.rule)));
+    s.rule = rule == "backorder"           ? ShortageRule::Backorder
+             : rule == "partial_backorder" ? ShortageRule::PartialBackorder
+                                           : ShortageRule::LostSales;
+    s.prepay = o.boolean("prepay", s.prepay);
+    s.deposit_fraction = o.number("deposit_fraction", s.deposit_fraction);
+    if (!(s.deposit_fraction > 0) || s.deposit_fraction > 1)
+        throw ScenarioError(o.at("deposit_fraction"), "must be in (0, 1]");
+    if (o.has("deposit_fraction") && !s.prepay)
+        throw ScenarioError(o.at("deposit_fraction"), "only applies with prepay: true");
+    s.partial_shipments = o.boolean("partial_shipments", s.partial_shipments);
+    s.apology_discount = o.probability("apology_discount", s.apology_discount);
+    parse_backorder_caps(o, s);
+    parse_quote(o, s);
+    if (s.rule == ShortageRule::PartialBackorder && s.max_quoted_wait_days >= 0 && s.quote == QuoteMode::None)
+        throw ScenarioError(o.has("max_quoted_wait_days") ? o.at("max_quoted_wait_days") : o.path(),
+                            "needs a quote: quote mode \"none\" gives no wait to cap");
+}
+
+
+const std::initializer_list<const char*> kShortageKeys = {
+    "rule", "prepay", "deposit_fraction", "partial_shipments", "max_open_backorders", "max_quoted_wait_days",
+    "apology_discount", "quote"};
+
 void parse_shortage(const Obj& top, Scenario& sc) {
-    optional_block(top, "shortage",
-                   {"rule", "prepay", "deposit_fraction", "partial_shipments", "max_open_backorders",
-                    "max_quoted_wait_days", "apology_discount", "quote"},
-                   [&](const Obj& o) {
-                       Shortage& s = sc.shortage;
-                       const std::string rule = o.choice("rule", {"lost_sales", "backorder", "partial_backorder"},
-                                                         std::string("lost_sales"));
-                       s.rule = rule == "backorder"           ? ShortageRule::Backorder
-                                : rule == "partial_backorder" ? ShortageRule::PartialBackorder
-                                                              : ShortageRule::LostSales;
-                       s.prepay = o.boolean("prepay", s.prepay);
-                       s.deposit_fraction = o.number("deposit_fraction", s.deposit_fraction);
-                       if (!(s.deposit_fraction > 0) || s.deposit_fraction > 1)
-                           throw ScenarioError(o.at("deposit_fraction"), "must be in (0, 1]");
-                       if (o.has("deposit_fraction") && !s.prepay)
-                           throw ScenarioError(o.at("deposit_fraction"), "only applies with prepay: true");
-                       s.partial_shipments = o.boolean("partial_shipments", s.partial_shipments);
-                       s.apology_discount = o.probability("apology_discount", s.apology_discount);
-                       parse_backorder_caps(o, s);
-                       parse_quote(o, s);
-                       if (s.rule == ShortageRule::PartialBackorder && s.max_quoted_wait_days >= 0 &&
-                           s.quote == QuoteMode::None)
-                           throw ScenarioError(o.at("max_quoted_wait_days"),
-                                               "needs a quote: quote mode \"none\" gives no wait to cap");
-                   });
+    optional_block(top, "shortage", kShortageKeys, [&](const Obj& o) { parse_shortage_fields(o, sc.shortage); });
 }
 
 void parse_finance(const Obj& top, Scenario& sc) {
@@ -446,27 +478,48 @@ void parse_finance(const Obj& top, Scenario& sc) {
                    });
 }
 
-}  // namespace
-
-Scenario parse_resolved(const json& doc, Problems& problems) {
+Scenario parse_one_item(const json& doc, Problems& problems) {
     Obj top(doc, "",
             {"schema_version", "name", "description", "run", "sku", "initial", "demand", "customers", "supplier",
              "replenishment", "shortage", "finance", "policies"},
             problems);
-    top.require("schema_version");
-    if (!doc.at("schema_version").is_number_integer() || doc.at("schema_version").get<std::int64_t>() != 1)
-        throw ScenarioError("/schema_version", "must be 1 (the only version this stocklab reads)");
     Scenario sc;
-    problems.check([&] {
+    parse_header(top, sc);
+    // Later sections read earlier ones (the horizon, the unit cost, the demand model).
+    for (auto* section : {parse_run, parse_sku, parse_initial, parse_demand, parse_customers, parse_supplier})
+        problems.check([&] { section(top, sc); });
+    problems.check([&] { parse_replenishment(top, sc, sc.items[0].replenishment); });
+    problems.check([&] { parse_shortage(top, sc); });
+    problems.check([&] { parse_finance(top, sc); });
+    Item& item = sc.items[0];
+    item.shortage = sc.shortage;  // one item: the store's rule
+    sc.customers.segments = {store_wide_segment(sc)};
+    return sc;
+}
+
+Segment store_wide_segment(const Scenario& sc) {
+    Segment all;
+    all.basket = sc.demand.basket, all.patience = sc.customers.patience, all.acceptance = sc.customers.acceptance;
+    return all;
+}
+
+void parse_header(const Obj& top, Scenario& sc) {
+    top.problems().check([&] {
         sc.name = top.string("name");
         if (sc.name.empty()) throw ScenarioError("/name", "must not be empty");
     });
-    problems.check([&] { sc.description = top.string("description", std::string()); });
-    // Later sections read earlier ones (the horizon, the unit cost, the demand model).
-    for (auto* section : {parse_run, parse_sku, parse_initial, parse_demand, parse_customers, parse_supplier,
-                          parse_replenishment, parse_shortage, parse_finance})
-        problems.check([&] { section(top, sc); });
-    sc.items[0].shortage = sc.shortage;  // version 1: one item, the store's rule
+    top.problems().check([&] { sc.description = top.string("description", std::string()); });
+}
+
+Scenario parse_resolved(const json& doc, Problems& problems) {
+    if (!doc.is_object()) throw ScenarioError("/", "a scenario must be a JSON object, got " + type_name(doc));
+    if (!doc.contains("schema_version")) throw ScenarioError("/schema_version", "required field is missing");
+    const json& v = doc.at("schema_version");
+    const std::int64_t version = v.is_number_integer() ? v.get<std::int64_t>() : 0;
+    if (version != 1 && version != 2)
+        throw ScenarioError("/schema_version", "must be 1 (one item: sku, supplier, replenishment) or 2 (a store: "
+                                               "items, vendors, segments)");
+    Scenario sc = version == 1 ? parse_one_item(doc, problems) : parse_store(doc, problems);
     // An event log asked for in the file must fit; the ledger (on by default) is checked when a run
     // records it (experiments switch recording off).
     if (sc.run.record_events) problems.check([&] { check_recording_fits(sc); });

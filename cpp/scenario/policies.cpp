@@ -36,6 +36,27 @@ void reject_null_for_missing(const json& base, const json& patch, const std::str
     }
 }
 
+/// A variant may change the store's items, vendors and segments, not add them: an id the base does
+/// not have is a typo (a merge patch would otherwise make a new, half-specified entry of it).
+void reject_new_entries(const json& base, const json& patch, const std::string& at) {
+    const auto check = [&](const json& b, const json& p, const std::string& where, const char* what) {
+        if (!p.is_object() || !b.is_object()) return;
+        for (auto it = p.begin(); it != p.end(); ++it)
+            if (!b.contains(it.key()) && !it.value().is_null())
+                throw ScenarioError(where + "/" + escape_pointer_token(it.key()),
+                                    std::string("no ") + what + " with this id in the base scenario (a policy may " +
+                                        "change " + what + "s, not add them)");
+    };
+    if (!base.is_object() || base.value("schema_version", json()) != 2) return;
+    for (const char* section : {"items", "vendors"})
+        if (patch.contains(section) && base.contains(section))
+            check(base.at(section), patch.at(section), at + "/" + section, section == std::string("items") ? "item" : "vendor");
+    if (patch.contains("customers") && patch.at("customers").is_object() && patch.at("customers").contains("segments") &&
+        base.contains("customers") && base.at("customers").is_object() && base.at("customers").contains("segments"))
+        check(base.at("customers").at("segments"), patch.at("customers").at("segments"), at + "/customers/segments",
+              "segment");
+}
+
 bool pointer_in(const json& j, const std::string& pointer) {
     try {
         return j.contains(json::json_pointer(pointer));
@@ -83,6 +104,7 @@ json resolve_policy(const json& doc, const std::string& policy) {
     for (const char* k : {"policies", "schema_version"})
         if (patch.contains(k)) throw ScenarioError(at + "/" + k, "cannot be overridden by a policy");
     reject_null_for_missing(base, patch, at);
+    reject_new_entries(base, patch, at);
     base.merge_patch(patch);
     return base;
 }

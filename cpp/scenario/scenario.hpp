@@ -193,8 +193,9 @@ struct Item {
     std::int64_t initial_on_hand = 0;
     std::vector<std::uint32_t> substitutes;  // items tried in this order when it is out
     Replenishment replenishment;             // required
-    std::uint32_t supplier = 0;              // index into Scenario::suppliers
+    std::vector<std::uint32_t> vendors = {0};  // indices into Scenario::vendors; the first is the regular one
     Shortage shortage;                       // the store's rule with the item's own overrides
+    std::uint32_t vendor() const { return vendors.front(); }
 };
 
 struct Finance {
@@ -205,6 +206,7 @@ struct Finance {
 };
 
 struct Scenario {
+    int schema_version = 1;  // 1: one item (sku, supplier); 2: a store (items, vendors, segments)
     std::string name = "scenario";
     std::string description;
     std::string policy_name;  // which named policy variant was applied ("" = base)
@@ -212,7 +214,7 @@ struct Scenario {
     Initial initial;
     Demand demand;
     Customers customers;
-    std::vector<Supplier> suppliers = {Supplier{}};
+    std::vector<Supplier> vendors = {Supplier{}};
     std::vector<Item> items = {Item{}};
     Shortage shortage;  // the store-wide rule (each item has its effective one)
     Allocation allocation = Allocation::FirstComeFirstServed;

@@ -85,7 +85,7 @@ public:
         if (sc_.items.size() != 1)
             throw py::value_error("the environment decides for one item; this scenario has " +
                                   std::to_string(sc_.items.size()) + " (one quantity per item is not built yet)");
-        if (!sc_.suppliers[sc_.items[0].supplier].present)
+        if (!sc_.vendors[sc_.items[0].vendor()].present)
             throw py::value_error("the scenario has no supplier: an agent has nothing to order from (add a supplier section)");
         if (reward_metric < kCash || reward_metric >= static_cast<int>(kMetricCount))
             throw py::value_error("reward_metric: unknown metric code " + std::to_string(reward_metric));

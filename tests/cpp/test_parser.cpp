@@ -77,20 +77,20 @@ TEST(Parser, MinimalScenarioGetsDocumentedDefaults) {
     EXPECT_EQ(sc.demand.order_size.a, 1.0);
     EXPECT_EQ(sc.demand.seasonality.amplitude, 0.0);
     // supplier
-    EXPECT_EQ(sc.suppliers[0].name, "supplier");
-    EXPECT_EQ(sc.suppliers[0].lead_time.kind, Distribution::Kind::Constant);
-    EXPECT_EQ(sc.suppliers[0].lead_time.a, 3.0);
-    EXPECT_TRUE(sc.suppliers[0].orders_may_cross);
+    EXPECT_EQ(sc.vendors[0].name, "supplier");
+    EXPECT_EQ(sc.vendors[0].lead_time.kind, Distribution::Kind::Constant);
+    EXPECT_EQ(sc.vendors[0].lead_time.a, 3.0);
+    EXPECT_TRUE(sc.vendors[0].orders_may_cross);
     EXPECT_EQ(sc.items[0].unit_cost, 4.0);  // the unit cost  // defaults to the SKU's unit cost
-    EXPECT_EQ(sc.suppliers[0].order_cost, 0.0);
-    EXPECT_EQ(sc.suppliers[0].payment, PaymentTerms::OnDelivery);
-    EXPECT_EQ(sc.suppliers[0].payment_terms_days, 0.0);
-    EXPECT_EQ(sc.suppliers[0].min_order, 1);
-    EXPECT_EQ(sc.suppliers[0].order_multiple, 1);
-    EXPECT_EQ(sc.suppliers[0].reliability.partial_probability, 0.0);
-    EXPECT_EQ(sc.suppliers[0].reliability.late_probability, 0.0);
-    EXPECT_EQ(sc.suppliers[0].capacity.units, 0);
-    EXPECT_FALSE(sc.suppliers[0].disruptions.enabled);
+    EXPECT_EQ(sc.vendors[0].order_cost, 0.0);
+    EXPECT_EQ(sc.vendors[0].payment, PaymentTerms::OnDelivery);
+    EXPECT_EQ(sc.vendors[0].payment_terms_days, 0.0);
+    EXPECT_EQ(sc.vendors[0].min_order, 1);
+    EXPECT_EQ(sc.vendors[0].order_multiple, 1);
+    EXPECT_EQ(sc.vendors[0].reliability.partial_probability, 0.0);
+    EXPECT_EQ(sc.vendors[0].reliability.late_probability, 0.0);
+    EXPECT_EQ(sc.vendors[0].capacity.units, 0);
+    EXPECT_FALSE(sc.vendors[0].disruptions.enabled);
     // replenishment
     EXPECT_EQ(sc.items[0].replenishment.kind, ReplenishmentKind::SS);
     EXPECT_EQ(sc.items[0].replenishment.s, 5);
@@ -200,18 +200,18 @@ std::vector<DefaultCase> default_cases() {
         {"/properties/customers/properties/word_of_mouth/properties/review_probability", customers, [](const Scenario& s) { return json(s.customers.word_of_mouth.review_probability); }},
         {"/properties/customers/properties/word_of_mouth/properties/review_weight", customers, [](const Scenario& s) { return json(s.customers.word_of_mouth.review_weight); }},
         {"/properties/customers/properties/word_of_mouth/properties/memory_days", customers, [](const Scenario& s) { return json(s.customers.word_of_mouth.memory_days); }},
-        {"/properties/supplier/properties/name", "", [](const Scenario& s) { return json(s.suppliers[0].name); }},
-        {"/properties/supplier/properties/orders_may_cross", "", [](const Scenario& s) { return json(s.suppliers[0].orders_may_cross); }},
-        {"/properties/supplier/properties/order_cost", "", [](const Scenario& s) { return json(s.suppliers[0].order_cost); }},
-        {"/properties/supplier/properties/payment_terms_days", "", [](const Scenario& s) { return json(s.suppliers[0].payment_terms_days); }},
-        {"/properties/supplier/properties/prepay", "", [](const Scenario& s) { return json(s.suppliers[0].payment == PaymentTerms::Prepay); }},
-        {"/properties/supplier/properties/min_order", "", [](const Scenario& s) { return json(s.suppliers[0].min_order); }},
-        {"/properties/supplier/properties/order_multiple", "", [](const Scenario& s) { return json(s.suppliers[0].order_multiple); }},
-        {"/properties/supplier/properties/reliability/properties/partial_probability", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return json(s.suppliers[0].reliability.partial_probability); }},
-        {"/properties/supplier/properties/reliability/properties/partial_fraction", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return as_json(s.suppliers[0].reliability.partial_fraction); }},
-        {"/properties/supplier/properties/reliability/properties/late_probability", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return json(s.suppliers[0].reliability.late_probability); }},
-        {"/properties/supplier/properties/reliability/properties/late_days", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return as_json(s.suppliers[0].reliability.late_days); }},
-        {"/properties/supplier/properties/capacity/properties/period_days", R"({"supplier": {"capacity": {"units": 5}}})", [](const Scenario& s) { return json(s.suppliers[0].capacity.period_days); }},
+        {"/properties/supplier/properties/name", "", [](const Scenario& s) { return json(s.vendors[0].name); }},
+        {"/properties/supplier/properties/orders_may_cross", "", [](const Scenario& s) { return json(s.vendors[0].orders_may_cross); }},
+        {"/properties/supplier/properties/order_cost", "", [](const Scenario& s) { return json(s.vendors[0].order_cost); }},
+        {"/properties/supplier/properties/payment_terms_days", "", [](const Scenario& s) { return json(s.vendors[0].payment_terms_days); }},
+        {"/properties/supplier/properties/prepay", "", [](const Scenario& s) { return json(s.vendors[0].payment == PaymentTerms::Prepay); }},
+        {"/properties/supplier/properties/min_order", "", [](const Scenario& s) { return json(s.vendors[0].min_order); }},
+        {"/properties/supplier/properties/order_multiple", "", [](const Scenario& s) { return json(s.vendors[0].order_multiple); }},
+        {"/properties/supplier/properties/reliability/properties/partial_probability", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return json(s.vendors[0].reliability.partial_probability); }},
+        {"/properties/supplier/properties/reliability/properties/partial_fraction", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return as_json(s.vendors[0].reliability.partial_fraction); }},
+        {"/properties/supplier/properties/reliability/properties/late_probability", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return json(s.vendors[0].reliability.late_probability); }},
+        {"/properties/supplier/properties/reliability/properties/late_days", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return as_json(s.vendors[0].reliability.late_days); }},
+        {"/properties/supplier/properties/capacity/properties/period_days", R"({"supplier": {"capacity": {"units": 5}}})", [](const Scenario& s) { return json(s.vendors[0].capacity.period_days); }},
         {"/properties/shortage/properties/rule", "", [](const Scenario& s) { return json(s.shortage.rule == ShortageRule::LostSales ? "lost_sales" : "other"); }},
         {"/properties/shortage/properties/prepay", "", [](const Scenario& s) { return json(s.shortage.prepay); }},
         {"/properties/shortage/properties/deposit_fraction", R"({"shortage": {"rule": "backorder", "prepay": true}})", [](const Scenario& s) { return json(s.shortage.deposit_fraction); }},
@@ -277,8 +277,8 @@ TEST(Parser, SupplierUnitPriceDefaultsToUnitCost) {
 }
 
 TEST(Parser, PaymentTermsFromFields) {
-    EXPECT_EQ(scenario_from(kMinimal, R"({"supplier": {"payment_terms_days": 30}})").suppliers[0].payment, PaymentTerms::Net);
-    EXPECT_EQ(scenario_from(kMinimal, R"({"supplier": {"prepay": true}})").suppliers[0].payment, PaymentTerms::Prepay);
+    EXPECT_EQ(scenario_from(kMinimal, R"({"supplier": {"payment_terms_days": 30}})").vendors[0].payment, PaymentTerms::Net);
+    EXPECT_EQ(scenario_from(kMinimal, R"({"supplier": {"prepay": true}})").vendors[0].payment, PaymentTerms::Prepay);
 }
 
 TEST(Parser, CustomersModelDefaults) {
@@ -358,7 +358,7 @@ const BadCase kBadCases[] = {
      "shorter than horizon"},
     {"warmup_beyond_horizon", R"({"run": {"warmup_days": 400}})", "/run/warmup_days", "shorter than horizon"},
     {"zero_horizon", R"({"run": {"horizon_days": 0}})", "/run/horizon_days", "> 0"},
-    {"schema_version", R"({"schema_version": 2})", "/schema_version", "must be 1"},
+    {"schema_version", R"({"schema_version": 3})", "/schema_version", "must be 1 (one item"},
     {"unknown_policy_kind", R"({"replenishment": {"policy": "magic"}})", "/replenishment/policy", "must be one of"},
     {"unknown_rule", R"({"shortage": {"rule": "maybe"}})", "/shortage/rule", "must be one of"},
     {"probability_above_one", R"({"supplier": {"reliability": {"partial_probability": 1.5}}})",
@@ -730,9 +730,9 @@ TEST(Parser, UnitCostIsRequired) {
 
 TEST(Parser, ANewsvendorNeedsNoSupplier) {
     const Scenario sc = scenario_from(kMinimal, R"({"supplier": null, "replenishment": {"policy": "none", "s": null, "S": null}})");
-    EXPECT_FALSE(sc.suppliers[0].present);
+    EXPECT_FALSE(sc.vendors[0].present);
     EXPECT_EQ(sc.items[0].unit_cost, sc.items[0].unit_cost);
-    EXPECT_TRUE(scenario_from(kMinimal).suppliers[0].present);
+    EXPECT_TRUE(scenario_from(kMinimal).vendors[0].present);
     EXPECT_TRUE(RejectsAt(doc_from(kMinimal, R"({"supplier": null})"), "/supplier", "required"));
 }
 

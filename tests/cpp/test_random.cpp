@@ -179,7 +179,7 @@ Distribution parse_dist(const std::string& dist_json) {
     const std::string text = R"({"schema_version": 1, "name": "d", "sku": {"price": 1, "unit_cost": 0},
         "demand": {"rate_per_day": 1}, "supplier": {"lead_time": )" +
                              dist_json + R"(}, "replenishment": {"policy": "none"}})";
-    return test::scenario_from(text).suppliers[0].lead_time;
+    return test::scenario_from(text).vendors[0].lead_time;
 }
 
 Distribution parse_order_size(const std::string& dist_json) {

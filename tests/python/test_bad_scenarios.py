@@ -71,12 +71,20 @@ def _object_650k_keys(path: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def _policies_10001(path: Path) -> None:
+    doc = json.loads(_good_text())
+    doc["description"] = "BAD: 10001 policy variants"
+    doc["policies"] = {f"p{i}": {} for i in range(10_001)}
+    path.write_text(json.dumps(doc), encoding="utf-8")
+
+
 GENERATORS: dict[str, Callable[[Path], None]] = {
     "generated_100mb.json": lambda p: _padded(p, 100 * MB),
     "generated_just_over_10mb.json": lambda p: _padded(p, 10 * MB + 1),
     "generated_deep_arrays_1e6.json": _deep_arrays,
     "generated_empirical_too_long.json": _empirical_too_long,
     "generated_object_650k_keys.json": _object_650k_keys,
+    "generated_policies_10001.json": _policies_10001,
 }
 
 
