@@ -73,8 +73,9 @@ def cash() -> None:
     print("|---|---|---|---|")
     print(f"| minimum cash | {fmt(s[(a, 'min_cash')])} | {fmt(s[(b, 'min_cash')])} ({ci(d.loc[(b, 'min_cash')])}) | "
           f"{fmt(s[(c, 'min_cash')])} ({ci(d.loc[(c, 'min_cash')])}) |")
-    print(f"| days with negative cash | {fmt(s[(a, 'days_cash_negative')], 1)} | {fmt(s[(b, 'days_cash_negative')], 1)} | "
-          f"{fmt(s[(c, 'days_cash_negative')], 1)} ({ci(d.loc[(c, 'days_cash_negative')], 1)}) |")
+    neg = "days_cash_negative"
+    print(f"| days with negative cash | {fmt(s[(a, neg)], 1)} | {fmt(s[(b, neg)], 1)} | "
+          f"{fmt(s[(c, neg)], 1)} ({ci(d.loc[(c, neg)], 1)}) |")
     print(f"| overdraft interest | {fmt(s[(a, 'net_interest')], 1)} | {fmt(s[(b, 'net_interest')], 1)} | "
           f"{fmt(s[(c, 'net_interest')], 1)} ({ci(d.loc[(c, 'net_interest')], 1)}) |")
     print(f"| refunds of cancelled prepayments | - | {fmt(s[(b, 'refunds')])} | - |")

@@ -19,6 +19,7 @@ CustomerBase::CustomerBase(const Scenario& sc, std::uint64_t seed, std::uint64_t
       rng_anonymous_(stream_seed(seed, replication, Purpose::AnonymousOccasion)),
       clocks_(behaviour_),
       season_(sc.demand.seasonality) {
+    set_segments();
     if (clocks_) {
         start_clocks();
         return;
@@ -35,13 +36,31 @@ CustomerBase::CustomerBase(const Scenario& sc, std::uint64_t seed, std::uint64_t
         joined_ = static_cast<std::int64_t>(n);
         // Bound on the total occasion rate of the initial population, not (rate / n) * n: with
         // behaviour off it then equals the anonymous stream's rate bit for bit (same seed, same run).
-        max_rate_ = sc_.demand.rate_per_day * season_max / (behaviour_ ? sc_.customers.initial_loyalty : 1.0);
+        // Segments that visit more often raise the bound; thinning by factor / max gives each its rate.
+        double weights = 0.0;
+        for (std::size_t i = 0; i < n; ++i) weights += customers_.segment_factor[customers_.segment[i]];
+        max_rate_ = sc_.demand.rate_per_day * season_max * (static_cast<double>(n) / weights) /
+                    (behaviour_ ? sc_.customers.initial_loyalty : 1.0);
         if (sc_.customers.new_customer_rate_per_day > 0) schedule_next_new_customer(0.0);
     } else {
         max_rate_ = sc_.demand.rate_per_day * season_max;
     }
     update_candidate_rate();
     schedule_next_candidate(0.0);
+}
+
+/// Each segment's visit-rate weight: its factor with clocks; relative to the largest factor when a
+/// superposed stream thins by it.
+void CustomerBase::set_segments() {
+    const std::vector<Segment>& segments = sc_.customers.segments;
+    double max_factor = 0.0;
+    for (const Segment& g : segments) max_factor = std::max(max_factor, g.visit_rate_factor);
+    std::vector<double> factors;
+    for (const Segment& g : segments) {
+        factors.push_back(clocks_ ? g.visit_rate_factor : g.visit_rate_factor / max_factor);
+        uneven_rates_ = uneven_rates_ || g.visit_rate_factor != max_factor;
+    }
+    customers_.set_segments(segments, factors);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -60,33 +79,43 @@ void CustomerBase::start_clocks() {
     clocked_.assign(n, 0);
     joined_ = static_cast<std::int64_t>(n);
     // At the initial loyalty the population makes rate_per_day occasions a day (before the season).
-    unit_rate_ = sc_.demand.rate_per_day / (l0 * static_cast<double>(n));
-    pool_.resize(n);
-    for (std::size_t i = 0; i < n; ++i) pool_[i] = static_cast<std::uint32_t>(i);
-    draw_pool_key(0.0);
+    double weights = 0.0;
+    for (std::size_t i = 0; i < n; ++i) weights += customers_.segment_factor[customers_.segment[i]];
+    unit_rate_ = sc_.demand.rate_per_day / (l0 * weights);
+    pools_.resize(sc_.customers.segments.size());
+    for (std::size_t i = 0; i < n; ++i) pools_[customers_.segment[i]].ids.push_back(static_cast<std::uint32_t>(i));
+    for (std::size_t g = 0; g < pools_.size(); ++g) draw_pool_key(g, 0.0);
     if (sc_.customers.new_customer_rate_per_day > 0) schedule_next_new_customer(0.0);
     refresh_next();
 }
 
-/// The pool's next occasion: its members all have the initial loyalty, so they make one Poisson
-/// stream at (members x unit rate x loyalty) per operational day; drawn from the pool's own stream.
-void CustomerBase::draw_pool_key(double from) {
-    if (pool_.empty()) {
-        pool_key_ = kNoCandidate;
-        return;
+/// A pool's next occasion: its members all have the initial loyalty and the segment's factor, so
+/// they make one Poisson stream at (members x unit rate x loyalty x factor) per operational day.
+/// Then the earliest pool is found again (few segments: a scan).
+void CustomerBase::draw_pool_key(std::size_t g, double from) {
+    Pool& pool = pools_[g];
+    if (pool.ids.empty()) {
+        pool.key = kNoCandidate;
+    } else {
+        const double rate = static_cast<double>(pool.ids.size()) * unit_rate_ * sc_.customers.initial_loyalty *
+                            customers_.segment_factor[g];
+        pool.key = from + boost::random::exponential_distribution<double>(rate)(rng_arrivals_);
     }
-    const double rate = static_cast<double>(pool_.size()) * unit_rate_ * sc_.customers.initial_loyalty;
-    pool_key_ = from + boost::random::exponential_distribution<double>(rate)(rng_arrivals_);
+    pool_next_ = 0;
+    for (std::size_t k = 1; k < pools_.size(); ++k)
+        if (pools_[k].key < pools_[pool_next_].key) pool_next_ = k;
+    pool_key_ = pools_[pool_next_].key;
 }
 
 /// The pool member whose occasion it is (uniform), out of the pool with its own clock and stream.
 std::uint32_t CustomerBase::pick_from_pool() {
-    std::size_t i = static_cast<std::size_t>(uniform01(rng_pick_) * static_cast<double>(pool_.size()));
-    if (i >= pool_.size()) i = pool_.size() - 1;
-    const std::uint32_t id = pool_[i];
-    pool_[i] = pool_.back();
-    pool_.pop_back();
-    draw_pool_key(firing_key_);
+    std::vector<std::uint32_t>& pool = pools_[pool_next_].ids;
+    std::size_t i = static_cast<std::size_t>(uniform01(rng_pick_) * static_cast<double>(pool.size()));
+    if (i >= pool.size()) i = pool.size() - 1;
+    const std::uint32_t id = pool[i];
+    pool[i] = pool.back();
+    pool.pop_back();
+    draw_pool_key(pool_next_, firing_key_);
     customers_.hot[id].stream = Engine(stream_seed(seed_, replication_, Purpose::Customer, {id}));
     clocked_[id] = 1;
     return id;
@@ -207,7 +236,7 @@ void CustomerBase::good_experience(std::int64_t id, double gain, double now) {
 void CustomerBase::scale_loyalty(std::int64_t id, double factor, double now) {
     if (!behaviour_ || id < 0) return;
     const double l = customers_.loyalty[static_cast<std::size_t>(id)];
-    set_loyalty(static_cast<std::size_t>(id), l * (1.0 - factor), now);
+    set_loyalty(static_cast<std::size_t>(id), l * (1.0 - factor * sensitivity(id)), now);
 }
 
 double CustomerBase::positive_review(double now) {
@@ -221,7 +250,7 @@ BadExperience CustomerBase::bad_experience(std::int64_t customer, double penalty
     BadExperience out;
     if (!behaviour_ || customer < 0) return out;
     const std::size_t id = static_cast<std::size_t>(customer);
-    set_loyalty(id, customers_.loyalty[id] * (1.0 - penalty), now);
+    set_loyalty(id, customers_.loyalty[id] * (1.0 - penalty * sensitivity(customer)), now);
     const WordOfMouth& w = sc_.customers.word_of_mouth;
     if (u_review < w.review_probability) {
         out.reviewed = true;

@@ -38,6 +38,8 @@ struct CustomerPopulation {
     std::vector<Hot> hot;
     std::vector<double> loyalty;
     std::vector<std::uint8_t> active;
+    std::vector<std::uint8_t> segment;        // index into the scenario's segments
+    std::vector<double> segment_factor{1.0};  // visit-rate weight of each segment
     std::vector<std::uint32_t> occasions_in_window;
     std::vector<std::uint32_t> purchases_in_window;  // occasions with units served (stock or backorder)
     double loyalty_sum_active = 0.0;
@@ -46,15 +48,35 @@ struct CustomerPopulation {
 
     std::size_t size() const { return loyalty.size(); }
 
+    /// Segments by a low-discrepancy sequence over ids (the golden ratio's multiples): every prefix
+    /// of the population holds each segment's share to within a few customers, and a customer's
+    /// segment is the same in every replication and under every policy.
+    void set_segments(const std::vector<Segment>& segments, const std::vector<double>& factors) {
+        segment_factor = factors;
+        segment_cdf.clear();
+        double cum = 0.0;
+        for (const Segment& g : segments) segment_cdf.push_back(cum += g.share);
+        segment_cdf.back() = 1.0;
+    }
+    std::uint8_t segment_for(std::size_t id) const {
+        if (segment_cdf.size() <= 1) return 0;
+        const double u = std::fmod(static_cast<double>(id + 1) * 0.6180339887498949, 1.0);
+        std::size_t g = 0;
+        while (g + 1 < segment_cdf.size() && u >= segment_cdf[g]) ++g;
+        return static_cast<std::uint8_t>(g);
+    }
+
     void reserve(std::size_t n) {
         hot.reserve(n);
         loyalty.reserve(n);
         active.reserve(n);
+        segment.reserve(n);
         occasions_in_window.reserve(n);
         purchases_in_window.reserve(n);
     }
 
     void add(double initial_loyalty, std::uint64_t seed, bool is_active) {
+        segment.push_back(segment_for(loyalty.size()));
         hot.push_back(Hot{Engine(seed), 0.0});
         loyalty.push_back(initial_loyalty);
         active.push_back(is_active ? 1 : 0);
@@ -71,8 +93,10 @@ struct CustomerPopulation {
     /// The same state as n calls of add(), in a fraction of the time (it runs every replication).
     template <class SeedOf>
     void add_initial(std::size_t n, double initial_loyalty, SeedOf seed_of) {
-        const double weight = weight_of(initial_loyalty, true);
-        for (std::size_t i = 0; i < n; ++i) hot.push_back(Hot{Engine(seed_of(i)), weight});
+        const std::size_t first = loyalty.size();
+        for (std::size_t i = 0; i < n; ++i) segment.push_back(segment_for(first + i));
+        for (std::size_t i = 0; i < n; ++i)
+            hot.push_back(Hot{Engine(seed_of(i)), weight_of(initial_loyalty, true, segment[first + i])});
         loyalty.insert(loyalty.end(), n, initial_loyalty);
         active.insert(active.end(), n, std::uint8_t{1});
         occasions_in_window.insert(occasions_in_window.end(), n, 0u);
@@ -98,8 +122,11 @@ struct CustomerPopulation {
     }
 
 private:
-    double weight_of(double l, bool is_active) const { return is_active ? (loyalty_scales_rate ? l : 1.0) : 0.0; }
-    void update_weight(std::size_t id) { hot[id].weight = weight_of(loyalty[id], active[id] != 0); }
+    std::vector<double> segment_cdf{1.0};
+    double weight_of(double l, bool is_active, std::uint8_t g) const {
+        return is_active ? (loyalty_scales_rate ? l : 1.0) * segment_factor[g] : 0.0;
+    }
+    void update_weight(std::size_t id) { hot[id].weight = weight_of(loyalty[id], active[id] != 0, segment[id]); }
 };
 
 /// A purchase occasion: the seed of the random numbers of what the customer does, who (-1:
@@ -142,6 +169,11 @@ public:
     std::int64_t on_new_customer(double now);
 
     bool active(std::int64_t id) const { return customers_.active[static_cast<std::size_t>(id)] != 0; }
+    /// The customer's segment (0 for an anonymous customer, id -1).
+    std::uint32_t segment(std::int64_t id) const {
+        return id < 0 ? 0u : customers_.segment[static_cast<std::size_t>(id)];
+    }
+    const CustomerPopulation& population() const { return customers_; }
     double loyalty(std::int64_t id) const { return customers_.loyalty[static_cast<std::size_t>(id)]; }
     void count_occasion(std::int64_t id) { customers_.occasions_in_window[static_cast<std::size_t>(id)] += 1; }
     void count_purchase(std::int64_t id) { customers_.purchases_in_window[static_cast<std::size_t>(id)] += 1; }
@@ -165,14 +197,17 @@ public:
     std::int64_t candidates_drawn() const { return candidates_; }
 
 private:
+    /// How strongly the customer's segment feels a loss of loyalty (1 = as the rules say).
+    double sensitivity(std::int64_t id) const { return sc_.customers.segments[segment(id)].loyalty_sensitivity; }
     void set_loyalty(std::size_t id, double value, double now);
     void update_candidate_rate();
     [[gnu::always_inline]] inline void schedule_next_candidate(double now);
     [[gnu::always_inline]] inline bool superposed_candidate(double now, Occasion& occ);
     [[gnu::always_inline]] inline bool clock_candidate(Occasion& occ);
     void start_clocks();
+    void set_segments();
     std::uint32_t pick_from_pool();
-    void draw_pool_key(double from);
+    void draw_pool_key(std::size_t g, double from);
     void restart_clock();
     void rescale_clock(std::size_t id, double old_weight, double now);
     void join_clocks(std::size_t id, double now);
@@ -191,15 +226,21 @@ private:
     double candidate_rate_ = 0.0;  // candidates per day: the bound over every customer id so far
     double next_candidate_ = kNoCandidate;
     std::int64_t candidates_ = 0;
-    // Clocks (behaviour on). The initial customers who have not bought yet all have the same rate:
-    // they wait in one pool, a superposed stream with a uniform pick (nothing drawn for them at the
-    // start, and the pool is the same under every policy); everyone else in a heap of next-occasion
-    // keys in operational time.
+    // Clocks (behaviour on). The initial customers of a segment who have not bought yet all have the
+    // same rate: they wait in their segment's pool, a superposed stream with a uniform pick (nothing
+    // drawn for them at the start, and the pools are the same under every policy); everyone else in
+    // a heap of next-occasion keys in operational time.
     bool clocks_ = false;
+    bool uneven_rates_ = false;  // segments visit at different rates (thinning needed without clocks)
     Season season_;
-    double unit_rate_ = 0.0;  // occasions per operational day per unit of loyalty
-    std::vector<std::uint32_t> pool_;
-    double pool_key_ = kNoCandidate;
+    double unit_rate_ = 0.0;  // occasions per operational day per unit of weight (loyalty x factor)
+    struct Pool {
+        std::vector<std::uint32_t> ids;
+        double key = kNoCandidate;
+    };
+    std::vector<Pool> pools_;        // one per segment
+    std::size_t pool_next_ = 0;      // the pool with the earliest key
+    double pool_key_ = kNoCandidate; // its key
     IndexedHeap clock_;
     std::vector<std::uint8_t> clocked_;  // has its own clock (bought once, or joined later)
     std::int64_t firing_ = -1;          // the customer whose occasion is being handled
@@ -259,10 +300,11 @@ inline bool CustomerBase::superposed_candidate(double now, Occasion& occ) {
     // Every potential occasion of a customer consumes one seed from that customer's stream, so the
     // k-th potential occasion carries the same random numbers under every store policy.
     const std::uint64_t occasion_seed = c.stream();
-    // Thinning draws only when loyalty or the season can scale the rate (with neither, the run equals
+    // Thinning draws only when loyalty, the season or segments can scale the rate (with none, the run equals
     // the anonymous Poisson stream bit for bit); a weight of 0 (churned, or a prospect who stayed
     // away) always rejects.
-    if ((behaviour_ || amp > 0) ? uniform01(rng_thin_) >= season * c.weight : c.weight == 0.0) return false;
+    const bool thin = behaviour_ || amp > 0 || uneven_rates_;
+    if (thin ? uniform01(rng_thin_) >= season * c.weight : c.weight == 0.0) return false;
     occ = Occasion{occasion_seed, static_cast<std::int64_t>(id)};
     return true;
 }

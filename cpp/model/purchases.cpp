@@ -24,7 +24,7 @@ void Simulation::handle_occasion(const Occasion& occ) {
     std::uint64_t line_seeds[kMaxBasket];
     std::uint32_t n = 1;
     if (occ.item >= 0) basket[0] = static_cast<std::uint32_t>(occ.item);  // a return for one item
-    else n = pick_basket(draws, basket);
+    else n = pick_basket(segment_of(occ.customer).basket, draws, basket);
     // Each item after the first has its own stream, drawn before any item is handled: what the
     // customer does about one item never shifts the random numbers of another (common random
     // numbers across policies). The first item continues the visit's stream (version 1's draws).
@@ -38,27 +38,32 @@ void Simulation::handle_occasion(const Occasion& occ) {
     for (std::uint32_t k = 0; k < n; ++k) decision_point(basket[k], false);
 }
 
-/// The items of a visit: a basket size, then that many distinct items by popularity. With one item
-/// and baskets of one, nothing is drawn.
-std::uint32_t Simulation::pick_basket(Engine& draws, std::uint32_t* basket) const {
+/// The items of a visit: a basket size, then that many distinct items by popularity, each drawn
+/// among the items not yet picked (their weights renormalised: one draw per item, no rejection). With
+/// one item, nothing but the size is drawn.
+std::uint32_t Simulation::pick_basket(const Distribution& sizes, Engine& draws, std::uint32_t* basket) const {
     const auto items = static_cast<std::uint32_t>(items_.size());
-    const double size = sc_.demand.basket.sample(draws);
-    const std::uint32_t n = std::min({static_cast<std::uint32_t>(size), items, kMaxBasket});
+    const double size = sizes.sample(draws);
     if (items == 1) {
         basket[0] = 0;
         return 1;
     }
+    const std::uint32_t n = std::min({static_cast<std::uint32_t>(size), pickable_items_, kMaxBasket});
+    std::uint32_t taken[kMaxBasket];  // the picked items in item order
+    double taken_weight = 0.0;
     for (std::uint32_t k = 0; k < n; ++k) {
-        for (;;) {  // a repeated item is drawn again: at most n of the items, so this ends
-            const double u = uniform01(draws);
-            auto i = static_cast<std::uint32_t>(std::upper_bound(popularity_cdf_.begin(), popularity_cdf_.end(), u) -
-                                                popularity_cdf_.begin());
-            if (i >= items) i = items - 1;
-            if (std::find(basket, basket + k, i) == basket + k) {
-                basket[k] = i;
-                break;
-            }
-        }
+        // A uniform over the weight left, mapped onto the full scale by skipping the taken intervals.
+        double u = uniform01(draws) * (1.0 - taken_weight);
+        for (std::uint32_t t = 0; t < k && u >= pick_start(taken[t]); ++t) u += pick_weight(taken[t]);
+        auto i = static_cast<std::uint32_t>(std::upper_bound(popularity_cdf_.begin(), popularity_cdf_.end(), u) -
+                                            popularity_cdf_.begin());
+        i = std::min(i, last_pickable_);
+        while (pick_weight(i) == 0.0 || std::find(taken, taken + k, i) != taken + k) i = (i + 1) % items;  // rounding
+        basket[k] = i;
+        taken_weight += pick_weight(i);
+        std::uint32_t* at = std::upper_bound(taken, taken + k, i);
+        std::copy_backward(at, taken + k, taken + k + 1);
+        *at = i;
     }
     return n;
 }
@@ -67,19 +72,17 @@ std::uint32_t Simulation::pick_basket(Engine& draws, std::uint32_t* basket) cons
 bool Simulation::handle_line(std::int64_t customer, std::uint32_t item, Engine& draws) {
     ItemRun& it = items_[item];
     touch(item);
+    tried_.clear();
+    tried_.push_back(item);
     const std::int64_t q = static_cast<std::int64_t>(sc_.demand.order_size.sample(draws));
     const bool win = in_window();
-    if (win) it.flows.demand += q;
+    if (win) {
+        it.flows.demand += q;
+        segment_flows(customer).demand += static_cast<double>(q);
+    }
     const std::int64_t served = it.stock.sell(q);
     const auto i = static_cast<std::int32_t>(item);
-    if (served > 0) {
-        post(LedgerCategory::Sale, amount(served, it.price), customer, i);
-        if (win) {
-            it.flows.served += served;
-            it.flows.revenue_cents += static_cast<double>(amount(served, it.price));
-            it.flows.cogs_cents += static_cast<double>(amount(served, it.unit_cost));
-        }
-    }
+    if (served > 0) sell_from_stock(customer, item, served);
     const std::int64_t short_units = q - served;
     if (short_units == 0) {
         log(EventKind::Sale, customer, served, kNaN, i);
@@ -94,6 +97,18 @@ bool Simulation::handle_line(std::int64_t customer, std::uint32_t item, Engine& 
     bool bought = served > 0;
     stockout_response(customer, item, draws, short_units, served, bought);
     return bought;
+}
+
+void Simulation::sell_from_stock(std::int64_t customer, std::uint32_t item, std::int64_t units) {
+    ItemRun& it = items_[item];
+    post(LedgerCategory::Sale, amount(units, it.price), customer, static_cast<std::int32_t>(item));
+    if (!in_window()) return;
+    it.flows.served += units;
+    it.flows.revenue_cents += static_cast<double>(amount(units, it.price));
+    it.flows.cogs_cents += static_cast<double>(amount(units, it.unit_cost));
+    SegmentFlows& g = segment_flows(customer);
+    g.served += static_cast<double>(units);
+    g.revenue_cents += static_cast<double>(amount(units, it.price));
 }
 
 double Simulation::quoted_wait(std::uint32_t item, std::int64_t units_needed) const {
@@ -115,8 +130,7 @@ double Simulation::quoted_wait(std::uint32_t item, std::int64_t units_needed) co
     return eta;
 }
 
-double Simulation::acceptance_probability(double wait) const {
-    const BackorderAcceptance& a = sc_.customers.acceptance;
+double Simulation::acceptance_probability(const BackorderAcceptance& a, double wait) const {
     switch (a.form) {
         case AcceptanceForm::Constant: return a.beta0;
         case AcceptanceForm::Exponential: return a.beta0 * std::exp(-a.rate_per_day * wait);
@@ -141,6 +155,7 @@ void Simulation::stockout_response(std::int64_t customer, std::uint32_t item, En
     }
     const double promised = std::isnan(quote) ? sc_.customers.expected_wait_days : quote;
 
+    const Segment& segment = segment_of(customer);
     bool accept = offered;
     double u_choice = 0.0, patience = kInf, delay = 0.0;
     float u_review = 1.0f, u_churn = 1.0f;
@@ -149,12 +164,12 @@ void Simulation::stockout_response(std::int64_t customer, std::uint32_t item, En
         // Fixed draw order from the occasion's own stream: the same numbers under every policy.
         const double u_accept = uniform01(draws);
         u_choice = uniform01(draws);
-        patience = sc_.customers.patience.sample(draws);
+        patience = segment.patience.sample(draws);
         delay = sc_.customers.response.delay_days.sample(draws);
         u_review = static_cast<float>(uniform01(draws));
         u_churn = static_cast<float>(uniform01(draws));
         return_seed = draws();
-        accept = offered && u_accept < acceptance_probability(promised);
+        accept = offered && u_accept < acceptance_probability(segment.acceptance, promised);
     }
     if (offered && in_window()) {
         it.flows.offers += 1;
@@ -164,9 +179,59 @@ void Simulation::stockout_response(std::int64_t customer, std::uint32_t item, En
     if (accept) {
         take_backorder(customer, item, short_units, quote, promised, patience, u_review, u_churn);
         bought = true;
-    } else {
-        turn_away(customer, item, short_units, u_choice, delay, return_seed, u_review, u_churn);
+    } else if (turn_away(customer, item, short_units, u_choice, delay, return_seed, u_review, u_churn)) {
+        bought = substitute_in_store(customer, item, short_units, draws) || bought;
     }
+}
+
+/// The next of the item's substitutes this customer has not tried for this line, or -1.
+std::int64_t Simulation::untried_substitute(std::uint32_t item) const {
+    if (tried_.size() >= kMaxChain) return -1;
+    for (std::uint32_t j : items_[item].spec.substitutes)
+        if (std::find(tried_.begin(), tried_.end(), j) == tried_.end()) return j;
+    return -1;
+}
+
+/// A customer turned away from `item` takes its first untried substitute instead: a sale from its
+/// stock saves the sale; what it lacks is a second stock-out there, with the same responses (the
+/// chain never visits an item twice). Returns true when the customer bought some of it.
+bool Simulation::substitute_in_store(std::int64_t customer, std::uint32_t item, std::int64_t units, Engine& draws) {
+    const auto j = static_cast<std::uint32_t>(untried_substitute(item));
+    tried_.push_back(j);
+    items_[item].stock.pass_on(units);
+    ItemRun& sub = items_[j];
+    touch(j);
+    if (in_window()) {
+        items_[item].flows.passed_on += units;
+        items_[item].flows.passed_on_revenue_cents += static_cast<double>(amount(units, items_[item].price));
+        sub.flows.demand += units;
+        sub.flows.substitute_demand += units;
+        segment_flows(customer).passed_on += static_cast<double>(units);
+    }
+    const std::int64_t served = sub.stock.sell(units, false);
+    bool bought = false;
+    if (served > 0) {
+        sell_from_stock(customer, j, served);
+        if (in_window()) {
+            sub.flows.substitute_sales += served;
+            segment_flows(customer).substitute_sales += static_cast<double>(served);
+        }
+        log(EventKind::SubstituteSale, customer, served, static_cast<double>(item), static_cast<std::int32_t>(j));
+        bought = true;
+    }
+    if (served < units) stockout_response(customer, j, draws, units - served, served, bought);
+    decision_point(j, false);
+    return bought;
+}
+
+double Simulation::allocation_rank(std::int64_t customer) const {
+    if (customer < 0) return 0.0;
+    switch (sc_.allocation) {
+        case Allocation::Loyalty: return -customers_.loyalty(customer);
+        case Allocation::Priority: return -static_cast<double>(segment_of(customer).priority);
+        case Allocation::FirstComeFirstServed: break;
+    }
+    return 0.0;
 }
 
 void Simulation::take_backorder(std::int64_t customer, std::uint32_t item, std::int64_t units, double quote,
@@ -176,10 +241,13 @@ void Simulation::take_backorder(std::int64_t customer, std::uint32_t item, std::
     const bool win = in_window();
     const auto i = static_cast<std::int32_t>(item);
     const Cents deposit = s.prepay ? round_cents(s.deposit_fraction * static_cast<double>(it.price)) : 0;
-    const double rank = sc_.allocation == Allocation::Loyalty && customer >= 0 ? -customers_.loyalty(customer) : 0.0;
+    const double rank = allocation_rank(customer);
     const std::uint32_t slot = it.stock.add_backorder(
         Backorder{now_, now_ + promised, customer, units, units, deposit, true, u_review, u_churn, rank});
-    if (win) it.flows.backordered += units;
+    if (win) {
+        it.flows.backordered += units;
+        segment_flows(customer).backordered += static_cast<double>(units);
+    }
     if (deposit > 0) {
         post(LedgerCategory::Prepayment, amount(units, deposit), customer, i);
         accounts_.change_customer_prepayments(amount(units, deposit));
@@ -189,7 +257,7 @@ void Simulation::take_backorder(std::int64_t customer, std::uint32_t item, std::
     log(EventKind::Backordered, customer, units, quote, i);
 }
 
-void Simulation::turn_away(std::int64_t customer, std::uint32_t item, std::int64_t units, double u_choice,
+bool Simulation::turn_away(std::int64_t customer, std::uint32_t item, std::int64_t units, double u_choice,
                            double delay, std::uint64_t return_seed, float u_review, float u_churn) {
     ItemRun& it = items_[item];
     const bool win = in_window();
@@ -213,11 +281,13 @@ void Simulation::turn_away(std::int64_t customer, std::uint32_t item, std::int64
         if (win) {
             it.flows.lost += units;
             it.flows.lost_revenue_cents += static_cast<double>(amount(units, it.price));
+            segment_flows(customer).lost += static_cast<double>(units);
             if (kind == EventKind::Substituted) it.flows.substituted += units;
         }
         log(kind, customer, units, kNaN, i);
     }
     bad_experience(customer, sc_.customers.loyalty.turned_away, u_review, u_churn);
+    return kind == EventKind::Substituted && untried_substitute(item) >= 0;
 }
 
 void Simulation::on_delayed_return(const Event& e) {
@@ -229,6 +299,7 @@ void Simulation::on_delayed_return(const Event& e) {
 void Simulation::on_new_customer() {
     const std::int64_t id = customers_.on_new_customer(now_);
     if (id < 0) return;
+    segment_flows(id).joined += 1;
     if (in_window()) st_.new_customers += 1;
     log(EventKind::NewCustomer, id, 0, kNaN);
 }
@@ -281,6 +352,7 @@ void Simulation::ship_backorder(std::uint32_t item, std::uint32_t slot, std::int
     post(LedgerCategory::Sale, amount(units, it.price - b.prepaid_per_unit), b.customer, i);
     accounts_.change_customer_prepayments(-amount(units, b.prepaid_per_unit));
     if (in_window()) {
+        segment_flows(b.customer).revenue_cents += static_cast<double>(amount(units, it.price));
         it.flows.fulfilled += units;
         it.flows.wait_units_days += static_cast<double>(units) * waited;
         it.flows.revenue_cents += static_cast<double>(amount(units, it.price));
@@ -299,7 +371,10 @@ void Simulation::backorder_completed(std::uint32_t item, const Backorder& b) {
             amount(b.original, round_cents(it.spec.shortage.apology_discount * static_cast<double>(it.price)));
         if (discount > 0) {
             post(LedgerCategory::ApologyDiscount, -discount, b.customer, i);
-            if (in_window()) it.flows.revenue_cents -= static_cast<double>(discount);
+            if (in_window()) {
+                it.flows.revenue_cents -= static_cast<double>(discount);
+                segment_flows(b.customer).revenue_cents -= static_cast<double>(discount);
+            }
         }
         log(EventKind::BackorderLate, b.customer, b.original, late_by, i);
         bad_experience(b.customer, sc_.customers.loyalty.backorder_late, b.u_review, b.u_churn);
@@ -319,6 +394,7 @@ void Simulation::on_cancellation(const Event& e) {
     const std::int64_t units = it.stock.cancel(e.a, e.b);
     const auto i = static_cast<std::int32_t>(item);
     if (in_window()) {
+        segment_flows(b.customer).cancelled += static_cast<double>(units);
         it.flows.cancelled += units;
         it.flows.lost_revenue_cents += static_cast<double>(amount(units, it.price));
     }

@@ -10,6 +10,7 @@
 
 #include "model/ledger.hpp"
 #include "model/item_metrics.hpp"
+#include "model/segment_metrics.hpp"
 #include "model/metrics.hpp"
 
 namespace stocklab {
@@ -97,6 +98,8 @@ struct RunResult {
     Summary summary{};
     std::vector<ItemSummary> items;  // one row per item, in the scenario's order
     std::vector<std::string> item_ids;
+    std::vector<SegmentSummary> segments;  // one row per customer segment
+    std::vector<std::string> segment_ids;
     TimeSeries timeseries;
     std::vector<EventRecord> events;
     std::vector<LedgerEntry> ledger;

@@ -47,7 +47,13 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::uint64
         items_.emplace_back(sc_, item, item_demand_per_day(sc_, item, popularity), ranked, store_, custom);
     double cum = 0.0;
     for (const Item& item : sc_.items) popularity_cdf_.push_back(cum += item.popularity / popularity);
-    popularity_cdf_.back() = 1.0;
+    for (std::uint32_t i = 0; i < sc_.items.size(); ++i) {
+        if (sc_.items[i].popularity > 0) last_pickable_ = i, ++pickable_items_;
+    }
+    // The last item a visit can pick ends the scale at exactly 1 (zero-popularity items after it stay unpicked).
+    for (std::uint32_t i = last_pickable_; i < popularity_cdf_.size(); ++i) popularity_cdf_[i] = 1.0;
+    segment_flows_.resize(sc_.customers.segments.size());
+    tried_.reserve(kMaxChain);
     st_.min_cash_cents = static_cast<double>(accounts_.cash());
     st_.min_cash_set = sc_.run.warmup_days <= 0.0;
     for (std::uint32_t i = 0; i < items_.size(); ++i)
@@ -378,6 +384,8 @@ RunResult Simulation::take_result() {
     r.summary = summary();
     r.items = item_summaries();
     for (const Item& item : sc_.items) r.item_ids.push_back(item.id);
+    r.segments = segment_summaries();
+    for (const Segment& g : sc_.customers.segments) r.segment_ids.push_back(g.id);
     r.timeseries = std::move(series_);
     r.events = log_.take();
     r.ledger = accounts_.ledger().entries();

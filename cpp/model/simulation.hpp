@@ -16,6 +16,7 @@
 
 #include "model/events.hpp"
 #include "model/item_metrics.hpp"
+#include "model/segment_metrics.hpp"
 #include "model/customers.hpp"
 #include "model/event_log.hpp"
 #include "model/finance.hpp"
@@ -140,6 +141,8 @@ public:
     MoneyTally money() const;
     /// One row per item: its metrics over the window so far (model/item_metrics.hpp).
     std::vector<ItemSummary> item_summaries() const;
+    /// One row per customer segment (model/segment_metrics.hpp).
+    std::vector<SegmentSummary> segment_summaries() const;
     /// Type of the event the last step() handled (for narration).
     EventType last_event_type() const { return last_type_; }
 
@@ -185,16 +188,26 @@ private:
 
     // purchases (purchases.cpp): customers meet the stock points
     void handle_occasion(const Occasion& occ);
-    std::uint32_t pick_basket(Engine& draws, std::uint32_t* basket) const;
+    std::uint32_t pick_basket(const Distribution& sizes, Engine& draws, std::uint32_t* basket) const;
     bool handle_line(std::int64_t customer, std::uint32_t item, Engine& draws);
+    void sell_from_stock(std::int64_t customer, std::uint32_t item, std::int64_t units);
     void stockout_response(std::int64_t customer, std::uint32_t item, Engine& draws, std::int64_t short_units,
                            std::int64_t served_units, bool& bought);
     double quoted_wait(std::uint32_t item, std::int64_t units_needed) const;
-    double acceptance_probability(double wait) const;
+    double acceptance_probability(const BackorderAcceptance& a, double wait) const;
     void take_backorder(std::int64_t customer, std::uint32_t item, std::int64_t units, double quote, double promised,
                         double patience, float u_review, float u_churn);
-    void turn_away(std::int64_t customer, std::uint32_t item, std::int64_t units, double u_choice, double delay,
+    /// Returns true when the customer wants a substitute and the item has one not yet tried.
+    bool turn_away(std::int64_t customer, std::uint32_t item, std::int64_t units, double u_choice, double delay,
                    std::uint64_t return_seed, float u_review, float u_churn);
+    std::int64_t untried_substitute(std::uint32_t item) const;
+    bool substitute_in_store(std::int64_t customer, std::uint32_t item, std::int64_t units, Engine& draws);
+    const Segment& segment_of(std::int64_t customer) const {
+        return sc_.customers.segments[customers_.segment(customer)];
+    }
+    SegmentFlows& segment_flows(std::int64_t customer) { return segment_flows_[customers_.segment(customer)]; }
+    /// Where a new backorder waits in line (lower first; ties by time): the allocation rule.
+    double allocation_rank(std::int64_t customer) const;
     void on_delayed_return(const Event& e);
     void on_new_customer();
     void on_cancellation(const Event& e);
@@ -258,6 +271,13 @@ private:
     Accounts accounts_;
     WindowStats st_;
     std::vector<double> popularity_cdf_;  // cumulative pick weights of the items, last = 1
+    std::uint32_t pickable_items_ = 0;    // items with popularity > 0
+    std::uint32_t last_pickable_ = 0;
+    double pick_start(std::uint32_t i) const { return i == 0 ? 0.0 : popularity_cdf_[i - 1]; }
+    double pick_weight(std::uint32_t i) const { return popularity_cdf_[i] - pick_start(i); }
+    std::vector<SegmentFlows> segment_flows_;
+    static constexpr std::size_t kMaxChain = 64;  // items one line may try (itself and substitutes)
+    std::vector<std::uint32_t> tried_;             // the items the current line has tried, in order
 
     TimeSeries series_;
     EventLog log_;

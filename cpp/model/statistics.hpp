@@ -13,23 +13,32 @@
 
 namespace stocklab {
 
-/// What happened to one item in the window (units, money in cents, orders).
+/// What happened to one item in the window (units, money in cents, orders). `lost` counts the short
+/// units the item did not sell, including those `passed_on` to an in-store substitute (the store's
+/// own losses are the items' minus what was passed on).
 struct ItemFlows {
     double demand = 0, substitute_demand = 0, served = 0, substitute_sales = 0, backordered = 0, lost = 0,
-           substituted = 0, delayed = 0,
-           cancelled = 0, fulfilled = 0, late = 0, offers = 0, accepted = 0, wait_units_days = 0, revenue_cents = 0,
+           substituted = 0, delayed = 0, passed_on = 0, passed_on_revenue_cents = 0, cancelled = 0, fulfilled = 0, late = 0, offers = 0, accepted = 0, wait_units_days = 0, revenue_cents = 0,
            lost_revenue_cents = 0, cogs_cents = 0, orders = 0, ordered_units = 0, due_units = 0, received_units = 0;
 
     /// Adds another item's flows (the store's totals are the items' sums).
     void add(const ItemFlows& o) {
         demand += o.demand, substitute_demand += o.substitute_demand, served += o.served;
         substitute_sales += o.substitute_sales, backordered += o.backordered, lost += o.lost;
-        substituted += o.substituted, delayed += o.delayed;
+        substituted += o.substituted, delayed += o.delayed, passed_on += o.passed_on;
+        passed_on_revenue_cents += o.passed_on_revenue_cents;
         cancelled += o.cancelled, fulfilled += o.fulfilled, late += o.late, offers += o.offers;
         accepted += o.accepted, wait_units_days += o.wait_units_days, revenue_cents += o.revenue_cents;
         lost_revenue_cents += o.lost_revenue_cents, cogs_cents += o.cogs_cents, orders += o.orders;
         ordered_units += o.ordered_units, due_units += o.due_units, received_units += o.received_units;
     }
+};
+
+/// What one customer segment did in the window (units; money in cents).
+struct SegmentFlows {
+    double demand = 0, served = 0, substitute_sales = 0, backordered = 0, lost = 0, passed_on = 0, cancelled = 0,
+           revenue_cents = 0;
+    double joined = 0;  // new customers who joined (over the whole run)
 };
 
 /// One item's time integrals over the window, brought up to date only when the item changes.

@@ -64,6 +64,9 @@ public:
     std::int64_t sell(std::int64_t q, bool first_choice = true);
     /// Units turned away (lost to this item).
     void lose(std::int64_t units) { tallies_.lost += units; }
+    /// Lost units the customer then sought from a substitute in the store: the store's tallies count
+    /// only what leaves the store.
+    void pass_on(std::int64_t units) { tallies_.lost -= units; }
 
     /// Puts a customer in the backorder line; returns the slot (for their cancellation event).
     std::uint32_t add_backorder(const Backorder& b);

@@ -12,13 +12,20 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 double ratio(double num, double den) { return den > 0 ? num / den : kNaN; }
 void set(Summary& m, Metric k, double v) { m[static_cast<std::size_t>(k)] = v; }
 void set(ItemSummary& m, ItemMetric k, double v) { m[static_cast<std::size_t>(k)] = v; }
+void set(SegmentSummary& m, SegmentMetric k, double v) { m[static_cast<std::size_t>(k)] = v; }
 }  // namespace
 
 /// The store's flows: the items' sums, in item order. Units wanted as a substitute are counted at the
-/// substitute item; the store counts each unit wanted once, at the customer's first choice.
+/// substitute item; the store counts each unit wanted once, at the customer's first choice, and a
+/// unit lost only when it left the store (not when it was passed on to a substitute there).
 ItemFlows Simulation::store_flows() const {
     ItemFlows f;
     for (const ItemRun& it : items_) f.add(it.flows);
+    if (f.passed_on > 0) {
+        f.lost -= f.passed_on;
+        f.lost_revenue_cents -= f.passed_on_revenue_cents;
+        f.substituted += f.substitute_sales - f.passed_on;  // a substitution counted once, where it ended
+    }
     return f;
 }
 
@@ -100,7 +107,8 @@ MoneyTally Simulation::money() const {
     m.net_interest = cost(LedgerCategory::InterestPaid) + cost(LedgerCategory::InterestEarned);
     for (const ItemRun& it : items_) {
         m.salvage_value += static_cast<double>(it.stock.on_hand()) * it.spec.salvage_value;
-        m.lost_margin += (it.flows.lost + it.flows.cancelled) * (static_cast<double>(it.price - it.unit_cost) / 100.0);
+        const double lost = it.flows.lost - it.flows.passed_on + it.flows.cancelled;
+        m.lost_margin += lost * (static_cast<double>(it.price - it.unit_cost) / 100.0);
     }
     const double operating = m.revenue - m.cost_of_goods_sold - m.holding_cost - m.ordering_cost - m.net_interest;
     m.profit = sc_.finance.salvage_in_profit ? operating + m.salvage_value : operating;
@@ -189,6 +197,47 @@ std::vector<ItemSummary> Simulation::item_summaries() const {
         set(m, ItemMetric::gross_margin, (f.revenue_cents - f.cogs_cents) / 100.0 - g.holding_cost);
         set(m, ItemMetric::orders_placed, f.orders);
         set(m, ItemMetric::salvage_value, static_cast<double>(it.stock.on_hand()) * it.spec.salvage_value);
+    }
+    return out;
+}
+
+}  // namespace stocklab
+
+namespace stocklab {
+
+std::vector<SegmentSummary> Simulation::segment_summaries() const {
+    const std::size_t n = segment_flows_.size();
+    std::vector<SegmentSummary> out(n);
+    std::vector<double> customers(n, 0.0), active(n, 0.0), loyalty(n, 0.0), visits(n, 0.0), buying(n, 0.0);
+    const CustomerPopulation& pop = customers_.population();
+    const auto initial = static_cast<std::size_t>(sc_.customers.population);
+    for (std::size_t id = 0; id < pop.size(); ++id) {
+        const std::size_t g = pop.segment[id];
+        customers[g] += id < initial;  // new customers who joined are counted as they join
+        active[g] += pop.active[id];
+        loyalty[g] += pop.active[id] ? pop.loyalty[id] : 0.0;
+        visits[g] += pop.occasions_in_window[id];
+        buying[g] += pop.purchases_in_window[id];
+    }
+    for (std::size_t g = 0; g < n; ++g) {
+        const SegmentFlows& f = segment_flows_[g];
+        SegmentSummary& m = out[g];
+        m.fill(kNaN);
+        if (customers_.customers_mode()) {
+            set(m, SegmentMetric::customers, customers[g] + f.joined);
+            set(m, SegmentMetric::active_customers, active[g]);
+            set(m, SegmentMetric::mean_loyalty, ratio(loyalty[g], active[g]));
+            set(m, SegmentMetric::visits, visits[g]);
+            set(m, SegmentMetric::buying_visits, buying[g]);
+        }
+        set(m, SegmentMetric::demand_units, f.demand);
+        set(m, SegmentMetric::served_from_stock_units, f.served - f.substitute_sales);
+        set(m, SegmentMetric::saved_by_substitute_units, f.substitute_sales);
+        set(m, SegmentMetric::backordered_units, f.backordered);
+        set(m, SegmentMetric::lost_units, f.lost - f.passed_on);
+        set(m, SegmentMetric::cancelled_units, f.cancelled);
+        set(m, SegmentMetric::fill_rate, ratio(f.served - f.substitute_sales, f.demand));
+        set(m, SegmentMetric::revenue, f.revenue_cents / 100.0);
     }
     return out;
 }

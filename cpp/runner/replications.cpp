@@ -106,7 +106,7 @@ void run_threads(std::uint64_t n, const std::function<void()>& worker, Pool& poo
 
 std::vector<Summary> run_replications(const Scenario& scenario, std::uint64_t seed, std::uint64_t first,
                                       std::uint64_t count, int jobs, const std::function<bool()>& interrupted,
-                                      const PolicyFactory& policy) {
+                                      const PolicyFactory& policy, std::vector<ReplicationTables>* tables) {
     if (jobs < 1 || jobs > max_jobs())
         throw std::invalid_argument("jobs must be between 1 and " + std::to_string(max_jobs()) + " (4 x " +
                                     std::to_string(hardware_jobs()) + " hardware threads, at least 256), got " +
@@ -114,6 +114,7 @@ std::vector<Summary> run_replications(const Scenario& scenario, std::uint64_t se
     Summary blank;
     blank.fill(std::numeric_limits<double>::quiet_NaN());
     std::vector<Summary> out(count, blank);
+    if (tables) tables->assign(count, ReplicationTables{});
 
     Scenario quiet = scenario;  // experiments need summaries only: no time series, log or ledger rows
     quiet.run.snapshot_interval_days = 0.0;
@@ -133,6 +134,7 @@ std::vector<Summary> run_replications(const Scenario& scenario, std::uint64_t se
                     sim.set_cancel_flag(stop);
                     sim.run();
                     out[i] = sim.summary();
+                    if (tables) (*tables)[i] = ReplicationTables{sim.item_summaries(), sim.segment_summaries()};
                 } catch (...) {
                     pool.fail(std::current_exception(), stop);
                     return;

@@ -392,6 +392,7 @@ void parse_replenishment(const Obj& holder, const Scenario& sc, Replenishment& r
 
 void parse_quote(const Obj& o, Shortage& s) {
     optional_block(o, "quote", {"mode", "factor", "days"}, [&](const Obj& q) {
+        const QuoteMode before = s.quote;  // an item's override starts from the store's quote
         const std::string mode =
             q.choice("mode", {"honest", "optimistic", "fixed", "none"}, std::string(quote_name(s.quote)));
         s.quote = mode == "optimistic" ? QuoteMode::Optimistic
@@ -405,7 +406,8 @@ void parse_quote(const Obj& o, Shortage& s) {
         s.quote_factor = q.number("factor", s.quote_factor);
         if (!(s.quote_factor > 0) || s.quote_factor > 1) throw ScenarioError(q.at("factor"), "must be in (0, 1]");
         if (s.quote == QuoteMode::Fixed) {
-            q.require("days");
+            // A fixed quote states its days; an override that keeps the store's fixed quote keeps them too.
+            if (before != QuoteMode::Fixed) q.require("days");
             s.quote_days = q.days("days", s.quote_days);
         }
     });

@@ -195,7 +195,7 @@ void parse_allocation(const Obj& top, Scenario& sc) {
 
 /// A loss times the sensitivity must stay a fraction, or loyalty would turn negative.
 void check_sensitivity(const Obj& o, const LoyaltyRules& L, double sensitivity) {
-    const double worst = std::max({L.turned_away, L.cancelled});
+    const double worst = std::max({L.turned_away, L.cancelled, L.backorder_late, L.backorder_on_time});
     if (sensitivity * worst > 1.0)
         throw ScenarioError(o.at("loyalty_sensitivity"),
                             "times the largest loyalty loss (" + fmt(worst) + ") must be at most 1 (got " +
@@ -234,6 +234,7 @@ void parse_segments(const Obj& customers, Scenario& sc) {
     if (!customers.has("segments")) return;
     const std::vector<std::string> ids = entry_ids(customers, "segments");
     if (ids.empty()) throw ScenarioError(customers.at("segments"), "must list at least one segment (or be left out)");
+    if (ids.size() > 100) throw ScenarioError(customers.at("segments"), "must list at most 100 segments");
     const json& j = customers.get("segments");
     sc.customers.segments.assign(ids.size(), all);
     double shares = 0.0;

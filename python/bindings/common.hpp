@@ -37,6 +37,7 @@ ReplenishmentPolicy* constructed_policy(const py::handle& obj);
 // Engine results as Python objects (convert.cpp).
 py::array_t<double> summary_array(const Summary& s);
 py::array_t<double> items_array(const std::vector<ItemSummary>& rows);
+py::array_t<double> segments_array(const std::vector<SegmentSummary>& rows);
 py::dict events_dict(const std::vector<EventRecord>& ev, std::size_t from);
 /// The rows of a (possibly bounded) log from row number `start` on.
 py::dict events_dict(const EventLog& log, std::size_t start);

@@ -93,13 +93,20 @@ py::dict series_dict(const TimeSeries& series) {
     return ts;
 }
 
-/// One row per item, one column per item metric.
-py::array_t<double> items_array(const std::vector<ItemSummary>& rows) {
-    py::array_t<double> out({static_cast<py::ssize_t>(rows.size()), static_cast<py::ssize_t>(kItemMetricCount)});
+namespace {
+/// One row per entry (item, segment), one column per metric.
+template <class Row>
+py::array_t<double> rows_array(const std::vector<Row>& rows) {
+    constexpr std::size_t width = std::tuple_size_v<Row>;
+    py::array_t<double> out({static_cast<py::ssize_t>(rows.size()), static_cast<py::ssize_t>(width)});
     double* p = out.mutable_data();
-    for (std::size_t i = 0; i < rows.size(); ++i) std::copy(rows[i].begin(), rows[i].end(), p + i * kItemMetricCount);
+    for (std::size_t i = 0; i < rows.size(); ++i) std::copy(rows[i].begin(), rows[i].end(), p + i * width);
     return out;
 }
+}  // namespace
+
+py::array_t<double> items_array(const std::vector<ItemSummary>& rows) { return rows_array(rows); }
+py::array_t<double> segments_array(const std::vector<SegmentSummary>& rows) { return rows_array(rows); }
 
 py::dict result_dict(RunResult& r) {
     py::dict d;
@@ -108,6 +115,8 @@ py::dict result_dict(RunResult& r) {
     d["summary"] = summary_array(r.summary);
     d["items"] = items_array(r.items);
     d["item_ids"] = py::cast(r.item_ids);
+    d["segments"] = segments_array(r.segments);
+    d["segment_ids"] = py::cast(r.segment_ids);
     d["timeseries"] = series_dict(r.timeseries);
     d["events"] = events_dict(r.events, 0);
     d["ledger"] = ledger_dict(r.ledger);

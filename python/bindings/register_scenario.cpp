@@ -19,6 +19,21 @@ py::object* scenario_error_type = nullptr;
 std::string python_type_name(const py::handle& obj) {
     return py::str(py::type::handle_of(obj).attr("__name__")).cast<std::string>();
 }
+/// The name, unit, label and description of each metric of a per-item or per-segment table.
+template <class Table>
+py::tuple info_rows(const Table& table) {
+    py::list out;
+    for (const auto& mi : table) {
+        py::dict row;
+        row["name"] = std::string(mi.name);
+        row["unit"] = std::string(mi.unit);
+        row["label"] = std::string(mi.label);
+        row["description"] = std::string(mi.description);
+        out.append(row);
+    }
+    return py::tuple(out);
+}
+
 }  // namespace
 
 nlohmann::ordered_json to_json(const py::handle& obj, const std::string& pointer, int depth) {
@@ -122,6 +137,13 @@ void register_scenario(py::module_& m) {
                                    return ids;
                                },
                                "The items' ids, in the scenario's order.")
+        .def_property_readonly("segment_ids",
+                               [](const Scenario& s) {
+                                   std::vector<std::string> ids;
+                                   for (const Segment& g : s.customers.segments) ids.push_back(g.id);
+                                   return ids;
+                               },
+                               "The customer segments' ids, in the scenario's order.")
         .def_property_readonly("item_names",
                                [](const Scenario& s) {
                                    std::vector<std::string> names;
@@ -161,16 +183,8 @@ void register_scenario(py::module_& m) {
         info.append(row);
     }
     m.attr("metric_info") = py::tuple(info);
-    py::list item_info;
-    for (const ItemMetricInfo& mi : kItemMetricInfo) {
-        py::dict row;
-        row["name"] = std::string(mi.name);
-        row["unit"] = std::string(mi.unit);
-        row["label"] = std::string(mi.label);
-        row["description"] = std::string(mi.description);
-        item_info.append(row);
-    }
-    m.attr("item_metric_info") = py::tuple(item_info);
+    m.attr("item_metric_info") = info_rows(kItemMetricInfo);
+    m.attr("segment_metric_info") = info_rows(kSegmentMetricInfo);
     m.attr("series_names") = py::tuple(py::cast(series));
     m.attr("event_kinds") = py::tuple(py::cast(kinds));
     m.attr("ledger_categories") = py::tuple(py::cast(cats));

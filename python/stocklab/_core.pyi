@@ -11,6 +11,7 @@ boost_version: str
 metric_names: tuple[str, ...]
 metric_info: tuple[dict[str, str], ...]
 item_metric_info: tuple[dict[str, str], ...]
+segment_metric_info: tuple[dict[str, str], ...]
 series_names: tuple[str, ...]
 event_kinds: tuple[str, ...]
 ledger_categories: tuple[str, ...]
@@ -23,6 +24,8 @@ class ParsedScenario:
 
     @property
     def item_ids(self) -> list[str]: ...
+    @property
+    def segment_ids(self) -> list[str]: ...
     @property
     def item_names(self) -> list[str]: ...
     @property
@@ -118,8 +121,8 @@ class ReplenishmentPolicy:
 def simulate(scenario: ParsedScenario, seed: int, replication: int = 0,
              policy: ReplenishmentPolicy | None = None) -> dict[str, Any]: ...
 def run_replications(scenario: ParsedScenario, seed: int, first: int, count: int, jobs: int = 1,
-                     policy_factory: Callable[[int], ReplenishmentPolicy] | None = None
-                     ) -> npt.NDArray[np.float64]: ...
+                     policy_factory: Callable[[int], ReplenishmentPolicy] | None = None, tables: bool = False
+                     ) -> Any: ...
 def hardware_jobs() -> int: ...
 def max_jobs() -> int: ...
 

@@ -122,10 +122,12 @@ def _seed(text: str) -> int:
 
 def _metrics(text: str) -> list[str]:
     """``--metric a,b`` and ``--metric a --metric b`` both work (with action="extend")."""
+    from . import _core
     from .results import METRICS
 
     names = [m.strip() for m in text.split(",")]
-    unknown = [m for m in names if m not in METRICS]
+    tables = {m["name"] for m in (*_core.item_metric_info, *_core.segment_metric_info)}  # for --by
+    unknown = [m for m in names if m not in METRICS and m not in tables]
     if unknown:
         raise argparse.ArgumentTypeError(f"unknown metric(s) {', '.join(map(repr, unknown))}; "
                                          f"known: {', '.join(METRICS)}")
@@ -189,6 +191,9 @@ def _parser() -> argparse.ArgumentParser:
     _experiment_args(r)
     r.add_argument("--baseline", metavar="POLICY", help="the policy differences are against (default: the first)")
     r.add_argument("--all-metrics", action="store_true", help="show every metric, not the key ones")
+    r.add_argument("--by", choices=["item", "segment"],
+                   help="also show a store's results per item or customer segment (--metric then names their "
+                        "metrics: docs/glossary.md)")
     w = sub.add_parser("sweep", help="run a grid of parameter values", epilog=_SWEEP_EXAMPLES,
                        description="Run every combination of the grid for every policy, all on the same random "
                                    "numbers; print mean [95% CI] and the paired differences of each configuration "
@@ -305,6 +310,8 @@ def _run(args: argparse.Namespace) -> int:
     baseline = args.baseline or (sc.policies[0] if sc.policies else None)
     if args.baseline and args.baseline not in sc.policies:
         raise ValueError(f"--baseline {args.baseline!r} is not one of the scenario's policies {sc.policies}")
+    if args.by and sc.to_dict().get("schema_version") != 2:
+        raise ValueError(f"--by {args.by} needs a store-format scenario (schema_version 2); {sc.name} has one item")
     _warn_if_long(sc, sc.policies or [""], args.replications or sc.replications, args.jobs)
     exp = sl.compare(sc, replications=args.replications, seed=args.seed, jobs=args.jobs,
                      progress=False if args.no_progress else None)
@@ -313,6 +320,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(_run_json(exp, baseline or exp.policies[0], args.metric), indent=2))
         return 0
+    by_metrics = args.metric if args.by else None
+    if args.by:
+        args.metric = None
+    elif args.metric and any(m not in exp.metrics for m in args.metric):
+        unknown = [m for m in args.metric if m not in exp.metrics]
+        raise ValueError(f"unknown metric(s) {unknown}: per-item and per-segment metrics need --by item|segment")
     metrics = args.metric or (None if args.all_metrics else [m for m in KEY_METRICS if m in exp.metrics])
     print(f"{sc.name}: {exp.meta['replications']} replications, seed {exp.meta['seed']}, "
           f"horizon {sc.horizon_days:g} days. Mean [95% CI] per policy.\n")
@@ -325,7 +338,40 @@ def _run(args: argparse.Namespace) -> int:
         d = d[["policy", "baseline", "metric", "difference", lo, hi, "note"]].dropna(subset=["difference"])
         print(f"\nPaired differences (common random numbers), policy - {baseline}:\n")
         _print_frame(d, index=False, float_format=format_number)
+    if args.by:
+        _print_by(exp, args.by, baseline, by_metrics)
     return 0
+
+
+_KEY_BY = {"item": ["demand_units", "fill_rate", "backordered_units", "lost_units", "saved_by_substitute_units",
+                    "revenue", "gross_margin"],
+           "segment": ["visits", "fill_rate", "lost_units", "mean_loyalty", "revenue"]}
+
+
+def _print_by(exp: Any, by: str, baseline: str | None, metrics: list[str] | None) -> None:
+    """Per item (or segment): mean [95% CI] per policy, then the paired differences against the baseline."""
+    from stocklab.experiment import format_number
+    from stocklab.metrics import table_metric_label
+
+    lo, hi = _ci_names()
+    table, _, known = exp._table(by)
+    order = list(table[by].cat.categories)  # the scenario's order
+    metrics = metrics or [m for m in _KEY_BY[by] if m in known]
+    summary = exp.summary(metrics, by=by)
+    diffs = exp.differences(baseline, metrics, by=by) if baseline and len(exp.policies) > 1 else None
+    for m in metrics:
+        rows = summary[summary["metric"] == m]
+        cell = [f"{format_number(a)} [{format_number(b)}, {format_number(c)}]"
+                for a, b, c in zip(rows["mean"], rows[lo], rows[hi], strict=True)]
+        wide = rows.assign(cell=cell).pivot(index=by, columns="policy", values="cell")
+        print(f"\n{table_metric_label(m, by)} per {by}, mean [95% CI]:\n")
+        _print_frame(wide.reindex(order)[exp.policies])
+        if diffs is not None:
+            d = diffs[diffs["metric"] == m]
+            cell = [f"{format_number(a)} [{format_number(b)}, {format_number(c)}]"
+                    for a, b, c in zip(d["difference"], d[lo], d[hi], strict=True)]
+            print(f"\n  paired difference, policy - {baseline}:\n")
+            _print_frame(d.assign(cell=cell).pivot(index=by, columns="policy", values="cell").reindex(order))
 
 
 def _sweep_baseline(grid: dict[str, list[Any]], given: list[tuple[str, Any]] | None) -> dict[str, Any]:

@@ -40,14 +40,15 @@ PolicyFactory = Callable[[int], _core.ReplenishmentPolicy]
 
 
 def run_block(doc: dict[str, Any] | str, policy: str, seed: int, first: int, count: int, jobs: int = 1,
-              replenishment: PolicyFactory | None = None) -> np.ndarray:
+              replenishment: PolicyFactory | None = None, tables: bool = False) -> Any:
     """Summaries of replications [first, first + count) of one variant. Picklable work unit for executors.
 
     ``doc``: the scenario document (a dict or JSON text); ``replenishment``: a ``replication -> policy``
-    factory, when the runs use a custom policy.
+    factory, when the runs use a custom policy; ``tables``: also each replication's per-item and
+    per-segment rows (a dict of arrays: summary, items, segments).
     """
     parsed = _core.parse_scenario(doc, policy)
-    return _core.run_replications(parsed, seed, first, count, jobs, replenishment)
+    return _core.run_replications(parsed, seed, first, count, jobs, replenishment, tables)
 
 
 # argument checks --------------------------------------------------------------------------------
@@ -248,6 +249,15 @@ class _Runner:
     executor: Executor | None
     factory: PolicyFactory | None
     progress: _Progress
+    # With tables: each unit's per-item and per-segment arrays, in replication order, beside the summaries.
+    tables: dict[int, list[tuple[np.ndarray, np.ndarray]]] | None = None
+
+    def _summary(self, unit: int, block: Any) -> np.ndarray:
+        """The summary rows of an engine result; its tables are kept for the unit."""
+        if self.tables is None:
+            return block
+        self.tables.setdefault(unit, []).append((block["items"], block["segments"]))
+        return block["summary"]
 
     def batch(self, units: list[_Unit], start: int, stop: int) -> list[np.ndarray]:
         """Replications [start, stop) of every unit: one (stop - start) x metrics array per unit."""
@@ -258,7 +268,8 @@ class _Runner:
         if count < 1:
             return [np.empty((0, len(METRICS))) for _ in units]
         if self.executor is None:
-            return [np.concatenate(self._threaded(u.parsed, f, f + count)) for u, f in zip(units, firsts, strict=True)]
+            return [np.concatenate([self._summary(i, b) for b in self._threaded(u.parsed, f, f + count)])
+                    for i, (u, f) in enumerate(zip(units, firsts, strict=True))]
         # About 20 tasks per unit: enough progress updates and load balance across workers, few
         # enough that the cost of shipping a task stays small.
         chunk = self.chunk_size or max(1, -(-count // 20))
@@ -266,20 +277,20 @@ class _Runner:
         for i, (u, first) in enumerate(zip(units, firsts, strict=True)):
             for start in range(first, first + count, chunk):
                 tasks.append((u.document, u.variant, self.seed, start, min(chunk, first + count - start), 1,
-                              self.factory))
+                              self.factory, self.tables is not None))
                 owners.append(i)
         blocks: list[list[np.ndarray]] = [[] for _ in units]
         for i, block in zip(owners, self._submit(tasks), strict=True):
-            blocks[i].append(block)
+            blocks[i].append(self._summary(i, block))
         return [np.concatenate(b) for b in blocks]
 
-    def _submit(self, tasks: list[tuple[Any, ...]]) -> list[np.ndarray]:
+    def _submit(self, tasks: list[tuple[Any, ...]]) -> list[Any]:
         """Run run_block tasks on the executor; results in task order."""
         from concurrent.futures import as_completed
 
         assert self.executor is not None
         futures: dict[Future, int] = {self.executor.submit(run_block, *t): i for i, t in enumerate(tasks)}
-        results: list[np.ndarray] = [np.empty(0)] * len(tasks)
+        results: list[Any] = [np.empty(0)] * len(tasks)
         try:
             for f in as_completed(futures):
                 i = futures[f]
@@ -304,7 +315,8 @@ class _Runner:
         while first < stop:
             count = min(chunk, stop - first)
             t0 = time.perf_counter()
-            out.append(_core.run_replications(parsed, self.seed, first, count, self.jobs, self.factory))
+            out.append(_core.run_replications(parsed, self.seed, first, count, self.jobs, self.factory,
+                                              self.tables is not None))
             elapsed = time.perf_counter() - t0
             self.progress.update(count)
             first += count
@@ -400,7 +412,8 @@ def _experiment(sc: Scenario, configs: list[tuple[dict[str, Any], Scenario]], po
     n_first = replications if replications != "auto" else _AUTO_BATCH
     bar = _Progress(n_first * len(units), progress, sc.name)
     try:
-        runner = _Runner(seed, jobs, chunk_size, executor, factory, bar)
+        store = sc.to_dict().get("schema_version") == 2  # per-item and per-segment tables for a store
+        runner = _Runner(seed, jobs, chunk_size, executor, factory, bar, {} if store else None)
         blocks, reached = _replicate(units, runner, replications, precision, max_replications)
     finally:
         bar.close()
@@ -418,7 +431,34 @@ def _experiment(sc: Scenario, configs: list[tuple[dict[str, Any], Scenario]], po
         meta["replenishment"] = _describe(replenishment)
     if reached is not None:
         meta["precision"] = reached
-    return Experiment(_frame(units, blocks, config_columns), meta, config_columns)
+    tables = {}
+    if runner.tables is not None:
+        tables = {"items": _table_frame(units, runner.tables, config_columns, "item"),
+                  "segments": _table_frame(units, runner.tables, config_columns, "segment")}
+    return Experiment(_frame(units, blocks, config_columns), meta, config_columns, **tables)
+
+
+_TABLES = {"item": (0, "item_ids", "item_metric_info"), "segment": (1, "segment_ids", "segment_metric_info")}
+
+
+def _table_frame(units: list[_Unit], tables: dict[int, list[tuple[np.ndarray, np.ndarray]]],
+                 config_columns: list[str], by: str) -> pd.DataFrame:
+    """The tidy per-item (or per-segment) frame: config columns, policy, replication, item, metrics."""
+    part, ids_attr, info = _TABLES[by]
+    names = [m["name"] for m in getattr(_core, info)]
+    frames = []
+    for i, u in enumerate(units):
+        data = np.concatenate([t[part] for t in tables.get(i, [])])  # replications x rows x metrics
+        reps, rows = data.shape[0], data.shape[1]
+        df = pd.DataFrame(data.reshape(reps * rows, len(names)), columns=names)
+        df.insert(0, by, pd.Categorical(np.tile(getattr(u.parsed, ids_attr), reps),
+                                        categories=list(getattr(u.parsed, ids_attr))))
+        df.insert(0, "replication", np.repeat(np.arange(reps, dtype=np.int64), rows))
+        df.insert(0, "policy", u.name)
+        for k, key in enumerate(config_columns):
+            df.insert(k, key, [u.config[key]] * len(df))
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
 
 
 def _describe(replenishment: Any) -> str:
@@ -440,10 +480,28 @@ class Experiment:
     ``ci90_low`` at 0.9). ``meta``: scenario, seed, replications, policies, configurations, versions.
     """
 
-    def __init__(self, replications: pd.DataFrame, meta: dict[str, Any], config_columns: list[str]) -> None:
+    def __init__(self, replications: pd.DataFrame, meta: dict[str, Any], config_columns: list[str],
+                 items: pd.DataFrame | None = None, segments: pd.DataFrame | None = None) -> None:
         self.replications = replications
         self.meta = meta
         self.config_columns = config_columns
+        #: A store's per-item results: one row per (configuration, policy, replication, item) with every
+        #: item metric (None for a one-item scenario, whose summary is the item).
+        self.items = items
+        #: Per customer segment, likewise (None for a one-item scenario).
+        self.segments = segments
+
+    def _table(self, by: str | None) -> tuple[pd.DataFrame, list[str], list[str]]:
+        """The frame for ``by`` (None: the store's), its grouping columns and its metrics."""
+        if by is None:
+            return self.replications, [], self.metrics
+        if by not in _TABLES:
+            raise ValueError(f'by must be None, "item" or "segment", got {by!r}')
+        df = self.items if by == "item" else self.segments
+        if df is None:
+            raise ValueError(f'by="{by}" needs a store-format scenario (schema_version 2): this experiment '
+                             "has no per-item or per-segment results")
+        return df, [by], [m["name"] for m in getattr(_core, _TABLES[by][2])]
 
     @property
     def policies(self) -> list[str]:
@@ -455,14 +513,17 @@ class Experiment:
         """The metrics present in ``replications``, in the engine's order."""
         return [m for m in METRICS if m in self.replications.columns]
 
-    def summary(self, metrics: Sequence[str] | str | None = None, level: float = 0.95) -> pd.DataFrame:
+    def summary(self, metrics: Sequence[str] | str | None = None, level: float = 0.95,
+                by: str | None = None) -> pd.DataFrame:
         """Mean, sem and CI per (configuration, policy, metric): a tidy DataFrame.
 
         The CI columns are named by ``level``: ``ci95_low``/``ci95_high`` at 0.95, ``ci90_low``/
-        ``ci90_high`` at 0.9 (``stocklab.stats.ci_columns(level)`` gives the names).
+        ``ci90_high`` at 0.9 (``stocklab.stats.ci_columns(level)`` gives the names). ``by="item"``
+        or ``"segment"``: per item or customer segment of a store (their own metrics).
         """
         level = check_level(level)
-        return summarize(self.replications, [*self.config_columns, "policy"], self._metrics(metrics), level)
+        df, group, known = self._table(by)
+        return summarize(df, [*self.config_columns, "policy", *group], self._metrics(metrics, known), level)
 
     def table(self, metrics: Sequence[str] | str | None = None, level: float = 0.95) -> pd.DataFrame:
         """Wide view for reading: one row per metric, ``mean [lo, hi]`` per policy."""
@@ -484,15 +545,18 @@ class Experiment:
         return wide
 
     def differences(self, baseline: str | None = None, metrics: Sequence[str] | str | None = None,
-                    level: float = 0.95) -> pd.DataFrame:
+                    level: float = 0.95, by: str | None = None) -> pd.DataFrame:
         """Paired differences (policy - baseline) per metric, with CIs and the variance reduction.
 
         ``variance_reduction`` is NaN when the paired difference does not vary; ``note`` says why.
+        ``by="item"`` (or ``"segment"``): one row per item (segment) of a store and metric, paired by
+        replication like the store's.
         """
         baseline = baseline or self.policies[0]
         if baseline not in self.policies:
             raise ValueError(f"baseline {baseline!r} is not one of {self.policies}")
-        return paired_differences(self.replications, baseline, self._metrics(metrics), self.config_columns, level)
+        df, group, known = self._table(by)
+        return paired_differences(df, baseline, self._metrics(metrics, known), [*self.config_columns, *group], level)
 
     def select(self, config: Mapping[str, Any] | None = None,
                policies: Sequence[str] | str | None = None) -> Experiment:
@@ -502,25 +566,34 @@ class Experiment:
         ``exp.select({"replenishment.s": [80, 120]})``. (To select a list-valued field's value, wrap
         it in a list: ``[[1, 2]]``.)
         """
-        df = self.replications
-        for key, value in (config or {}).items():
-            if key not in self.config_columns:
-                raise KeyError(f"{key!r} is not a swept field; swept: {self.config_columns}")
-            wanted = value if _is_value_list(value) else [value]
-            df = df[df[key].isin([_cell(v) for v in wanted])]
         meta = dict(self.meta)
         if policies is not None:
             policies = [policies] if isinstance(policies, str) else list(policies)
             unknown = [p for p in policies if p not in self.policies]
             if unknown:
                 raise KeyError(f"unknown policies {unknown}; known: {self.policies}")
-            df = df[df["policy"].isin(policies)]
             meta["policies"] = [p for p in self.policies if p in policies]
+        for key in config or {}:
+            if key not in self.config_columns:
+                raise KeyError(f"{key!r} is not a swept field; swept: {self.config_columns}")
+
+        def keep(df: pd.DataFrame | None) -> pd.DataFrame | None:
+            if df is None:
+                return None
+            for key, value in (config or {}).items():
+                wanted = value if _is_value_list(value) else [value]
+                df = df[df[key].isin([_cell(v) for v in wanted])]
+            if policies is not None:
+                df = df[df["policy"].isin(policies)]
+            return df.reset_index(drop=True)
+
+        df = keep(self.replications)
+        assert df is not None
         if df.empty:
             raise ValueError(f"no replications match config={dict(config or {})} policies={policies}")
         if self.config_columns:
             meta["configurations"] = len(df[self.config_columns].drop_duplicates())
-        return Experiment(df.reset_index(drop=True), meta, self.config_columns)
+        return Experiment(df, meta, self.config_columns, keep(self.items), keep(self.segments))
 
     def config_differences(self, baseline: Mapping[str, Any], metrics: Sequence[str] | str | None = None,
                            policy: str | None = None, level: float = 0.95) -> pd.DataFrame:
@@ -553,14 +626,15 @@ class Experiment:
         out.attrs["level"] = paired.attrs["level"]
         return out
 
-    def _metrics(self, metrics: Sequence[str] | str | None) -> list[str]:
+    def _metrics(self, metrics: Sequence[str] | str | None, known: list[str] | None = None) -> list[str]:
+        known = self.metrics if known is None else known
         if metrics is None:
-            return self.metrics
+            return known
         if isinstance(metrics, str):
             metrics = [metrics]
-        unknown = [m for m in metrics if m not in self.replications.columns]
+        unknown = [m for m in metrics if m not in known]
         if unknown:
-            raise KeyError(f"unknown metrics {unknown}; known: {', '.join(self.metrics)}")
+            raise KeyError(f"unknown metrics {unknown}; known: {', '.join(known)}")
         return list(metrics)
 
     # persistence -------------------------------------------------------------------------------

@@ -13,12 +13,11 @@ This module imports only the engine, so every other module may import it (no imp
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import _core
+from . import _core, _schema
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -70,6 +69,12 @@ def metric_label(metric: str, unit: bool = True) -> str:
     return f"{info.label} ({info.unit})" if unit else info.label
 
 
+def table_metric_label(metric: str, by: str) -> str:
+    """A per-item (``by="item"``) or per-segment (``"segment"``) metric's label with its unit."""
+    info = {m["name"]: m for m in getattr(_core, f"{by}_metric_info")}.get(metric)
+    return f"{info['label']} ({info['unit']})" if info else metric
+
+
 def display_name(name: str) -> str:
     """A metric's display label without its unit (``"Fill rate"``); other names via :func:`metric_label`."""
     return metric_label(name, unit=False)
@@ -90,37 +95,6 @@ def _words(key: str) -> str:
     return _FIELD_WORDS.get(key, words)
 
 
-@functools.lru_cache(maxsize=1)
-def _schema() -> dict[str, Any]:
-    # Read here, not through stocklab.scenario: scenario's HTML display imports this module.
-    import json
-
-    from ._paths import data_dir
-
-    return json.loads((data_dir() / "schema.json").read_text(encoding="utf-8"))
-
-
-def _resolve(node: dict[str, Any]) -> dict[str, Any]:
-    """A schema node with its $ref followed and the properties of its if/then variants merged in."""
-    defs = _schema().get("$defs", {})
-    if "$ref" in node:
-        node = {**defs.get(node["$ref"].rsplit("/", 1)[-1], {}), **{k: v for k, v in node.items() if k != "$ref"}}
-    props = dict(node.get("properties", {}))
-    for part in node.get("allOf", []):
-        props.update({k: v for k, v in _resolve(part.get("then", {})).get("properties", {}).items()
-                      if k not in props})
-    return {**node, "properties": props}
-
-
-def _descriptions(parts: list[str]) -> list[str]:
-    """The schema descriptions along a field path (empty strings where the schema is silent)."""
-    node, out = _resolve(_schema()), []
-    for key in parts:
-        node = _resolve(node.get("properties", {}).get(key, {}))
-        out.append(node.get("description", ""))
-    return out
-
-
 def _unit(description: str) -> str:
     for pattern, unit in _UNIT_WORDS:
         if re.search(pattern, description, flags=re.I):
@@ -128,29 +102,44 @@ def _unit(description: str) -> str:
     return ""
 
 
+def _in_entry(parts: list[str]) -> tuple[list[str], list[str], str, int]:
+    """The path within the innermost entry keyed by id (items.lens_50.replenishment.s: the item's
+    replenishment.s), the schema descriptions along it, the entry's id ("" for none), and how many
+    keys deep the field is in its section (an entry counts as deep as the object that holds it)."""
+    steps = _schema.walk(parts)
+    ids = [i for i, (_, is_id) in enumerate(steps) if is_id and i + 1 < len(parts)]
+    if not ids:
+        return parts, [node.get("description", "") for node, _ in steps], "", len(parts)
+    start = ids[-1] + 1
+    inner = parts[start:]
+    return inner, [node.get("description", "") for node, _ in steps[start:]], parts[ids[-1]], len(inner) + start - 2
+
+
 def field_label(path: str, unit: bool = True) -> str:
     """A readable label for a scenario field given by its dotted path, with its unit from the schema.
 
     ``"customers.patience.mean"`` -> ``"mean patience (days)"``; ``"replenishment.s"`` ->
-    ``"reorder point s (units)"``; ``"policies.backorder.shortage.apology_discount"`` -> ``"apology
+    ``"reorder point s (units)"``; ``"items.lens_50.replenishment.s"`` -> ``"reorder point s
+    (units), lens_50"``; ``"policies.backorder.shortage.apology_discount"`` -> ``"apology
     discount (share), backorder policy"``.
     """
     parts = path.split(".")
     policy = ""
     if len(parts) > 2 and parts[0] == "policies":
         policy, parts = parts[1], parts[2:]
-    descriptions = _descriptions(parts)
+    parts, descriptions, owner, depth = _in_entry(parts)
     last = parts[-1]
     if last in _DIST_WORDS and len(parts) > 1:
         text = _DIST_WORDS[last].format(_words(parts[-2]))
         what = "" if last == "cv" else _unit(descriptions[-2])
     else:
         # A field deep in a section is named with its parent ("quote factor", "loyalty turned away").
-        text = _words(last) if len(parts) < 3 else f"{_words(parts[-2])} {_words(last)}"
+        text = _words(last) if depth < 3 or len(parts) < 2 else f"{_words(parts[-2])} {_words(last)}"
         what = "" if re.search(r"_per_(day|year)$", last) else _unit(descriptions[-1])
+        what = "" if what == text else what  # "share", not "share (share)"
     if unit and what:
         text += f" ({what})"
-    return text + (f", {policy} policy" if policy else "")
+    return text + (f", {owner}" if owner else "") + (f", {policy} policy" if policy else "")
 
 
 # ------------------------------------------------------------------------------------------------

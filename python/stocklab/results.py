@@ -143,6 +143,15 @@ class RunResult:
         names = [m["name"] for m in _core.item_metric_info]
         return pd.DataFrame(self._raw["items"], index=pd.Index(self.item_ids, name="item"), columns=names)
 
+    @functools.cached_property
+    def segments(self) -> pd.DataFrame:
+        """One row per customer segment (indexed by its id; scenarios without segments have one,
+        "all"), one column per segment metric: customers, visits, demand, sales, losses, loyalty,
+        revenue (docs/glossary.md, "Segments")."""
+        names = [m["name"] for m in _core.segment_metric_info]
+        ids = list(self._raw.get("segment_ids", []))
+        return pd.DataFrame(self._raw["segments"], index=pd.Index(ids, name="segment"), columns=names)
+
     @property
     def scenario(self) -> Any:
         """The scenario this run used, with its policy variant merged in (None if not known)."""

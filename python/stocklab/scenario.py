@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import difflib
 import functools
 import json
 import os
@@ -11,8 +12,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from . import _core
+from . import _core, _schema
 from ._paths import data_dir
+from ._schema import default as _default
 from .errors import ScenarioError
 
 __all__ = ["Scenario", "load_scenario", "schema", "bundled_scenarios"]
@@ -20,11 +22,10 @@ __all__ = ["Scenario", "load_scenario", "schema", "bundled_scenarios"]
 _MAX_BYTES: int = _core.max_scenario_bytes  # the parser's limit, stated once (in C++)
 
 
-@functools.lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
-    """The JSON Schema of scenario files (``scenarios/schema.json``)."""
-    path = data_dir() / "schema.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    """The JSON Schema of scenario files (``scenarios/schema.json``): both formats, one-item
+    (schema_version 1) and store (schema_version 2), chosen by schema_version."""
+    return _schema.load()
 
 
 @functools.lru_cache(maxsize=1)
@@ -201,14 +202,6 @@ class Scenario:
         return (Scenario, (self._doc,), None)
 
 
-def _default(*path: str) -> Any:
-    """The default the schema states for a field (the parser's defaults are tested equal to it)."""
-    node: Any = schema()
-    for key in path:
-        node = node["properties"][key]
-    return node["default"]
-
-
 def _churn_off(doc: dict[str, Any]) -> bool:
     """Customers with behaviour on whom nothing can make churn (the loyalty block's defaults)."""
     if (doc.get("demand") or {}).get("model", _default("demand", "model")) != "customers":
@@ -268,9 +261,35 @@ def _not_an_object(parts: list[str], path: str) -> ScenarioError:
     return ScenarioError(f"{at}: is not an object, cannot set {path!r}", at, "not an object")
 
 
+_KEYED = (("items",), ("vendors",), ("customers", "segments"))  # a store's sections keyed by id
+
+
+def _check_known_id(doc: dict[str, Any], parts: list[str], path: str) -> None:
+    """A path into a store's items, vendors or segments must name one that exists (a typo would
+    otherwise create a new, half-specified entry)."""
+    if doc.get("schema_version") != 2:
+        return
+    for section in _KEYED:
+        n = len(section)
+        if tuple(parts[:n]) != section or len(parts) <= n + 1:
+            continue
+        node: Any = doc
+        for key in section:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict) and parts[n] not in node:
+            guess = difflib.get_close_matches(parts[n], list(node), n=1)
+            hint = f' (did you mean "{guess[0]}"?)' if guess else ""
+            at = pointer(parts[: n + 1])
+            what = {"items": "item", "vendors": "vendor", "segments": "segment"}[section[-1]]
+            raise ScenarioError(f"{at}: no {what} with id {parts[n]!r} in the scenario{hint}; cannot set {path!r}",
+                                at, f"no {what} with this id")
+
+
 def set_path(doc: dict[str, Any], path: str, value: Any) -> None:
-    """Set ``doc[a][b][c] = value`` for path ``a.b.c``; intermediate objects are created."""
+    """Set ``doc[a][b][c] = value`` for path ``a.b.c``; intermediate objects are created (but not a
+    store's items, vendors or segments: ``items.ID.price`` must name an item of the scenario)."""
     parts = split_path(path)
+    _check_known_id(doc, parts, path)
     node: Any = doc
     for i, key in enumerate(parts[:-1]):
         if not isinstance(node, dict):

@@ -28,6 +28,18 @@ const char* kMinimal = R"({
   "replenishment": {"policy": "s_S", "s": 5, "S": 20}
 })";
 
+/// A store (schema_version 2) with the fields it must give: two items bought from one vendor.
+const char* kStore = R"({
+  "schema_version": 2,
+  "name": "store",
+  "demand": {"visits_per_day": 5},
+  "vendors": {"distributor": {"lead_time": {"dist": "constant", "value": 3}}},
+  "items": {
+    "lens_50": {"price": 200, "unit_cost": 120, "replenishment": {"policy": "s_S", "s": 2, "S": 8}},
+    "lens_35": {"price": 250, "unit_cost": 150, "replenishment": {"policy": "s_S", "s": 1, "S": 5}}
+  }
+})";
+
 /// Expects parsing `doc` (variant `policy`) to fail with a ScenarioError at exactly `pointer`, whose
 /// rule contains `rule_part`.
 ::testing::AssertionResult RejectsAt(const json& doc, const std::string& pointer, const std::string& rule_part,
@@ -146,85 +158,109 @@ json as_json(const Distribution& d) {
 
 struct DefaultCase {
     std::string schema_pointer;  // the property in schema.json
-    std::string patch;           // what the minimal scenario needs so the default applies
+    std::string patch;           // what the base scenario needs so the default applies
     std::function<json(const Scenario&)> parsed;
+    const char* base = kMinimal;  // the one-item format, or kStore
 };
+
+const char* allocation_name(Allocation a) {
+    return a == Allocation::Priority ? "priority" : a == Allocation::Loyalty ? "loyalty" : "first_come_first_served";
+}
 
 /// One default per documented optional field: where schema.json documents it, what a minimal
 /// scenario needs so it applies, and how to read it from a parsed (or default-constructed) Scenario.
 std::vector<DefaultCase> default_cases() {
     const std::string customers = R"({"demand": {"model": "customers"}, "customers": {"population": 10}})";
+    const char* kOneSegment =
+        R"({"demand": {"model": "customers"}, "customers": {"population": 10, "segments": {"everyone": {"share": 1}}}})";
     return {
-        {"/properties/run/properties/horizon_days", "", [](const Scenario& s) { return json(s.run.horizon_days); }},
-        {"/properties/run/properties/warmup_days", "", [](const Scenario& s) { return json(s.run.warmup_days); }},
-        {"/properties/run/properties/replications", "", [](const Scenario& s) { return json(s.run.replications); }},
-        {"/properties/run/properties/seed", "", [](const Scenario& s) { return json(s.run.seed); }},
-        {"/properties/run/properties/snapshot_interval_days", "", [](const Scenario& s) { return json(s.run.snapshot_interval_days); }},
-        {"/properties/run/properties/record_events", "", [](const Scenario& s) { return json(s.run.record_events); }},
-        {"/properties/run/properties/record_ledger", "", [](const Scenario& s) { return json(s.run.record_ledger); }},
-        {"/properties/sku/properties/name", "", [](const Scenario& s) { return json(s.items[0].name); }},
-        {"/properties/sku/properties/holding_cost_per_unit_day", "", [](const Scenario& s) { return json(s.items[0].holding_cost_per_unit_day); }},
-        {"/properties/sku/properties/salvage_value", "", [](const Scenario& s) { return json(s.items[0].salvage_value); }},
-        {"/properties/initial/properties/on_hand", "", [](const Scenario& s) { return json(s.items[0].initial_on_hand); }},
-        {"/properties/initial/properties/cash", "", [](const Scenario& s) { return json(s.initial.cash); }},
-        {"/properties/demand/properties/model", "", [](const Scenario& s) { return json(s.demand.model == DemandModel::Poisson ? "poisson" : "customers"); }},
-        {"/properties/demand/properties/order_size", "", [](const Scenario& s) { return as_json(s.demand.order_size); }},
-        {"/properties/demand/properties/seasonality/properties/amplitude", R"({"demand": {"seasonality": {}}})", [](const Scenario& s) { return json(s.demand.seasonality.amplitude); }},
-        {"/properties/demand/properties/seasonality/properties/period_days", R"({"demand": {"seasonality": {}}})", [](const Scenario& s) { return json(s.demand.seasonality.period_days); }},
-        {"/properties/demand/properties/seasonality/properties/phase_days", R"({"demand": {"seasonality": {}}})", [](const Scenario& s) { return json(s.demand.seasonality.phase_days); }},
-        {"/properties/customers/properties/initial_loyalty", customers, [](const Scenario& s) { return json(s.customers.initial_loyalty); }},
-        {"/properties/customers/properties/behaviour", customers, [](const Scenario& s) { return json(s.customers.behaviour); }},
-        {"/properties/customers/properties/response/properties/buy_elsewhere", customers, [](const Scenario& s) { return json(s.customers.response.buy_elsewhere); }},
-        {"/properties/customers/properties/response/properties/substitute", customers, [](const Scenario& s) { return json(s.customers.response.substitute); }},
-        {"/properties/customers/properties/response/properties/delay", customers, [](const Scenario& s) { return json(s.customers.response.delay); }},
-        {"/properties/customers/properties/response/properties/no_purchase", customers, [](const Scenario& s) { return json(s.customers.response.no_purchase); }},
-        {"/properties/customers/properties/response/properties/delay_days", customers, [](const Scenario& s) { return as_json(s.customers.response.delay_days); }},
-        {"/properties/customers/properties/backorder_acceptance/properties/form", customers, [](const Scenario& s) {
+        {"/$defs/run/properties/horizon_days", "", [](const Scenario& s) { return json(s.run.horizon_days); }},
+        {"/$defs/run/properties/warmup_days", "", [](const Scenario& s) { return json(s.run.warmup_days); }},
+        {"/$defs/run/properties/replications", "", [](const Scenario& s) { return json(s.run.replications); }},
+        {"/$defs/run/properties/seed", "", [](const Scenario& s) { return json(s.run.seed); }},
+        {"/$defs/run/properties/snapshot_interval_days", "", [](const Scenario& s) { return json(s.run.snapshot_interval_days); }},
+        {"/$defs/run/properties/record_events", "", [](const Scenario& s) { return json(s.run.record_events); }},
+        {"/$defs/run/properties/record_ledger", "", [](const Scenario& s) { return json(s.run.record_ledger); }},
+        {"/$defs/one_item/properties/sku/properties/name", "", [](const Scenario& s) { return json(s.items[0].name); }},
+        {"/$defs/item_fields/properties/holding_cost_per_unit_day", "", [](const Scenario& s) { return json(s.items[0].holding_cost_per_unit_day); }},
+        {"/$defs/item_fields/properties/salvage_value", "", [](const Scenario& s) { return json(s.items[0].salvage_value); }},
+        {"/$defs/one_item/properties/initial/properties/on_hand", "", [](const Scenario& s) { return json(s.items[0].initial_on_hand); }},
+        {"/$defs/initial_fields/properties/cash", "", [](const Scenario& s) { return json(s.initial.cash); }},
+        {"/$defs/demand_fields/properties/model", "", [](const Scenario& s) { return json(s.demand.model == DemandModel::Poisson ? "poisson" : "customers"); }},
+        {"/$defs/demand_fields/properties/order_size", "", [](const Scenario& s) { return as_json(s.demand.order_size); }},
+        {"/$defs/demand_fields/properties/seasonality/properties/amplitude", R"({"demand": {"seasonality": {}}})", [](const Scenario& s) { return json(s.demand.seasonality.amplitude); }},
+        {"/$defs/demand_fields/properties/seasonality/properties/period_days", R"({"demand": {"seasonality": {}}})", [](const Scenario& s) { return json(s.demand.seasonality.period_days); }},
+        {"/$defs/demand_fields/properties/seasonality/properties/phase_days", R"({"demand": {"seasonality": {}}})", [](const Scenario& s) { return json(s.demand.seasonality.phase_days); }},
+        {"/$defs/customers_fields/properties/initial_loyalty", customers, [](const Scenario& s) { return json(s.customers.initial_loyalty); }},
+        {"/$defs/customers_fields/properties/behaviour", customers, [](const Scenario& s) { return json(s.customers.behaviour); }},
+        {"/$defs/customers_fields/properties/response/properties/buy_elsewhere", customers, [](const Scenario& s) { return json(s.customers.response.buy_elsewhere); }},
+        {"/$defs/customers_fields/properties/response/properties/substitute", customers, [](const Scenario& s) { return json(s.customers.response.substitute); }},
+        {"/$defs/customers_fields/properties/response/properties/delay", customers, [](const Scenario& s) { return json(s.customers.response.delay); }},
+        {"/$defs/customers_fields/properties/response/properties/no_purchase", customers, [](const Scenario& s) { return json(s.customers.response.no_purchase); }},
+        {"/$defs/customers_fields/properties/response/properties/delay_days", customers, [](const Scenario& s) { return as_json(s.customers.response.delay_days); }},
+        {"/$defs/backorder_acceptance/properties/form", customers, [](const Scenario& s) {
              const AcceptanceForm f = s.customers.acceptance.form;
              return json(f == AcceptanceForm::Exponential ? "exponential" : f == AcceptanceForm::Constant ? "constant"
                          : f == AcceptanceForm::Hyperbolic ? "hyperbolic" : "logistic"); }},
-        {"/properties/customers/properties/backorder_acceptance/properties/beta0", customers, [](const Scenario& s) { return json(s.customers.acceptance.beta0); }},
-        {"/properties/customers/properties/backorder_acceptance/properties/rate_per_day", customers, [](const Scenario& s) { return json(s.customers.acceptance.rate_per_day); }},
-        {"/properties/customers/properties/backorder_acceptance/properties/midpoint_days", customers, [](const Scenario& s) { return json(s.customers.acceptance.midpoint_days); }},
-        {"/properties/customers/properties/patience", customers, [](const Scenario& s) { return as_json(s.customers.patience); }},
-        {"/properties/customers/properties/expected_wait_days", customers, [](const Scenario& s) { return json(s.customers.expected_wait_days); }},
-        {"/properties/customers/properties/late_grace_days", customers, [](const Scenario& s) { return json(s.customers.late_grace_days); }},
-        {"/properties/customers/properties/loyalty/properties/served", customers, [](const Scenario& s) { return json(s.customers.loyalty.served); }},
-        {"/properties/customers/properties/loyalty/properties/backorder_on_time", customers, [](const Scenario& s) { return json(s.customers.loyalty.backorder_on_time); }},
-        {"/properties/customers/properties/loyalty/properties/backorder_late", customers, [](const Scenario& s) { return json(s.customers.loyalty.backorder_late); }},
-        {"/properties/customers/properties/loyalty/properties/turned_away", customers, [](const Scenario& s) { return json(s.customers.loyalty.turned_away); }},
-        {"/properties/customers/properties/loyalty/properties/cancelled", customers, [](const Scenario& s) { return json(s.customers.loyalty.cancelled); }},
-        {"/properties/customers/properties/loyalty/properties/churn_below", customers, [](const Scenario& s) { return json(s.customers.loyalty.churn_below); }},
-        {"/properties/customers/properties/loyalty/properties/churn_probability", customers, [](const Scenario& s) { return json(s.customers.loyalty.churn_probability); }},
-        {"/properties/customers/properties/new_customers/properties/rate_per_day", customers, [](const Scenario& s) { return json(s.customers.new_customer_rate_per_day); }},
-        {"/properties/customers/properties/word_of_mouth/properties/review_probability", customers, [](const Scenario& s) { return json(s.customers.word_of_mouth.review_probability); }},
-        {"/properties/customers/properties/word_of_mouth/properties/review_weight", customers, [](const Scenario& s) { return json(s.customers.word_of_mouth.review_weight); }},
-        {"/properties/customers/properties/word_of_mouth/properties/memory_days", customers, [](const Scenario& s) { return json(s.customers.word_of_mouth.memory_days); }},
-        {"/properties/supplier/properties/name", "", [](const Scenario& s) { return json(s.vendors[0].name); }},
-        {"/properties/supplier/properties/orders_may_cross", "", [](const Scenario& s) { return json(s.vendors[0].orders_may_cross); }},
-        {"/properties/supplier/properties/order_cost", "", [](const Scenario& s) { return json(s.vendors[0].order_cost); }},
-        {"/properties/supplier/properties/payment_terms_days", "", [](const Scenario& s) { return json(s.vendors[0].payment_terms_days); }},
-        {"/properties/supplier/properties/prepay", "", [](const Scenario& s) { return json(s.vendors[0].payment == PaymentTerms::Prepay); }},
-        {"/properties/supplier/properties/min_order", "", [](const Scenario& s) { return json(s.vendors[0].min_order); }},
-        {"/properties/supplier/properties/order_multiple", "", [](const Scenario& s) { return json(s.vendors[0].order_multiple); }},
-        {"/properties/supplier/properties/reliability/properties/partial_probability", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return json(s.vendors[0].reliability.partial_probability); }},
-        {"/properties/supplier/properties/reliability/properties/partial_fraction", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return as_json(s.vendors[0].reliability.partial_fraction); }},
-        {"/properties/supplier/properties/reliability/properties/late_probability", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return json(s.vendors[0].reliability.late_probability); }},
-        {"/properties/supplier/properties/reliability/properties/late_days", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return as_json(s.vendors[0].reliability.late_days); }},
-        {"/properties/supplier/properties/capacity/properties/period_days", R"({"supplier": {"capacity": {"units": 5}}})", [](const Scenario& s) { return json(s.vendors[0].capacity.period_days); }},
-        {"/properties/shortage/properties/rule", "", [](const Scenario& s) { return json(s.shortage.rule == ShortageRule::LostSales ? "lost_sales" : "other"); }},
-        {"/properties/shortage/properties/prepay", "", [](const Scenario& s) { return json(s.shortage.prepay); }},
-        {"/properties/shortage/properties/deposit_fraction", R"({"shortage": {"rule": "backorder", "prepay": true}})", [](const Scenario& s) { return json(s.shortage.deposit_fraction); }},
-        {"/properties/shortage/properties/partial_shipments", "", [](const Scenario& s) { return json(s.shortage.partial_shipments); }},
-        {"/properties/shortage/properties/apology_discount", "", [](const Scenario& s) { return json(s.shortage.apology_discount); }},
-        {"/properties/shortage/properties/quote/properties/mode", R"({"shortage": {"rule": "backorder", "quote": {}}})", [](const Scenario& s) { return json(s.shortage.quote == QuoteMode::Honest ? "honest" : "other"); }},
-        {"/properties/shortage/properties/quote/properties/factor", R"({"shortage": {"rule": "backorder", "quote": {"mode": "optimistic"}}})", [](const Scenario& s) { return json(s.shortage.quote_factor); }},
-        {"/properties/finance/properties/holding_cost_accrual", R"({"finance": {}})", [](const Scenario& s) { return json(s.finance.accrual_period_days == 1.0 ? "daily" : "period_end"); }},
-        {"/properties/finance/properties/overdraft_rate_per_year", R"({"finance": {}})", [](const Scenario& s) { return json(s.finance.overdraft_rate_per_year); }},
-        {"/properties/finance/properties/deposit_rate_per_year", R"({"finance": {}})", [](const Scenario& s) { return json(s.finance.deposit_rate_per_year); }},
+        {"/$defs/backorder_acceptance/properties/beta0", customers, [](const Scenario& s) { return json(s.customers.acceptance.beta0); }},
+        {"/$defs/backorder_acceptance/properties/rate_per_day", customers, [](const Scenario& s) { return json(s.customers.acceptance.rate_per_day); }},
+        {"/$defs/backorder_acceptance/properties/midpoint_days", customers, [](const Scenario& s) { return json(s.customers.acceptance.midpoint_days); }},
+        {"/$defs/customers_fields/properties/patience", customers, [](const Scenario& s) { return as_json(s.customers.patience); }},
+        {"/$defs/customers_fields/properties/expected_wait_days", customers, [](const Scenario& s) { return json(s.customers.expected_wait_days); }},
+        {"/$defs/customers_fields/properties/late_grace_days", customers, [](const Scenario& s) { return json(s.customers.late_grace_days); }},
+        {"/$defs/customers_fields/properties/loyalty/properties/served", customers, [](const Scenario& s) { return json(s.customers.loyalty.served); }},
+        {"/$defs/customers_fields/properties/loyalty/properties/backorder_on_time", customers, [](const Scenario& s) { return json(s.customers.loyalty.backorder_on_time); }},
+        {"/$defs/customers_fields/properties/loyalty/properties/backorder_late", customers, [](const Scenario& s) { return json(s.customers.loyalty.backorder_late); }},
+        {"/$defs/customers_fields/properties/loyalty/properties/turned_away", customers, [](const Scenario& s) { return json(s.customers.loyalty.turned_away); }},
+        {"/$defs/customers_fields/properties/loyalty/properties/cancelled", customers, [](const Scenario& s) { return json(s.customers.loyalty.cancelled); }},
+        {"/$defs/customers_fields/properties/loyalty/properties/churn_below", customers, [](const Scenario& s) { return json(s.customers.loyalty.churn_below); }},
+        {"/$defs/customers_fields/properties/loyalty/properties/churn_probability", customers, [](const Scenario& s) { return json(s.customers.loyalty.churn_probability); }},
+        {"/$defs/customers_fields/properties/new_customers/properties/rate_per_day", customers, [](const Scenario& s) { return json(s.customers.new_customer_rate_per_day); }},
+        {"/$defs/customers_fields/properties/word_of_mouth/properties/review_probability", customers, [](const Scenario& s) { return json(s.customers.word_of_mouth.review_probability); }},
+        {"/$defs/customers_fields/properties/word_of_mouth/properties/review_weight", customers, [](const Scenario& s) { return json(s.customers.word_of_mouth.review_weight); }},
+        {"/$defs/customers_fields/properties/word_of_mouth/properties/memory_days", customers, [](const Scenario& s) { return json(s.customers.word_of_mouth.memory_days); }},
+        {"/$defs/one_item/properties/supplier/properties/name", "", [](const Scenario& s) { return json(s.vendors[0].name); }},
+        {"/$defs/vendor_fields/properties/orders_may_cross", "", [](const Scenario& s) { return json(s.vendors[0].orders_may_cross); }},
+        {"/$defs/vendor_fields/properties/order_cost", "", [](const Scenario& s) { return json(s.vendors[0].order_cost); }},
+        {"/$defs/vendor_fields/properties/payment_terms_days", "", [](const Scenario& s) { return json(s.vendors[0].payment_terms_days); }},
+        {"/$defs/vendor_fields/properties/prepay", "", [](const Scenario& s) { return json(s.vendors[0].payment == PaymentTerms::Prepay); }},
+        {"/$defs/vendor_fields/properties/min_order", "", [](const Scenario& s) { return json(s.vendors[0].min_order); }},
+        {"/$defs/vendor_fields/properties/order_multiple", "", [](const Scenario& s) { return json(s.vendors[0].order_multiple); }},
+        {"/$defs/vendor_fields/properties/reliability/properties/partial_probability", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return json(s.vendors[0].reliability.partial_probability); }},
+        {"/$defs/vendor_fields/properties/reliability/properties/partial_fraction", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return as_json(s.vendors[0].reliability.partial_fraction); }},
+        {"/$defs/vendor_fields/properties/reliability/properties/late_probability", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return json(s.vendors[0].reliability.late_probability); }},
+        {"/$defs/vendor_fields/properties/reliability/properties/late_days", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return as_json(s.vendors[0].reliability.late_days); }},
+        {"/$defs/vendor_fields/properties/capacity/properties/period_days", R"({"supplier": {"capacity": {"units": 5}}})", [](const Scenario& s) { return json(s.vendors[0].capacity.period_days); }},
+        {"/$defs/shortage_fields/properties/rule", "", [](const Scenario& s) { return json(s.shortage.rule == ShortageRule::LostSales ? "lost_sales" : "other"); }},
+        {"/$defs/shortage_fields/properties/prepay", "", [](const Scenario& s) { return json(s.shortage.prepay); }},
+        {"/$defs/shortage_fields/properties/deposit_fraction", R"({"shortage": {"rule": "backorder", "prepay": true}})", [](const Scenario& s) { return json(s.shortage.deposit_fraction); }},
+        {"/$defs/shortage_fields/properties/partial_shipments", "", [](const Scenario& s) { return json(s.shortage.partial_shipments); }},
+        {"/$defs/shortage_fields/properties/apology_discount", "", [](const Scenario& s) { return json(s.shortage.apology_discount); }},
+        {"/$defs/quote/properties/mode", R"({"shortage": {"rule": "backorder", "quote": {}}})", [](const Scenario& s) { return json(s.shortage.quote == QuoteMode::Honest ? "honest" : "other"); }},
+        {"/$defs/quote/properties/factor", R"({"shortage": {"rule": "backorder", "quote": {"mode": "optimistic"}}})", [](const Scenario& s) { return json(s.shortage.quote_factor); }},
+        {"/$defs/finance/properties/holding_cost_accrual", R"({"finance": {}})", [](const Scenario& s) { return json(s.finance.accrual_period_days == 1.0 ? "daily" : "period_end"); }},
+        {"/$defs/finance/properties/overdraft_rate_per_year", R"({"finance": {}})", [](const Scenario& s) { return json(s.finance.overdraft_rate_per_year); }},
+        {"/$defs/finance/properties/deposit_rate_per_year", R"({"finance": {}})", [](const Scenario& s) { return json(s.finance.deposit_rate_per_year); }},
         {"/$defs/replenishment_R_S/properties/review_offset_days", R"({"replenishment": {"policy": "R_S", "s": null, "review_period_days": 7}})", [](const Scenario& s) { return json(s.items[0].replenishment.review_offset_days); }},
         {"/$defs/replenishment_forecast/properties/alpha", R"({"replenishment": {"policy": "forecast", "s": null, "S": null, "cover_days": 10, "review_period_days": 7}})", [](const Scenario& s) { return json(s.items[0].replenishment.alpha); }},
         {"/$defs/replenishment_forecast/properties/safety_stock", R"({"replenishment": {"policy": "forecast", "s": null, "S": null, "cover_days": 10, "review_period_days": 7}})", [](const Scenario& s) { return json(s.items[0].replenishment.safety_stock); }},
+        {"/$defs/customers_fields/properties/word_of_mouth/properties/positive_review_probability", customers, [](const Scenario& s) { return json(s.customers.word_of_mouth.positive_review_probability); }},
+        {"/$defs/finance/properties/salvage_in_profit", R"({"finance": {}})", [](const Scenario& s) { return json(s.finance.salvage_in_profit); }},
+        // The store format's own defaults (the shared sections above are the same definitions).
+        {"/$defs/store/properties/description", "", [](const Scenario& s) { return json(s.description); }, kStore},
+        {"/$defs/store/properties/demand/properties/basket", "", [](const Scenario& s) { return as_json(s.demand.basket); }, kStore},
+        {"/$defs/store/properties/allocation", "", [](const Scenario& s) { return json(allocation_name(s.allocation)); }, kStore},
+        {"/$defs/item/properties/popularity", "", [](const Scenario& s) { return json(s.items[0].popularity); }, kStore},
+        {"/$defs/item/properties/initial_on_hand", "", [](const Scenario& s) { return json(s.items[0].initial_on_hand); }, kStore},
+        {"/$defs/item/properties/substitutes", "", [](const Scenario& s) { return json(s.items[0].substitutes); }, kStore},
+        {"/$defs/item_fields/properties/holding_cost_per_unit_day", "", [](const Scenario& s) { return json(s.items.back().holding_cost_per_unit_day); }, kStore},
+        {"/$defs/item_fields/properties/salvage_value", "", [](const Scenario& s) { return json(s.items.back().salvage_value); }, kStore},
+        {"/$defs/vendor_fields/properties/order_cost", "", [](const Scenario& s) { return json(s.vendors[0].order_cost); }, kStore},
+        {"/$defs/vendor_fields/properties/min_order", "", [](const Scenario& s) { return json(s.vendors[0].min_order); }, kStore},
+        {"/$defs/segment/properties/visit_rate_factor", kOneSegment, [](const Scenario& s) { return json(s.customers.segments[0].visit_rate_factor); }, kStore},
+        {"/$defs/segment/properties/loyalty_sensitivity", kOneSegment, [](const Scenario& s) { return json(s.customers.segments[0].loyalty_sensitivity); }, kStore},
+        {"/$defs/segment/properties/priority", kOneSegment, [](const Scenario& s) { return json(s.customers.segments[0].priority); }, kStore},
+        {"/$defs/shortage_fields/properties/rule", "", [](const Scenario& s) { return json(s.items[0].shortage.rule == ShortageRule::LostSales ? "lost_sales" : "other"); }, kStore},
     };
 }
 
@@ -254,7 +290,7 @@ TEST(Parser, DefaultsMatchTheSchemaDocumentation) {
             ADD_FAILURE() << "schema.json documents no default at " << c.schema_pointer;
             continue;
         }
-        expect_same_default(schema.at(ptr), c.parsed(scenario_from(kMinimal, c.patch)));
+        expect_same_default(schema.at(ptr), c.parsed(scenario_from(c.base, c.patch)));
         ++checked;
     }
     EXPECT_EQ(checked, cases.size());
@@ -746,6 +782,278 @@ TEST(Parser, AnEventLogThatWouldNotFitIsRefused) {
     EXPECT_TRUE(RejectsAt(doc_from(kMinimal, R"({"run": {"horizon_days": 1e8, "record_events": true,
                                                          "snapshot_interval_days": 0}})"),
                           "/run/record_events", "GB"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The store format (schema_version 2)
+
+json small_shop() {
+    std::ifstream in(std::string(STOCKLAB_SOURCE_DIR) + "/tests/data/stores/small_shop.json");
+    EXPECT_TRUE(in.good()) << "cannot open tests/data/stores/small_shop.json";
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return parse_json_text(text);
+}
+
+TEST(Store, SmallShopParses) {
+    const json doc = small_shop();
+    EXPECT_NO_THROW(validate_scenario(doc));
+    const Scenario sc = parse_scenario(doc);
+    EXPECT_EQ(sc.schema_version, 2);
+    EXPECT_EQ(sc.demand.rate_per_day, 12.0);  // visits_per_day
+    EXPECT_EQ(sc.demand.basket.kind, Distribution::Kind::UniformInt);
+    EXPECT_EQ(sc.allocation, Allocation::Priority);
+    ASSERT_EQ(sc.vendors.size(), 2u);
+    EXPECT_EQ(sc.vendors[1].id, "maker");
+    EXPECT_EQ(sc.vendors[1].name, "maker");  // a vendor's name defaults to its id
+    EXPECT_EQ(sc.vendors[1].min_order, 5);
+    ASSERT_EQ(sc.items.size(), 4u);  // in file order
+    EXPECT_EQ(sc.items[0].id, "lens_50");
+    EXPECT_EQ(sc.items[0].name, "lens_50");  // an item's name defaults to its id
+    EXPECT_EQ(sc.items[0].substitutes, (std::vector<std::uint32_t>{1}));
+    EXPECT_EQ(sc.items[0].vendors, (std::vector<std::uint32_t>{0}));
+    EXPECT_EQ(sc.items[2].id, "body");
+    EXPECT_EQ(sc.items[2].vendors, (std::vector<std::uint32_t>{1}));
+    EXPECT_EQ(sc.items[2].replenishment.kind, ReplenishmentKind::RS);
+    EXPECT_EQ(sc.items[3].salvage_value, 4.0);
+    EXPECT_EQ(sc.items[3].initial_on_hand, 30);
+    // the store's rule, and the items' exceptions to it
+    EXPECT_EQ(sc.shortage.rule, ShortageRule::LostSales);
+    EXPECT_EQ(sc.items[0].shortage.rule, ShortageRule::Backorder);
+    EXPECT_EQ(sc.items[1].shortage.rule, ShortageRule::LostSales);
+    EXPECT_EQ(sc.items[2].shortage.rule, ShortageRule::PartialBackorder);
+    EXPECT_EQ(sc.items[2].shortage.max_quoted_wait_days, 30.0);
+    ASSERT_EQ(sc.customers.segments.size(), 2u);
+    EXPECT_EQ(sc.customers.segments[1].id, "pros");
+    EXPECT_EQ(sc.customers.segments[1].share, 0.3);
+    EXPECT_EQ(sc.customers.segments[1].priority, 1);
+    EXPECT_EQ(sc.customers.segments[1].acceptance.beta0, 0.8);
+}
+
+TEST(Store, AFileWithoutSegmentsHasOneWithTheStoreWideSettings) {
+    const Scenario sc = scenario_from(kStore, R"({"demand": {"basket": {"dist": "constant", "value": 2}}})");
+    ASSERT_EQ(sc.customers.segments.size(), 1u);
+    EXPECT_EQ(sc.customers.segments[0].id, "all");
+    EXPECT_EQ(sc.customers.segments[0].share, 1.0);
+    EXPECT_EQ(sc.customers.segments[0].basket.a, 2.0);
+    EXPECT_EQ(sc.items[1].vendors, (std::vector<std::uint32_t>{0}));  // the store's only vendor
+}
+
+TEST(Store, SegmentDefaultsComeFromTheStoreWideCustomerSettings) {
+    const Scenario sc = scenario_from(kStore, R"({
+        "demand": {"model": "customers", "basket": {"dist": "constant", "value": 2}},
+        "customers": {"population": 100, "patience": {"dist": "constant", "value": 5},
+                      "backorder_acceptance": {"form": "constant", "beta0": 0.3},
+                      "segments": {"quiet": {"share": 0.5},
+                                   "keen": {"share": 0.5, "backorder_acceptance": {"beta0": 0.9},
+                                            "patience": {"dist": "infinite"}, "basket": {"dist": "constant", "value": 1}}}}})");
+    ASSERT_EQ(sc.customers.segments.size(), 2u);
+    const Segment& quiet = sc.customers.segments[0];
+    EXPECT_EQ(quiet.basket.a, 2.0);
+    EXPECT_EQ(quiet.patience.kind, Distribution::Kind::Constant);
+    EXPECT_EQ(quiet.patience.a, 5.0);
+    EXPECT_EQ(quiet.acceptance.form, AcceptanceForm::Constant);
+    EXPECT_EQ(quiet.acceptance.beta0, 0.3);
+    EXPECT_EQ(quiet.visit_rate_factor, 1.0);
+    EXPECT_EQ(quiet.loyalty_sensitivity, 1.0);
+    EXPECT_EQ(quiet.priority, 0);
+    const Segment& keen = sc.customers.segments[1];
+    EXPECT_EQ(keen.acceptance.form, AcceptanceForm::Constant);  // kept: only beta0 was given
+    EXPECT_EQ(keen.acceptance.beta0, 0.9);
+    EXPECT_EQ(keen.patience.kind, Distribution::Kind::Infinite);
+    EXPECT_EQ(keen.basket.a, 1.0);
+}
+
+TEST(Store, AnItemsShortageOverrideIsAppliedOntoTheStoresRule) {
+    const Scenario sc = scenario_from(kStore, R"({
+        "shortage": {"rule": "partial_backorder", "max_open_backorders": 4, "apology_discount": 0.2},
+        "items": {"lens_50": {"shortage": {"rule": "backorder"}},
+                  "lens_35": {"shortage": {"apology_discount": 0.5, "max_quoted_wait_days": 9}}}})");
+    const Shortage& a = sc.items[0].shortage;
+    EXPECT_EQ(a.rule, ShortageRule::Backorder);
+    EXPECT_EQ(a.max_open_backorders, -1);  // a cap belongs to partial_backorder only
+    EXPECT_EQ(a.apology_discount, 0.2);    // the store's
+    const Shortage& b = sc.items[1].shortage;
+    EXPECT_EQ(b.rule, ShortageRule::PartialBackorder);  // the store's
+    EXPECT_EQ(b.max_open_backorders, 4);                // the store's
+    EXPECT_EQ(b.max_quoted_wait_days, 9.0);
+    EXPECT_EQ(b.apology_discount, 0.5);
+    EXPECT_EQ(sc.shortage.apology_discount, 0.2);  // the store's rule itself is unchanged
+    // The rules between keys hold for the merged rule: the item's backorder has no cap to set.
+    EXPECT_TRUE(RejectsAt(doc_from(kStore, R"({"shortage": {"rule": "partial_backorder", "max_open_backorders": 4},
+        "items": {"lens_50": {"shortage": {"rule": "backorder", "max_open_backorders": 2}}}})"),
+                          "/items/lens_50/shortage/max_open_backorders", "only applies"));
+}
+
+TEST(Store, AnOverrideKeepsTheStoresFixedQuote) {
+    // Regression: an item's quote override had to repeat the days of the store's fixed quote.
+    const char* fixed = R"({"shortage": {"rule": "backorder", "quote": {"mode": "fixed", "days": 10}},
+        "items": {"lens_50": {"shortage": {"quote": {}}}, "lens_35": {"shortage": {"quote": {"days": 4}}}}})";
+    const Scenario sc = scenario_from(kStore, fixed);
+    EXPECT_EQ(sc.items[0].shortage.quote, QuoteMode::Fixed);
+    EXPECT_EQ(sc.items[0].shortage.quote_days, 10.0);
+    EXPECT_EQ(sc.items[1].shortage.quote_days, 4.0);
+    // An item that turns to a fixed quote states its days.
+    EXPECT_TRUE(RejectsAt(doc_from(kStore, R"({"shortage": {"rule": "backorder"},
+        "items": {"lens_50": {"shortage": {"quote": {"mode": "fixed"}}}}})"),
+                          "/items/lens_50/shortage/quote/days", "required"));
+}
+
+TEST(Store, AVariantCanDropAnItemsShortageOverride) {
+    const json doc = doc_from(kStore, R"({"items": {"lens_50": {"shortage": {"rule": "backorder"}}},
+        "policies": {"plain": {"items": {"lens_50": {"shortage": null}}},
+                     "deeper": {"items": {"lens_35": {"replenishment": {"S": 9}}}}}})");
+    EXPECT_NO_THROW(validate_scenario(doc));
+    EXPECT_EQ(parse_scenario(doc).items[0].shortage.rule, ShortageRule::Backorder);
+    EXPECT_EQ(parse_scenario(doc, "plain").items[0].shortage.rule, ShortageRule::LostSales);  // the store's
+    const Scenario deeper = parse_scenario(doc, "deeper");
+    EXPECT_EQ(deeper.items[1].replenishment.S, 9);
+    EXPECT_EQ(deeper.items[1].replenishment.s, 1);  // merged key by key
+}
+
+class StoreRejects : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(StoreRejects, WithPointerAndRule) {
+    const BadCase& c = GetParam();
+    EXPECT_TRUE(RejectsAt(doc_from(kStore, c.patch), c.pointer, c.rule_part)) << c.label;
+}
+
+const char* kTwoVendors = R"({"vendors": {"maker": {"lead_time": {"dist": "constant", "value": 9}}},
+    "items": {"lens_50": {"vendors": ["maker"]}}})";
+
+const BadCase kStoreBadCases[] = {
+    {"unknown_substitute", R"({"items": {"lens_50": {"substitutes": ["lens_36"]}}})", "/items/lens_50/substitutes/0",
+     "no item with id \"lens_36\" (did you mean \"lens_35\"?)"},
+    {"unknown_vendor", R"({"items": {"lens_50": {"vendors": ["distributer"]}}})", "/items/lens_50/vendors/0",
+     "no vendor with id \"distributer\" (did you mean \"distributor\"?)"},
+    {"substitutes_itself", R"({"items": {"lens_50": {"substitutes": ["lens_35", "lens_50"]}}})",
+     "/items/lens_50/substitutes/1", "cannot substitute itself"},
+    {"substitute_twice", R"({"items": {"lens_50": {"substitutes": ["lens_35", "lens_35"]}}})",
+     "/items/lens_50/substitutes/1", "listed twice"},
+    {"too_many_substitutes", R"({"items": {"lens_50": {"substitutes": ["a","b","c","d","e","f","g","h","i","j","k",
+        "l","m","n","o","p","q","r","s","t","u"]}}})", "/items/lens_50/substitutes", "at most 20"},
+    {"popularity_sums_to_zero", R"({"items": {"lens_50": {"popularity": 0}, "lens_35": {"popularity": 0}}})", "/items",
+     "popularity sums to zero"},
+    {"negative_popularity", R"({"items": {"lens_50": {"popularity": -1}}})", "/items/lens_50/popularity", ">= 0"},
+    {"reorders_without_vendors", R"({"vendors": null})", "/items/lens_50/vendors", "lists no vendor"},
+    {"reorders_with_empty_vendors", R"({"vendors": {"distributor": null}})", "/items/lens_50/vendors",
+     "lists no vendor"},
+    {"no_vendor_named_among_several", kTwoVendors, "/items/lens_35/vendors", "required when the store has several"},
+    {"two_vendors_for_one_item", R"({"items": {"lens_50": {"vendors": ["distributor", "distributor"]}}})",
+     "/items/lens_50/vendors", "at most 1"},
+    {"empty_vendor_list", R"({"items": {"lens_50": {"vendors": []}}})", "/items/lens_50/vendors", "must name the vendor"},
+    {"shares_do_not_sum_to_one", R"({"demand": {"model": "customers"}, "customers": {"population": 10,
+        "segments": {"hobbyists": {"share": 0.5}, "pros": {"share": 0.4}}}})", "/customers/segments", "sum to 1"},
+    {"share_missing", R"({"demand": {"model": "customers"}, "customers": {"population": 10,
+        "segments": {"everyone": {}}}})", "/customers/segments/everyone/share", "required"},
+    {"no_segments", R"({"demand": {"model": "customers"}, "customers": {"population": 10, "segments": {}}})",
+     "/customers/segments", "at least one segment"},
+    {"loyalty_sensitivity_too_large", R"({"demand": {"model": "customers"}, "customers": {"population": 10,
+        "segments": {"pros": {"share": 1, "loyalty_sensitivity": 20}}}})", "/customers/segments/pros/loyalty_sensitivity",
+     "must be at most 1"},
+    {"id_with_a_space", R"({"items": {"lens 50": {"price": 1, "unit_cost": 0, "replenishment": {"policy": "none"}}}})",
+     "/items/lens 50", "an id must be 1 to 100 letters, digits"},
+    {"id_with_a_slash", R"({"vendors": {"a/b": {"lead_time": {"dist": "constant", "value": 1}}}})", "/vendors/a~1b",
+     "an id must be"},
+    {"on_hand_in_initial", R"({"initial": {"on_hand": 3}})", "/initial/on_hand", "unknown key (allowed here: cash)"},
+    {"sku_in_a_store", R"({"sku": {"price": 1, "unit_cost": 0}})", "/sku", "unknown key"},
+    {"rate_per_day_in_a_store", R"({"demand": {"rate_per_day": 5}})", "/demand/rate_per_day", "unknown key"},
+    {"visits_missing", R"({"demand": {"visits_per_day": null}})", "/demand/visits_per_day", "required"},
+    {"items_missing", R"({"items": null})", "/items", "required"},
+    {"items_not_an_object", R"({"items": [1]})", "/items", "must be an object keyed by id"},
+    {"replenishment_missing", R"({"items": {"lens_50": {"replenishment": null}}})", "/items/lens_50/replenishment",
+     "required"},
+    {"allocation_loyalty_with_poisson", R"({"allocation": "loyalty"})", "/allocation",
+     "needs /demand/model \"customers\""},
+    {"allocation_unknown", R"({"allocation": "fifo"})", "/allocation", "must be one of"},
+    {"unknown_item_key", R"({"items": {"lens_50": {"prize": 3}}})", "/items/lens_50/prize", "did you mean \"price\"?"},
+    {"unknown_vendor_key", R"({"vendors": {"distributor": {"unit_price": 3}}})", "/vendors/distributor/unit_price",
+     "unknown key"},
+    {"unknown_segment_key", R"({"demand": {"model": "customers"}, "customers": {"population": 10,
+        "segments": {"pros": {"share": 1, "priorty": 2}}}})", "/customers/segments/pros/priorty", "did you mean"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Table, StoreRejects, ::testing::ValuesIn(kStoreBadCases),
+                         [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.label); });
+
+TEST(Store, AnEmptyCatalogueIsRefused) {
+    json doc = doc_from(kStore);
+    doc["items"] = json::object();
+    EXPECT_TRUE(RejectsAt(doc, "/items", "at least one item"));
+}
+
+TEST(Store, AnIdOfAHundredCharactersIsTheLongest) {
+    const std::string ok(100, 'x');
+    json doc = doc_from(kStore);
+    doc["items"][ok] = doc["items"]["lens_50"];
+    EXPECT_NO_THROW(validate_scenario(doc));
+    doc["items"][ok + "y"] = doc["items"]["lens_50"];
+    EXPECT_TRUE(RejectsAt(doc, "/items/" + ok + "y", "1 to 100"));
+}
+
+TEST(Store, DuplicateItemIdsAreRefusedByTheJsonReader) {
+    const std::string text = R"({"schema_version": 2, "name": "dup", "demand": {"visits_per_day": 1},
+        "items": {"lens_50": {"price": 1, "unit_cost": 0, "replenishment": {"policy": "none"}},
+                  "lens_50": {"price": 2, "unit_cost": 0, "replenishment": {"policy": "none"}}}})";
+    try {
+        (void)parse_json_text(text);
+        ADD_FAILURE() << "a duplicate item id was accepted";
+    } catch (const ScenarioError& e) {
+        EXPECT_EQ(e.pointer(), "/items/lens_50");
+        EXPECT_NE(e.rule().find("duplicate key"), std::string::npos) << e.rule();
+    }
+}
+
+TEST(Store, TheFormatsDoNotMix) {
+    EXPECT_TRUE(RejectsAt(doc_from(kMinimal, R"({"items": {}})"), "/items", "unknown key"));
+    EXPECT_TRUE(RejectsAt(doc_from(kMinimal, R"({"vendors": {}})"), "/vendors", "unknown key"));
+    EXPECT_TRUE(RejectsAt(doc_from(kMinimal, R"({"allocation": "priority"})"), "/allocation", "unknown key"));
+    EXPECT_TRUE(RejectsAt(doc_from(kMinimal, R"({"demand": {"model": "customers", "basket": {"dist": "constant", "value": 1}},
+        "customers": {"population": 3}})"), "/demand/basket", "unknown key"));
+    EXPECT_TRUE(RejectsAt(doc_from(kMinimal, R"({"demand": {"model": "customers"},
+        "customers": {"population": 3, "segments": {"all": {"share": 1}}}})"), "/customers/segments", "unknown key"));
+    EXPECT_TRUE(RejectsAt(doc_from(kStore, R"({"supplier": {}})"), "/supplier", "unknown key"));
+    EXPECT_TRUE(RejectsAt(doc_from(kStore, R"({"replenishment": {"policy": "none"}})"), "/replenishment", "unknown key"));
+    EXPECT_TRUE(RejectsAt(doc_from(kStore, R"({"schema_version": 2.5})"), "/schema_version", "or 2 (a store"));
+}
+
+TEST(Store, AVariantChangesEntriesButCannotAddThem) {
+    struct Case {
+        const char* policies;
+        const char* pointer;
+        const char* rule_part;
+    };
+    const std::vector<Case> cases{
+        {R"({"p": {"items": {"lens_51": {"price": 3}}}})", "/policies/p/items/lens_51", "no item with this id"},
+        {R"({"p": {"vendors": {"maker": {"order_cost": 3}}}})", "/policies/p/vendors/maker", "no vendor with this id"},
+        {R"({"p": {"items": {"lens_50": {"price": -3}}}})", "/policies/p/items/lens_50/price", "> 0"},
+        {R"({"p": {"items": {"lens_50": {"substitutes": ["lens_36"]}}}})", "/policies/p/items/lens_50/substitutes/0",
+         "did you mean \"lens_35\""},
+        {R"({"p": {"items": {"lens_51": null}}})", "/policies/p/items/lens_51", "null removes a field"},
+    };
+    for (const Case& c : cases) {
+        const json doc = doc_from(kStore, std::string(R"({"policies": )") + c.policies + "}");
+        EXPECT_TRUE(RejectsAt(doc, c.pointer, c.rule_part, "p")) << c.policies;
+        EXPECT_NO_THROW((void)parse_scenario(doc));
+    }
+    // A segment too (the base has segments).
+    const json doc = doc_from(kStore, R"({"demand": {"model": "customers"},
+        "customers": {"population": 10, "segments": {"pros": {"share": 1}}},
+        "policies": {"p": {"customers": {"segments": {"amateurs": {"share": 0.5}}}}}})");
+    EXPECT_TRUE(RejectsAt(doc, "/policies/p/customers/segments/amateurs", "no segment with this id", "p"));
+    // Removing an item others still name is reported where they name it, with the variant.
+    const json drop = doc_from(kStore, R"({"items": {"lens_35": {"substitutes": ["lens_50"]}},
+        "policies": {"p": {"items": {"lens_50": null}}}})");
+    EXPECT_TRUE(RejectsAt(drop, "/items/lens_35/substitutes/0", "in policy \"p\"", "p"));
+}
+
+TEST(Store, EveryProblemOfAStoreIsReported) {
+    const json doc = doc_from(kStore, R"({"initial": {"on_hand": 3},
+        "items": {"lens_50": {"substitutes": ["lens_99"]}, "lens_35": {"price": 0}}})");
+    const std::vector<Problem> got = problems_of(doc);
+    ASSERT_EQ(got.size(), 3u);
+    EXPECT_EQ(got[0].pointer, "/initial/on_hand");
+    EXPECT_EQ(got[1].pointer, "/items/lens_50/substitutes/0");
+    EXPECT_EQ(got[2].pointer, "/items/lens_35/price");
 }
 
 }  // namespace

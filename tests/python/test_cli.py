@@ -246,3 +246,17 @@ def test_optimize_out_is_checked_before_the_search():
     for out, message in (("h.txt", "use a name ending in .csv"), ("/nonexistent/h.csv", "does not exist")):
         res = cli("optimize", LENS, "--space", "replenishment.s=60:140:20", "--delta", "500", "--out", out)
         assert res.returncode == 2 and message in res.stderr, res.stderr
+
+
+def test_run_by_item_and_segment():
+    shop = str(Path(__file__).resolve().parents[2] / "tests" / "data" / "stores" / "small_shop.json")
+    out = cli("run", shop, "-n", "4", "--by", "item", "--metric", "fill_rate,gross_margin")
+    assert out.returncode == 0, out.stderr
+    assert "Fill rate (fraction) per item" in out.stdout and "Gross margin (currency) per item" in out.stdout
+    rows = [line.split()[0] for line in out.stdout.splitlines()[-6:] if line.strip()]
+    assert rows[-4:] == ["lens_50", "lens_35", "body", "strap"]  # the scenario's order
+    out = cli("run", shop, "-n", "4", "--by", "segment")
+    assert out.returncode == 0, out.stderr
+    assert "Mean loyalty (fraction) per segment" in out.stdout and "pros" in out.stdout
+    out = cli("run", LENS, "-n", "2", "--by", "item")
+    assert out.returncode != 0 and "store-format" in out.stderr and "Traceback" not in out.stderr

@@ -64,24 +64,71 @@ def test_glossary_equals_the_metric_table_entry_by_entry():
 
 
 def _parser_keys() -> set[str]:
-    """Every key the C++ parser accepts: the allowed-key lists of its ``Obj(...)`` views."""
-    src = (ROOT / "cpp" / "scenario" / "parser.cpp").read_text(encoding="utf-8")
+    """Every key the C++ parser accepts: the allowed-key lists of its ``Obj(...)`` views and
+    ``optional_block(...)`` sections."""
     keys: set[str] = set()
-    for block in re.findall(r"Obj\s*[a-z]*\((?:[^{};]|\n)*?\{([^{}]*)\}\)", src):
-        keys |= set(re.findall(r'"([A-Za-z_]+)"', block))
+    for name in ("fields.cpp", "parser.cpp", "store.cpp"):
+        src = (ROOT / "cpp" / "scenario" / name).read_text(encoding="utf-8")
+        lists = re.findall(r'(?:\bObj\s*\w*\(|optional_block\(|kShortageKeys\s*=)[^;]*?\{((?:\s*"\w+"\s*,?)+)\}', src)
+        for allowed in lists:
+            keys |= set(re.findall(r'"(\w+)"', allowed))
     return keys
 
 
-def _schema_paths(node: dict, prefix: str = "") -> set[str]:
-    out: set[str] = set()
-    for key, sub in node.get("properties", {}).items():
-        if not isinstance(sub, dict):
-            continue
-        path = f"{prefix}.{key}" if prefix else key
-        out.add(path)
-        if sub.get("type") == "object":
-            out |= _schema_paths(sub, path)
-    return out
+class _Paths:
+    """The field paths the model page lists for each format of the schema: a shared definition's
+    fields once, where they first appear (the store format first, each format's own sections before
+    the fields that refer to them); a field that only refers to a definition listed before is one
+    path. ``ID`` and ``NAME`` stand for the keys of objects keyed by id or by name."""
+
+    def __init__(self, schema: dict) -> None:
+        self.defs = schema["$defs"]
+        self.listed: dict[str, tuple[int, str]] = {}
+        self.paths: set[str] = set()
+        formats = {p["if"]["properties"]["schema_version"]["const"]: p["then"] for p in schema["allOf"]}
+        for self.version in (2, 1):
+            props = self._props(formats[self.version])
+            for key, sub in props.items():
+                if self._props(sub) or "$ref" in sub:
+                    self._list(sub, key)
+            for key, sub in props.items():
+                self._field(key, sub)
+
+    def _chain(self, node: dict) -> list[str]:
+        names = []
+        while isinstance(node, dict) and "$ref" in node:
+            names.append(node["$ref"].rsplit("/", 1)[-1])
+            node = self.defs[names[-1]]
+        return names
+
+    def _props(self, node: dict) -> dict:
+        base = self._props(self.defs[self._chain(node)[0]]) if self._chain(node) else {}
+        return {**base, **node.get("properties", {})}
+
+    def _list(self, node: dict, path: str) -> None:
+        for name in self._chain(node):
+            self.listed.setdefault(name, (self.version, path))
+
+    def _field(self, path: str, node) -> None:
+        if not isinstance(node, dict):
+            return
+        self.paths.add(path)
+        chain = self._chain(node)
+        if chain and ("dist" in self._props(node) or not node.get("properties") and
+                      self.listed.get(chain[0], (self.version, path)) != (self.version, path)):
+            return  # a distribution, or fields listed elsewhere
+        self._list(node, path)
+        for key, sub in self._props(node).items():
+            self._field(f"{path}.{key}", sub)
+        target = self.defs[chain[-1]] if chain else node
+        for part in target.get("allOf", []):  # a replenishment policy's fields
+            for key, sub in self._props(part.get("then", {})).items():
+                if key != "policy":
+                    self._field(f"{path}.{key}", sub)
+        entry = node.get("additionalProperties", self.defs[chain[0]].get("additionalProperties") if chain else None)
+        if isinstance(entry, dict):
+            named = "$ref" in self.defs[chain[0]].get("propertyNames", {}) if chain else "propertyNames" in node
+            self._field(f"{path}.{'ID' if named else 'NAME'}", entry)
 
 
 @needs_checkout
@@ -110,11 +157,17 @@ def test_docs_build_strict(tmp_path):
     assert not re.search(r"[^.]<wbr>", model)
     model = model.replace("<wbr>", "")
     schema = json.loads((ROOT / "scenarios" / "schema.json").read_text(encoding="utf-8"))
-    paths = _schema_paths(schema)
-    assert {"run.horizon_days", "customers.patience", "shortage.max_open_backorders"} <= paths
+    paths = _Paths(schema).paths
+    assert {"run.horizon_days", "customers.patience", "shortage.max_open_backorders", "items.ID.price",
+            "items.ID.replenishment.s", "items.ID.shortage", "customers.segments.ID.share", "vendors.ID.lead_time",
+            "sku.price", "supplier.unit_price", "initial.on_hand", "demand.rate_per_day", "demand.basket",
+            "policies.NAME.items", "replenishment"} <= paths
+    assert "customers.segments.ID.backorder_acceptance.beta0" not in paths  # listed at customers.backorder_acceptance
     missing = sorted(p for p in paths if f"<code>{p}</code>" not in model)
     assert not missing, f"fields of schema.json missing from the model page: {missing}"
-    words = set(re.findall(r"<code>([A-Za-z_.]+)</code>", model))
+    for heading in ("Store format (<code>schema_version</code> 2)", "One-item format (<code>schema_version</code> 1)"):
+        assert heading in model, heading
+    words = set(re.findall(r"<code>([A-Za-z0-9_.]+)</code>", model))
     leaves = {w.rsplit(".", 1)[-1] for w in words}
     undocumented = sorted(_parser_keys() - leaves)
     assert not undocumented, f"keys the parser accepts but the model page never names: {undocumented}"

@@ -2,7 +2,8 @@
 
 The parser is the reference. The schema must accept everything the parser accepts, list exactly the
 keys the parser allows in each object, and reject on its own whatever JSON Schema can express (the
-bad-scenario manifest records which corpus files those are).
+bad-scenario manifest records which corpus files those are). Each check covers both formats: one
+item (schema_version 1) and a store (schema_version 2).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import jsonschema
 import pytest
 
 import stocklab as sl
-from stocklab import _core
+from stocklab import _core, _schema
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = ROOT / "scenarios" / "schema.json"
@@ -31,6 +32,7 @@ SCENARIO_FILES = sorted(p for p in (ROOT / "scenarios").glob("*.json") if p.name
 CORPUS = ROOT / "tests" / "data" / "bad_scenarios"
 MANIFEST = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
 LENS: dict[str, Any] = json.loads((ROOT / "scenarios" / "camera_lens.json").read_text(encoding="utf-8"))
+SHOP: dict[str, Any] = json.loads((ROOT / "tests" / "data" / "stores" / "small_shop.json").read_text(encoding="utf-8"))
 
 
 def schema_errors(doc: Any) -> list[jsonschema.ValidationError]:
@@ -132,6 +134,38 @@ FULL_CUSTOMERS["customers"].update(
 )
 FULL_CUSTOMERS["customers"]["loyalty"]["churn_below"] = 0.3
 FULL_CUSTOMERS["customers"]["response"]["delay_days"] = {"dist": "gamma", "mean": 3, "cv": 10}
+
+
+# the store format: the least a store must give, and every optional key
+MINIMAL_STORE: dict[str, Any] = {
+    "schema_version": 2,
+    "name": "minimal_store",
+    "demand": {"visits_per_day": 1},
+    "items": {"only": {"price": 1, "unit_cost": 0, "replenishment": {"policy": "none"}}},
+}
+FULL_STORE = copy.deepcopy(SHOP)
+FULL_STORE["name"] = "full_store"
+FULL_STORE["initial"] = {"cash": -100}
+FULL_STORE["demand"].update(order_size={"dist": "geometric", "mean": 1.2}, seasonality={"amplitude": 0.2})
+FULL_STORE["customers"].update(  # every store-wide customer setting of the one-item example
+    {k: copy.deepcopy(v) for k, v in FULL_CUSTOMERS["customers"].items() if k != "population"}
+)
+FULL_STORE["customers"]["segments"]["pros"].update(
+    description="working photographers", basket={"dist": "constant", "value": 2}, patience={"dist": "infinite"},
+)
+FULL_STORE["vendors"]["maker"].update(
+    name="Maker GmbH", description="the manufacturer", orders_may_cross=False, payment_terms_days=30,
+    order_multiple=5, reliability={"partial_probability": 0.1, "late_probability": 0.2},
+    capacity={"units": 50, "period_days": 7}, disruptions={"up_days": {"dist": "exponential", "mean": 90},
+                                                           "down_days": {"dist": "constant", "value": 5}},
+)
+FULL_STORE["items"]["lens_50"].update(
+    name="50mm f/1.8", description="the best seller", holding_cost_per_unit_day=0.1, salvage_value=80,
+    shortage={"rule": "backorder", "prepay": True, "deposit_fraction": 0.5, "apology_discount": 0.1,
+              "quote": {"mode": "fixed", "days": 14}},
+)
+FULL_STORE["shortage"] = {"rule": "lost_sales", "partial_shipments": False}
+FULL_STORE["finance"] = {"holding_cost_accrual": "period_end", "accrual_period_days": 7, "salvage_in_profit": True}
 
 
 def with_(base: dict[str, Any], **sections: Any) -> dict[str, Any]:
@@ -263,6 +297,56 @@ VALID: dict[str, dict[str, Any]] = {
     "policy_adds_customers": with_(
         MINIMAL, policies={"people": {"demand": {"model": "customers"}, "customers": {"population": 10}}}
     ),
+    # the store format
+    "store_minimal": MINIMAL_STORE,
+    "store_small_shop": SHOP,
+    "store_full": FULL_STORE,
+    "store_one_vendor_items_name_none": with_(
+        MINIMAL_STORE,
+        vendors={"acme": LEAD},
+        items={"a": {"price": 2, "unit_cost": 1, "replenishment": {"policy": "base_stock", "S": 3}},
+               "b": {"price": 2, "unit_cost": 1, "popularity": 0, "replenishment": {"policy": "s_Q", "s": 0, "Q": 4}}},
+    ),
+    "store_empty_vendors": with_(MINIMAL_STORE, vendors={}),
+    "store_two_vendors_one_never_reordered": with_(
+        MINIMAL_STORE,
+        vendors={"acme": LEAD, "other": LEAD},
+        items={"a": {"price": 2, "unit_cost": 1, "replenishment": {"policy": "none"}},
+               "b": {"price": 2, "unit_cost": 1, "vendors": ["other"], "substitutes": ["a"],
+                     "replenishment": {"policy": "s_S", "s": 1, "S": 4}}},
+    ),
+    "store_ids_at_the_limits": with_(
+        MINIMAL_STORE,
+        items={"x" * 100: {"price": 1, "unit_cost": 0, "replenishment": {"policy": "none"}},
+               "A-b_9": {"price": 1, "unit_cost": 0, "replenishment": {"policy": "none"}, "substitutes": ["x" * 100]}},
+    ),
+    "store_allocation_loyalty": with_(
+        MINIMAL_STORE, demand={"model": "customers", "visits_per_day": 3}, customers={"population": 5},
+        allocation="loyalty",
+    ),
+    "store_allocation_fcfs_poisson": with_(MINIMAL_STORE, allocation="first_come_first_served"),
+    "store_item_shortage_leans_on_the_store": with_(
+        MINIMAL_STORE,
+        shortage={"rule": "partial_backorder", "max_open_backorders": 3, "prepay": True,
+                  "quote": {"mode": "optimistic"}},
+        items={"only": {"price": 1, "unit_cost": 0, "replenishment": {"policy": "none"},
+                        "shortage": {"deposit_fraction": 0.5, "max_quoted_wait_days": 4, "quote": {"factor": 0.2}}}},
+    ),
+    "store_item_keeps_the_fixed_quote": with_(
+        MINIMAL_STORE,
+        shortage={"rule": "backorder", "quote": {"mode": "fixed", "days": 10}},
+        items={"only": {"price": 1, "unit_cost": 0, "replenishment": {"policy": "none"}, "shortage": {"quote": {}}}},
+    ),
+    "store_policies": with_(
+        SHOP,
+        policies={
+            "cheaper": {"vendors": {"maker": {"order_cost": 10}}, "items": {"strap": {"price": 18}}},
+            "fcfs": {"allocation": None},
+            "loyal_pros": {"customers": {"segments": {"pros": {"priority": 5}}}, "allocation": "loyalty"},
+            "no_override": {"items": {"lens_50": {"shortage": None}, "body": {"shortage": None}}},
+            "poisson": {"demand": {"model": "poisson"}, "customers": None, "allocation": None},
+        },
+    ),
 }
 
 
@@ -279,14 +363,30 @@ def test_schema_is_a_valid_draft_2020_12_schema() -> None:
     assert SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert jsonschema.validators.validator_for(SCHEMA) is jsonschema.Draft202012Validator
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
-    assert SCHEMA["type"] == "object" and SCHEMA["additionalProperties"] is False
+    assert SCHEMA["type"] == "object" and SCHEMA["required"] == ["schema_version"]
+    # the root only chooses the format; each format lists its keys and allows no others
+    assert SCHEMA["properties"]["schema_version"]["enum"] == [1, 2]
+    formats = _schema.formats(SCHEMA)
+    assert {v: node["properties"]["schema_version"]["const"] for v, node in formats.items()} == {1: 1, 2: 2}
+    for name in ("one_item", "store"):
+        assert SCHEMA["$defs"][name]["additionalProperties"] is False
+
+
+def test_the_schema_version_chooses_the_format() -> None:
+    assert schema_errors(MINIMAL) == [] and schema_errors(MINIMAL_STORE) == []
+    assert schema_errors({**MINIMAL, "schema_version": 2})  # a one-item file read as a store
+    assert schema_errors({**MINIMAL_STORE, "schema_version": 1})
+    for version in (3, "1", 1.5, None):
+        assert schema_errors({**MINIMAL, "schema_version": version}), version
+    assert schema_errors({k: v for k, v in MINIMAL.items() if k != "schema_version"})
 
 
 def _property_schemas(node: Any, path: str = "#") -> Iterator[tuple[str, Any]]:
-    """Every (location, schema) under a "properties" keyword, skipping "if" conditions (which only test)."""
+    """Every (location, schema) under a "properties" keyword, skipping conditions (if/then/else only
+    test or restrict fields that are declared, and documented, elsewhere)."""
     if isinstance(node, dict):
         for key, value in node.items():
-            if key == "if":
+            if key in ("if", "then", "else"):
                 continue
             if key == "properties" and isinstance(value, dict):
                 for name, sub in value.items():
@@ -297,12 +397,15 @@ def _property_schemas(node: Any, path: str = "#") -> Iterator[tuple[str, Any]]:
             yield from _property_schemas(value, f"{path}/{i}")
 
 
+def _described(node: dict[str, Any]) -> bool:
+    return bool(str(_schema.resolve(node, SCHEMA).get("description", "")).strip())
+
+
 def test_every_property_has_a_description() -> None:
     props = list(_property_schemas(SCHEMA))
     assert len(props) > 150
-    undocumented = [
-        loc for loc, sub in props if isinstance(sub, dict) and not str(sub.get("description", "")).strip()
-    ]
+    # a field that refers to a definition may leave its description to it
+    undocumented = [loc for loc, sub in props if isinstance(sub, dict) and not _described(sub)]
     assert not undocumented
     # boolean property schemas only forbid a key in some context (e.g. deposit_fraction without prepay)
     assert all(sub is False for _, sub in props if not isinstance(sub, dict))
@@ -319,13 +422,40 @@ def test_defaults_are_valid_values_of_their_property() -> None:
     assert checked > 50
 
 
-def test_run_defaults_match_the_parser() -> None:
-    parsed = sl.Scenario.from_dict(MINIMAL).parsed()
-    run = SCHEMA["properties"]["run"]["properties"]
-    assert parsed.horizon_days == run["horizon_days"]["default"]
-    assert parsed.warmup_days == run["warmup_days"]["default"]
-    assert parsed.replications == run["replications"]["default"]
-    assert parsed.seed == run["seed"]["default"]
+@pytest.mark.parametrize("doc", [MINIMAL, MINIMAL_STORE], ids=["one_item", "store"])
+def test_run_defaults_match_the_parser(doc: dict[str, Any]) -> None:
+    parsed = sl.Scenario.from_dict(doc).parsed()
+    version = doc["schema_version"]
+    assert parsed.horizon_days == _schema.default("run", "horizon_days", version=version)
+    assert parsed.warmup_days == _schema.default("run", "warmup_days", version=version)
+    assert parsed.replications == _schema.default("run", "replications", version=version)
+    assert parsed.seed == _schema.default("run", "seed", version=version)
+
+
+def test_shared_sections_are_one_definition() -> None:
+    """The sections both formats have are the same definitions (a change reaches both)."""
+    one_item, store = SCHEMA["$defs"]["one_item"]["properties"], SCHEMA["$defs"]["store"]["properties"]
+    for key in ("run", "shortage", "finance"):
+        assert one_item[key] == store[key] == {"$ref": f"#/$defs/{key}"}, key
+    for key, base in (("initial", "initial_fields"), ("demand", "demand_fields"), ("customers", "customers_fields")):
+        assert one_item[key]["$ref"] == store[key]["$ref"] == f"#/$defs/{base}", key
+    assert one_item["supplier"]["$ref"] == SCHEMA["$defs"]["vendor"]["$ref"] == "#/$defs/vendor_fields"
+    assert one_item["sku"]["$ref"] == SCHEMA["$defs"]["item"]["$ref"] == "#/$defs/item_fields"
+    assert one_item["replenishment"] == SCHEMA["$defs"]["item"]["properties"]["replenishment"]
+
+
+def test_store_defaults_are_stated() -> None:
+    """The store's own defaults are in the schema (the C++ test DefaultsMatchTheSchemaDocumentation
+    checks each against the parser); a name that defaults to the entry's id states no constant."""
+    assert _schema.default("demand", "basket", version=2) == {"dist": "constant", "value": 1}
+    assert _schema.default("allocation", version=2) == "first_come_first_served"
+    assert _schema.default("items", "only", "popularity", version=2) == 1
+    assert _schema.default("items", "only", "substitutes", version=2) == []
+    assert _schema.default("customers", "segments", "all", "priority", version=2) == 0
+    with pytest.raises(KeyError):
+        _schema.default("items", "only", "name", version=2)
+    parsed = sl.Scenario.from_dict(MINIMAL_STORE).parsed()
+    assert parsed.item_names == parsed.item_ids == ["only"]
 
 
 def test_installed_schema_and_cli_print_this_file() -> None:
@@ -343,14 +473,22 @@ def test_installed_schema_and_cli_print_this_file() -> None:
 
 # --- the keys of every object are exactly the parser's ---------------------------------------------
 def _defs(name: str) -> dict[str, Any]:
-    return SCHEMA["$defs"][name]
+    return _schema.resolve(SCHEMA["$defs"][name], SCHEMA)
 
 
-def _props(*path: str) -> dict[str, Any]:
-    node = SCHEMA
+def _props(*path: str, version: int = 1) -> dict[str, Any]:
+    """The schema of a field of format ``version`` with its definitions merged in (any key stands
+    for an id in an object keyed by id)."""
+    node = _schema.formats(SCHEMA)[version]
     for key in path:
-        node = node["properties"][key]
+        found = _schema.child(node, key, SCHEMA)
+        assert found is not None, path
+        node = found[0]
     return node
+
+
+def _closed(node: dict[str, Any]) -> bool:
+    return node.get("additionalProperties") is False or node.get("unevaluatedProperties") is False
 
 
 REPLENISHMENT = {
@@ -376,7 +514,7 @@ DISTRIBUTIONS = {
 
 def _key_cases() -> Iterator[Any]:
     sections = {
-        "": (FULL_POISSON, SCHEMA),
+        "": (FULL_POISSON, _props()),
         "/run": (FULL_POISSON, _props("run")),
         "/sku": (FULL_POISSON, _props("sku")),
         "/initial": (FULL_POISSON, _props("initial")),
@@ -398,6 +536,30 @@ def _key_cases() -> Iterator[Any]:
     }
     for where, (doc, sub) in sections.items():
         yield pytest.param(doc, where, sub, id=where or "top")
+    store = {
+        "": (),
+        "/run": ("run",),
+        "/initial": ("initial",),
+        "/demand": ("demand",),
+        "/demand/seasonality": ("demand", "seasonality"),
+        "/customers": ("customers",),
+        "/customers/backorder_acceptance": ("customers", "backorder_acceptance"),
+        "/customers/segments/pros": ("customers", "segments", "pros"),
+        "/customers/segments/pros/backorder_acceptance": ("customers", "segments", "pros", "backorder_acceptance"),
+        "/vendors/maker": ("vendors", "maker"),
+        "/vendors/maker/reliability": ("vendors", "maker", "reliability"),
+        "/vendors/maker/capacity": ("vendors", "maker", "capacity"),
+        "/vendors/maker/disruptions": ("vendors", "maker", "disruptions"),
+        "/items/lens_50": ("items", "lens_50"),
+        "/items/lens_50/replenishment": None,
+        "/items/lens_50/shortage": ("items", "lens_50", "shortage"),
+        "/items/lens_50/shortage/quote": ("items", "lens_50", "shortage", "quote"),
+        "/shortage": ("shortage",),
+        "/finance": ("finance",),
+    }
+    for where, path in store.items():
+        sub = _defs("replenishment_s_S") if path is None else _props(*path, version=2)
+        yield pytest.param(FULL_STORE, where, sub, id="store" + (where or ":top"))
     for policy, rep in REPLENISHMENT.items():
         yield pytest.param(
             with_(MINIMAL, replenishment=rep),
@@ -430,8 +592,8 @@ def test_schema_allows_exactly_the_parsers_keys(doc: dict[str, Any], where: str,
     found = re.search(r"allowed here: ([^)]*)\)", info.value.rule)
     assert found, info.value.rule
     parser_keys = {k.strip() for k in found.group(1).split(",")}
-    assert sub.get("additionalProperties") is False
-    assert set(sub["properties"]) == parser_keys
+    assert _closed(sub)
+    assert {k for k, v in sub["properties"].items() if v is not False} == parser_keys
     assert schema_errors(doc), "the schema accepts the unknown key too"
 
 
@@ -510,6 +672,11 @@ EDIT_VALUES: list[Any] = [
     {"dist": "constant", "value": 1}, {"dist": "infinite"}, {"dist": "uniform", "low": 0.1, "high": 0.9},
     {"dist": "empirical", "values": [1, 2]}, {"dist": "geometric", "mean": 2},
     {"dist": "gamma", "mean": 3, "cv": 0.5},
+    # the store format: ids, id lists, entries
+    "lens_50", "lens_35", "distributor", "maker", "lens 50", ["lens_35"], ["lens_50"], ["maker"], ["distributor"],
+    ["lens_35", "lens_35"], ["nope"], "priority", "loyalty", "first_come_first_served", {"share": 1},
+    {"share": 0.3}, {"lead_time": {"dist": "constant", "value": 2}},
+    {"price": 5, "unit_cost": 1, "replenishment": {"policy": "none"}},
 ]
 # fmt: on
 
@@ -546,10 +713,11 @@ def _edit(rng: random.Random, doc: dict[str, Any], names: list[str]) -> dict[str
     return doc
 
 
-def test_schema_accepts_whatever_the_parser_accepts() -> None:
-    rng = random.Random(20240601)
+@pytest.mark.parametrize("version", [1, 2], ids=["one_item", "store"])
+def test_schema_accepts_whatever_the_parser_accepts(version: int) -> None:
+    rng = random.Random(20240601 + version)
     names = _schema_property_names()
-    bases = [LENS, *VALID.values()]
+    bases = [doc for doc in [LENS, *VALID.values()] if doc["schema_version"] == version]
     accepted = rejected_by_schema = 0
     disagreements = []
     for _ in range(600):
