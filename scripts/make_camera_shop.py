@@ -316,8 +316,9 @@ def description() -> str:
         f"is about visits x basket mean x popularity_i / {f['pop_total']:.1f} units a day at the start: from "
         f"{f['d_max']:.1f} (sd_128) to {f['d_min']:.2f} (lens_b_70_200_f28).",
 
-        "DEMAND. 40 visits a day at the start (visits are purchase occasions, customers who come to buy, not web "
-        "sessions; assumption, sized so that the shop sells a few million a year, a small online specialist). "
+        "DEMAND. 40 visits a day at the start, the store's total over all segments (visits are purchase occasions, "
+        "customers who come to buy, not web sessions; assumption, sized so that the shop sells a few million a "
+        "year, a small online specialist). "
         "Basket: a geometric number of distinct items, mean 1.3 (assumption: camera gear is mostly bought one "
         "expensive item at a time; general e-commerce benchmarks of 4-5 units a transaction are driven by "
         "groceries and beauty and do not transfer); one unit of each item picked. Population: 6,000 active "
@@ -329,7 +330,8 @@ def description() -> str:
         "stock is allocated (priority 1, allocation 'priority'), wait longer for a specific lens (patience "
         "exponential, mean 21 days) and accept a backorder more readily (beta0 0.6). gift 0.05: buy rarely (0.5 "
         "times a regular's visit rate), larger baskets (geometric, mean 1.6), need the item by a date (patience "
-        "mean 7 days, beta0 0.3).",
+        "mean 7 days, beta0 0.3). With these visit-rate factors regulars make 0.80 / 1.2 = 67% of the visits, "
+        "enthusiasts 0.375 / 1.2 = 31%, gift buyers 2%.",
 
         "VENDORS (lead times, reliability and terms are assumptions). maker_a, mount A bodies and lenses: gamma lead "
         "time, mean 21 days, cv 0.3 (camera_lens.json's lens maker). maker_b, mount B, the smaller system whose "
