@@ -38,7 +38,7 @@ CustomerBase::CustomerBase(const Scenario& sc, std::uint64_t seed, std::uint64_t
         // behaviour off it then equals the anonymous stream's rate bit for bit (same seed, same run).
         // Segments that visit more often raise the bound; thinning by factor / max gives each its rate.
         double weights = 0.0;
-        for (std::size_t i = 0; i < n; ++i) weights += customers_.segment_factor[customers_.segment[i]];
+        for (std::size_t i = 0; i < n; ++i) weights += customers_.segment_factor[customers_.segment(i)];
         max_rate_ = sc_.demand.rate_per_day * season_max * (static_cast<double>(n) / weights) /
                     (behaviour_ ? sc_.customers.initial_loyalty : 1.0);
         if (sc_.customers.new_customer_rate_per_day > 0) schedule_next_new_customer(0.0);
@@ -80,10 +80,10 @@ void CustomerBase::start_clocks() {
     joined_ = static_cast<std::int64_t>(n);
     // At the initial loyalty the population makes rate_per_day occasions a day (before the season).
     double weights = 0.0;
-    for (std::size_t i = 0; i < n; ++i) weights += customers_.segment_factor[customers_.segment[i]];
+    for (std::size_t i = 0; i < n; ++i) weights += customers_.segment_factor[customers_.segment(i)];
     unit_rate_ = sc_.demand.rate_per_day / (l0 * weights);
     pools_.resize(sc_.customers.segments.size());
-    for (std::size_t i = 0; i < n; ++i) pools_[customers_.segment[i]].ids.push_back(static_cast<std::uint32_t>(i));
+    for (std::size_t i = 0; i < n; ++i) pools_[customers_.segment(i)].ids.push_back(static_cast<std::uint32_t>(i));
     for (std::size_t g = 0; g < pools_.size(); ++g) draw_pool_key(g, 0.0);
     if (sc_.customers.new_customer_rate_per_day > 0) schedule_next_new_customer(0.0);
     refresh_next();
@@ -116,7 +116,7 @@ std::uint32_t CustomerBase::pick_from_pool() {
     pool[i] = pool.back();
     pool.pop_back();
     draw_pool_key(pool_next_, firing_key_);
-    customers_.hot[id].stream = Engine(stream_seed(seed_, replication_, Purpose::Customer, {id}));
+    customers_.stream(id) = Engine(stream_seed(seed_, replication_, Purpose::Customer, {id}));
     clocked_[id] = 1;
     return id;
 }
@@ -126,7 +126,7 @@ std::uint32_t CustomerBase::pick_from_pool() {
 void CustomerBase::restart_clock() {
     const auto id = static_cast<std::uint32_t>(firing_);
     firing_ = -1;
-    const double w = customers_.hot[id].weight;
+    const double w = customers_.weight(id);
     const bool ticking = clock_.contains(id);
     if (w > 0) {
         const double key = firing_key_ + firing_gap_ / (unit_rate_ * w);
@@ -142,7 +142,7 @@ void CustomerBase::restart_clock() {
 /// delayed return): the operational time left to its next occasion scales by old / new rate.
 void CustomerBase::rescale_clock(std::size_t id, double old_weight, double now) {
     if (static_cast<std::int64_t>(id) == firing_ || !clocked_[id]) return;  // firing: restart_clock()
-    const double w = customers_.hot[id].weight;
+    const double w = customers_.weight(id);
     const auto cid = static_cast<std::uint32_t>(id);
     if (clock_.contains(cid)) {
         if (w == 0.0) {
@@ -152,7 +152,7 @@ void CustomerBase::rescale_clock(std::size_t id, double old_weight, double now) 
             clock_.update(cid, u + (clock_.key_of(cid) - u) * (old_weight / w));
         }
     } else if (w > 0) {  // back from zero loyalty: a fresh clock (memoryless)
-        const double gap = boost::random::exponential_distribution<double>(1.0)(customers_.hot[id].stream);
+        const double gap = boost::random::exponential_distribution<double>(1.0)(customers_.stream(id));
         clock_.push(cid, season_.tau(now) + gap / (unit_rate_ * w));
     }
     refresh_next();
@@ -160,11 +160,11 @@ void CustomerBase::rescale_clock(std::size_t id, double old_weight, double now) 
 
 /// A prospect joined: its own stream and clock from now.
 void CustomerBase::join_clocks(std::size_t id, double now) {
-    Engine& stream = customers_.hot[id].stream;
+    Engine& stream = customers_.stream(id);
     stream = Engine(stream_seed(seed_, replication_, Purpose::Customer, {id}));
     clocked_[id] = 1;
     const double gap = boost::random::exponential_distribution<double>(1.0)(stream);
-    clock_.push(static_cast<std::uint32_t>(id), season_.tau(now) + gap / (unit_rate_ * customers_.hot[id].weight));
+    clock_.push(static_cast<std::uint32_t>(id), season_.tau(now) + gap / (unit_rate_ * customers_.weight(id)));
     refresh_next();
 }
 
@@ -222,20 +222,20 @@ double CustomerBase::reputation_at(double t) const {
 }
 
 void CustomerBase::set_loyalty(std::size_t id, double value, double now) {
-    const double old_weight = customers_.hot[id].weight;
+    const double old_weight = customers_.weight(id);
     customers_.set_loyalty(id, value);
-    if (clocks_ && customers_.hot[id].weight != old_weight) rescale_clock(id, old_weight, now);
+    if (clocks_ && customers_.weight(id) != old_weight) rescale_clock(id, old_weight, now);
 }
 
 void CustomerBase::good_experience(std::int64_t id, double gain, double now) {
     if (!behaviour_ || id < 0 || gain == 0.0) return;
-    const double l = customers_.loyalty[static_cast<std::size_t>(id)];
+    const double l = customers_.loyalty(static_cast<std::size_t>(id));
     set_loyalty(static_cast<std::size_t>(id), l + gain * (1.0 - l), now);
 }
 
 void CustomerBase::scale_loyalty(std::int64_t id, double factor, double now) {
     if (!behaviour_ || id < 0) return;
-    const double l = customers_.loyalty[static_cast<std::size_t>(id)];
+    const double l = customers_.loyalty(static_cast<std::size_t>(id));
     set_loyalty(static_cast<std::size_t>(id), l * (1.0 - factor * sensitivity(id)), now);
 }
 
@@ -250,7 +250,7 @@ BadExperience CustomerBase::bad_experience(std::int64_t customer, double penalty
     BadExperience out;
     if (!behaviour_ || customer < 0) return out;
     const std::size_t id = static_cast<std::size_t>(customer);
-    set_loyalty(id, customers_.loyalty[id] * (1.0 - penalty * sensitivity(customer)), now);
+    set_loyalty(id, customers_.loyalty(id) * (1.0 - penalty * sensitivity(customer)), now);
     const WordOfMouth& w = sc_.customers.word_of_mouth;
     if (u_review < w.review_probability) {
         out.reviewed = true;
@@ -258,9 +258,9 @@ BadExperience CustomerBase::bad_experience(std::int64_t customer, double penalty
         reputation_time_ = now;
     }
     const LoyaltyRules& L = sc_.customers.loyalty;
-    if (customers_.active[id] &&
-        ((L.churn_below > 0 && customers_.loyalty[id] < L.churn_below) || u_churn < L.churn_probability)) {
-        const double old_weight = customers_.hot[id].weight;
+    if (customers_.active(id) &&
+        ((L.churn_below > 0 && customers_.loyalty(id) < L.churn_below) || u_churn < L.churn_probability)) {
+        const double old_weight = customers_.weight(id);
         customers_.churn(id);
         if (clocks_) rescale_clock(id, old_weight, now);
         out.churned = true;

@@ -28,25 +28,34 @@
 namespace stocklab {
 
 struct CustomerPopulation {
-    /// What a purchase candidate reads, together in one 16-byte record (one cache line touched per
-    /// candidate, not three): the customer's stream and its thinning weight, which is loyalty (or 1
-    /// when loyalty does not scale the rate) while active and 0 once churned or never joined.
-    struct Hot {
-        Engine stream;  // one seed per purchase occasion, keyed by customer id
-        double weight;
+    /// One customer in one 32-byte record, aligned so it never straddles a cache line: an occasion
+    /// reads and writes most of it (stream, loyalty, counts, segment), and with a large population
+    /// each separate array was a cache miss of its own.
+    struct alignas(32) Person {
+        Engine stream;               // one seed per purchase occasion, keyed by customer id
+        double loyalty;
+        std::uint32_t occasions;     // in the window
+        std::uint32_t purchases;     // occasions with units served (stock or backorder), in the window
+        std::uint8_t active;
+        std::uint8_t segment;        // index into the scenario's segments
     };
-    std::vector<Hot> hot;
-    std::vector<double> loyalty;
-    std::vector<std::uint8_t> active;
-    std::vector<std::uint8_t> segment;        // index into the scenario's segments
+    std::vector<Person> people;
     std::vector<double> segment_factor{1.0};  // visit-rate weight of each segment
-    std::vector<std::uint32_t> occasions_in_window;
-    std::vector<std::uint32_t> purchases_in_window;  // occasions with units served (stock or backorder)
     double loyalty_sum_active = 0.0;
     std::int64_t active_count = 0;
     bool loyalty_scales_rate = true;  // false with behaviour off: every active customer weighs 1
 
-    std::size_t size() const { return loyalty.size(); }
+    std::size_t size() const { return people.size(); }
+    Engine& stream(std::size_t id) { return people[id].stream; }
+    double loyalty(std::size_t id) const { return people[id].loyalty; }
+    bool active(std::size_t id) const { return people[id].active != 0; }
+    std::uint8_t segment(std::size_t id) const { return people[id].segment; }
+    /// The thinning weight: loyalty (or 1 when loyalty does not scale the rate) times the segment's
+    /// factor while active, 0 once churned or never joined.
+    double weight(std::size_t id) const { return weight_of(people[id]); }
+    double weight_of(const Person& p) const {
+        return p.active ? (loyalty_scales_rate ? p.loyalty : 1.0) * segment_factor[p.segment] : 0.0;
+    }
 
     /// Segments by a low-discrepancy sequence over ids (the golden ratio's multiples): every prefix
     /// of the population holds each segment's share to within a few customers, and a customer's
@@ -66,41 +75,23 @@ struct CustomerPopulation {
         return static_cast<std::uint8_t>(g);
     }
 
-    void reserve(std::size_t n) {
-        hot.reserve(n);
-        loyalty.reserve(n);
-        active.reserve(n);
-        segment.reserve(n);
-        occasions_in_window.reserve(n);
-        purchases_in_window.reserve(n);
-    }
+    void reserve(std::size_t n) { people.reserve(n); }
 
     void add(double initial_loyalty, std::uint64_t seed, bool is_active) {
-        segment.push_back(segment_for(loyalty.size()));
-        hot.push_back(Hot{Engine(seed), 0.0});
-        loyalty.push_back(initial_loyalty);
-        active.push_back(is_active ? 1 : 0);
-        occasions_in_window.push_back(0);
-        purchases_in_window.push_back(0);
+        people.push_back(Person{Engine(seed), initial_loyalty, 0, 0, std::uint8_t{is_active}, segment_for(size())});
         if (is_active) {
             loyalty_sum_active += initial_loyalty;
             ++active_count;
         }
-        update_weight(loyalty.size() - 1);
     }
 
     /// The initial population, at once: n active customers, customer i's stream seeded by seed_of(i).
     /// The same state as n calls of add(), in a fraction of the time (it runs every replication).
     template <class SeedOf>
     void add_initial(std::size_t n, double initial_loyalty, SeedOf seed_of) {
-        const std::size_t first = loyalty.size();
-        for (std::size_t i = 0; i < n; ++i) segment.push_back(segment_for(first + i));
+        const std::size_t first = size();
         for (std::size_t i = 0; i < n; ++i)
-            hot.push_back(Hot{Engine(seed_of(i)), weight_of(initial_loyalty, true, segment[first + i])});
-        loyalty.insert(loyalty.end(), n, initial_loyalty);
-        active.insert(active.end(), n, std::uint8_t{1});
-        occasions_in_window.insert(occasions_in_window.end(), n, 0u);
-        purchases_in_window.insert(purchases_in_window.end(), n, 0u);
+            people.push_back(Person{Engine(seed_of(i)), initial_loyalty, 0, 0, 1, segment_for(first + i)});
         for (std::size_t i = 0; i < n; ++i) loyalty_sum_active += initial_loyalty;  // as add() sums, bit for bit
         active_count += static_cast<std::int64_t>(n);
     }
@@ -108,25 +99,21 @@ struct CustomerPopulation {
     void set_loyalty(std::size_t id, double value) {
         if (value < 0.0) value = 0.0;  // model bounds, not input clamping: rules keep it in [0, 1]
         if (value > 1.0) value = 1.0;
-        if (active[id]) loyalty_sum_active += value - loyalty[id];
-        loyalty[id] = value;
-        update_weight(id);
+        Person& p = people[id];
+        if (p.active) loyalty_sum_active += value - p.loyalty;
+        p.loyalty = value;
     }
 
     void churn(std::size_t id) {
-        if (!active[id]) return;
-        active[id] = 0;
-        loyalty_sum_active -= loyalty[id];
+        Person& p = people[id];
+        if (!p.active) return;
+        p.active = 0;
+        loyalty_sum_active -= p.loyalty;
         --active_count;
-        update_weight(id);
     }
 
 private:
     std::vector<double> segment_cdf{1.0};
-    double weight_of(double l, bool is_active, std::uint8_t g) const {
-        return is_active ? (loyalty_scales_rate ? l : 1.0) * segment_factor[g] : 0.0;
-    }
-    void update_weight(std::size_t id) { hot[id].weight = weight_of(loyalty[id], active[id] != 0, segment[id]); }
 };
 
 /// A purchase occasion: the seed of the random numbers of what the customer does, who (-1:
@@ -168,15 +155,15 @@ public:
     /// A prospective customer arrives (thinned by reputation); returns the id if they joined, else -1.
     std::int64_t on_new_customer(double now);
 
-    bool active(std::int64_t id) const { return customers_.active[static_cast<std::size_t>(id)] != 0; }
+    bool active(std::int64_t id) const { return customers_.active(static_cast<std::size_t>(id)); }
     /// The customer's segment (0 for an anonymous customer, id -1).
     std::uint32_t segment(std::int64_t id) const {
-        return id < 0 ? 0u : customers_.segment[static_cast<std::size_t>(id)];
+        return id < 0 ? 0u : customers_.segment(static_cast<std::size_t>(id));
     }
     const CustomerPopulation& population() const { return customers_; }
-    double loyalty(std::int64_t id) const { return customers_.loyalty[static_cast<std::size_t>(id)]; }
-    void count_occasion(std::int64_t id) { customers_.occasions_in_window[static_cast<std::size_t>(id)] += 1; }
-    void count_purchase(std::int64_t id) { customers_.purchases_in_window[static_cast<std::size_t>(id)] += 1; }
+    double loyalty(std::int64_t id) const { return customers_.loyalty(static_cast<std::size_t>(id)); }
+    void count_occasion(std::int64_t id) { customers_.people[static_cast<std::size_t>(id)].occasions += 1; }
+    void count_purchase(std::int64_t id) { customers_.people[static_cast<std::size_t>(id)].purchases += 1; }
 
     /// Loyalty moves toward 1 by `gain` (l += gain (1 - l)).
     void good_experience(std::int64_t id, double gain, double now);
@@ -192,7 +179,6 @@ public:
     std::int64_t joined() const { return joined_; }
     std::int64_t active_count() const { return customers_.active_count; }
     double mean_loyalty() const;  // over active customers; NaN when none
-    const std::vector<std::uint32_t>& purchases_in_window() const { return customers_.purchases_in_window; }
     bool customers_mode() const { return customers_mode_; }
     std::int64_t candidates_drawn() const { return candidates_; }
 
@@ -277,7 +263,7 @@ inline bool CustomerBase::clock_candidate(Occasion& occ) {
     const bool from_pool = clock_.empty() || pool_key_ <= clock_.top_key();
     firing_key_ = from_pool ? pool_key_ : clock_.top_key();
     const std::uint32_t id = from_pool ? pick_from_pool() : clock_.top_id();
-    Engine& stream = customers_.hot[id].stream;
+    Engine& stream = customers_.stream(id);
     occ = Occasion{stream(), static_cast<std::int64_t>(id)};
     firing_gap_ = boost::random::exponential_distribution<double>(1.0)(stream);
     firing_ = static_cast<std::int64_t>(id);
@@ -296,15 +282,16 @@ inline bool CustomerBase::superposed_candidate(double now, Occasion& occ) {
     const std::size_t n = customers_.size();
     std::size_t id = static_cast<std::size_t>(uniform01(rng_pick_) * static_cast<double>(n));
     if (id >= n) id = n - 1;
-    CustomerPopulation::Hot& c = customers_.hot[id];
+    CustomerPopulation::Person& c = customers_.people[id];
     // Every potential occasion of a customer consumes one seed from that customer's stream, so the
     // k-th potential occasion carries the same random numbers under every store policy.
     const std::uint64_t occasion_seed = c.stream();
+    const double weight = customers_.weight_of(c);
     // Thinning draws only when loyalty, the season or segments can scale the rate (with none, the run equals
     // the anonymous Poisson stream bit for bit); a weight of 0 (churned, or a prospect who stayed
     // away) always rejects.
     const bool thin = behaviour_ || amp > 0 || uneven_rates_;
-    if (thin ? uniform01(rng_thin_) >= season * c.weight : c.weight == 0.0) return false;
+    if (thin ? uniform01(rng_thin_) >= season * weight : weight == 0.0) return false;
     occ = Occasion{occasion_seed, static_cast<std::int64_t>(id)};
     return true;
 }

@@ -153,9 +153,9 @@ void Simulation::summarize_customers(Summary& m, const ItemFlows& f, const Windo
     set(m, Metric::new_customers, st.new_customers);
     // Counted without branches: purchase counts are random, so branches here mispredict.
     std::int64_t buyers = 0, repeat = 0;
-    for (const std::uint32_t p : customers_.purchases_in_window()) {
-        buyers += p >= 1;
-        repeat += p >= 2;
+    for (const CustomerPopulation::Person& c : customers_.population().people) {
+        buyers += c.purchases >= 1;
+        repeat += c.purchases >= 2;
     }
     set(m, Metric::repeat_purchase_rate, ratio(static_cast<double>(repeat), static_cast<double>(buyers)));
     set(m, Metric::revenue_per_customer, ratio(f.revenue_cents / 100.0, static_cast<double>(customers_.joined())));
@@ -212,12 +212,13 @@ std::vector<SegmentSummary> Simulation::segment_summaries() const {
     const CustomerPopulation& pop = customers_.population();
     const auto initial = static_cast<std::size_t>(sc_.customers.population);
     for (std::size_t id = 0; id < pop.size(); ++id) {
-        const std::size_t g = pop.segment[id];
+        const CustomerPopulation::Person& c = pop.people[id];
+        const std::size_t g = c.segment;
         customers[g] += id < initial;  // new customers who joined are counted as they join
-        active[g] += pop.active[id];
-        loyalty[g] += pop.active[id] ? pop.loyalty[id] : 0.0;
-        visits[g] += pop.occasions_in_window[id];
-        buying[g] += pop.purchases_in_window[id];
+        active[g] += c.active;
+        loyalty[g] += c.active ? c.loyalty : 0.0;
+        visits[g] += c.occasions;
+        buying[g] += c.purchases;
     }
     for (std::size_t g = 0; g < n; ++g) {
         const SegmentFlows& f = segment_flows_[g];
