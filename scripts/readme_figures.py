@@ -1,14 +1,17 @@
 """Every figure in the README's story sections, recomputed: run it after a change that moves numbers
 and copy the tables into README.md (the commit that moves numbers says so).
 
-    .venv/bin/python scripts/readme_figures.py [--section camera|slow|cash|forecast|notebook]
+    .venv/bin/python scripts/readme_figures.py [--section camera|slow|cash|forecast|notebook|shop]
 """
 
 from __future__ import annotations
 
 import argparse
 
+import pandas as pd
+
 import stocklab as sl
+from stocklab.stats import paired_differences
 
 FORECAST = {"policy": "forecast", "alpha": 0.2, "cover_days": 32, "review_period_days": 7}
 
@@ -108,7 +111,126 @@ def notebook() -> None:
           .to_string(index=False))
 
 
-SECTIONS = {"camera": camera, "slow": slow, "cash": cash, "forecast": forecast, "notebook": notebook}
+# The camera shop (scenarios/camera_shop.json) ----------------------------------------------------
+SHOP_BACKORDER = {"rule": "backorder", "prepay": True, "quote": {"mode": "honest"}}
+POPULAR_LENSES = ["lens_a_50_f18", "lens_b_50_f18", "lens_a_35_f18", "lens_a_24_105_f4"]  # the 4 most popular
+LOYALTY_OFF = {"customers.loyalty.served": 0, "customers.loyalty.turned_away": 0,
+               "customers.loyalty.churn_probability": 0, "customers.word_of_mouth.review_probability": 0}
+
+
+def shop_groups(doc: dict) -> dict[str, list[str]]:
+    """The shop's items by kind: the popular lenses, the other lenses, the bodies, the accessories."""
+    ids = list(doc["items"])
+    lenses = [i for i in ids if i.startswith(("lens_a_", "lens_b_"))]  # (lens_pen is an accessory)
+    return {"popular lenses": POPULAR_LENSES,
+            "other lenses": [i for i in lenses if i not in POPULAR_LENSES],
+            "bodies": [i for i in ids if i.startswith("body_")],
+            "accessories": [i for i in ids if i not in lenses and not i.startswith("body_")]}
+
+
+def group_differences(exp: sl.Experiment, groups: dict[str, list[str]], metric: str, baseline: str) -> pd.DataFrame:
+    """Paired differences of a per-item metric summed over groups of items (replication by replication)."""
+    items = exp.items
+    sums = {name: items[items["item"].isin(ids)].groupby(["policy", "replication"], observed=True)[metric].sum()
+            for name, ids in groups.items()}
+    frame = pd.DataFrame(sums).reset_index()
+    return paired_differences(frame, baseline, list(groups)).set_index("metric")
+
+
+def understocked(sc: sl.Scenario) -> sl.Scenario:
+    """The shop with the popular lenses' s and S halved (rounded down)."""
+    doc = sc.to_dict()
+    over = {}
+    for i in POPULAR_LENSES:
+        r = doc["items"][i]["replenishment"]
+        over[f"items.{i}.replenishment.s"] = r["s"] // 2
+        over[f"items.{i}.replenishment.S"] = r["S"] // 2
+    return sc.with_overrides(over)
+
+
+def shop() -> None:
+    """The camera shop: the three variants, which items gain from backorders, the cross-item effect."""
+    sc = sl.load_scenario("camera_shop")
+    kw = {"replications": 100, "seed": 42, "progress": False}
+    exp = sl.compare(sc, **kw)
+    s = exp.summary().set_index(["policy", "metric"])["mean"]
+    d = exp.differences().set_index(["policy", "metric"])
+    a, b, m = "out_of_stock", "backorder", "mixed"
+    print("| metric (one year) | out of stock | backorder, every item | mixed: bodies and lenses only |")
+    print("|---|---|---|---|")
+    for metric, label, dg in [("profit", "profit", 0), ("revenue", "revenue", 0),
+                              ("lost_units", "units lost to the store", 0),
+                              ("churned_customers", "customers who stopped buying here", 1),
+                              ("active_customers_end", "active customers at the end", 0),
+                              ("final_cash", "final cash", 0)]:
+        print(f"| {label} | {fmt(s[(a, metric)], dg)} | {fmt(s[(b, metric)], dg)} ({ci(d.loc[(b, metric)], dg)}) | "
+              f"{fmt(s[(m, metric)], dg)} ({ci(d.loc[(m, metric)], dg)}) |")
+    print(f"| backorders shipped / cancelled (units) | - | {fmt(s[(b, 'fulfilled_backorder_units')])} / "
+          f"{fmt(s[(b, 'cancelled_units')])} | {fmt(s[(m, 'fulfilled_backorder_units')])} / "
+          f"{fmt(s[(m, 'cancelled_units')])} |")
+    for metric in ["supplier_payables_outstanding", "customer_prepayments_outstanding"]:
+        print(f"{metric} at the end, backorder - out of stock: {ci(d.loc[(b, metric)])}")
+    acc = exp.differences(baseline=m, metrics=["profit"]).set_index("policy").loc[b]
+    print(f"\nbackorder - mixed (backorders on the accessories too), profit: {ci(acc)}")
+    print(f"variance reduction of profit (backorder): {d.loc[(b, 'profit'), 'variance_reduction']:.0f}x")
+    oos = exp.summary(["stockout_time_fraction"], by="item")
+    oos = oos[oos["policy"] == a]["mean"]
+    print(f"items out of stock, mean share of the year (out of stock): {oos.mean():.3f} "
+          f"(from {oos.min():.3f} to {oos.max():.3f})")
+
+    # Which items gain: backorders on one item at a time, against lost sales everywhere.
+    base = sc.with_policy(a)
+    ids = list(sc.to_dict()["items"])
+    single = sl.compare(sc, policies={a: base, **{i: base.with_overrides({f"items.{i}.shortage": SHOP_BACKORDER})
+                                                  for i in ids}}, **kw)
+    gain = single.differences(metrics=["profit"]).set_index("policy")
+    own = exp.differences(metrics=["gross_margin"], by="item")
+    own = own[own["policy"] == b].set_index("item")
+    doc = sc.to_dict()
+    ranked = gain.sort_values("difference", ascending=False)
+    lost = exp.summary(["lost_units", "stockout_time_fraction"], by="item")
+    lost = lost[lost["policy"] == a].set_index(["item", "metric"])["mean"]
+    print("\n| item | price | units short a year, out of stock | store profit, backorders on this item alone | "
+          "the item's own gross margin, backorders on every item |")
+    print("|---|---|---|---|---|")
+    for i in [*ranked.index[:5], *ranked.index[-5:]]:
+        print(f"| `{i}` | {fmt(doc['items'][i]['price'])} | {fmt(lost[(i, 'lost_units')])} "
+              f"({lost[(i, 'stockout_time_fraction')]:.1%} of the year) | {ci(ranked.loc[i])} | {ci(own.loc[i])} |")
+    above = int((ranked["ci95_low"] > 0).sum())
+    below = int((ranked["ci95_high"] < 0).sum())
+    print(f"\nitems: {above} gain (CI above 0), {below} lose (CI below 0), {len(ranked) - above - below} no clear "
+          f"difference; the single-item gains sum to {fmt(ranked['difference'].sum())} (every item at once: "
+          f"{fmt(d.loc[(b, 'profit'), 'difference'])})")
+    hurt = own[own["ci95_high"] < 0]
+    print("items whose own gross margin falls when every item takes backorders:",
+          ", ".join(f"{i} {ci(hurt.loc[i])}" for i in hurt.index) or "none")
+    saved = exp.summary(["substitute_sales_units"], by="item").set_index(["policy", "item"])["mean"]
+    for i in hurt.index:
+        print(f"  {i}: sold as a substitute {fmt(saved[(a, i)], 1)} units (out of stock), "
+              f"{fmt(saved[(b, i)], 1)} (backorder)")
+
+    # The cross-item effect: the popular lenses under-stocked, everything else the same.
+    groups = shop_groups(doc)
+    for label, scenario in [("", base), (" (loyalty rules off)", base.with_overrides(LOYALTY_OFF))]:
+        cross = sl.compare(sc, policies={"well stocked": scenario, "popular lenses short": understocked(scenario)},
+                           **kw)
+        rev = group_differences(cross, groups, "revenue", "well stocked")
+        units = group_differences(cross, groups, "demand_units", "well stocked")
+        level = cross.summary(by="item")
+        level = level[(level["policy"] == "well stocked") & (level["metric"] == "revenue")].set_index("item")["mean"]
+        store = cross.differences(metrics=["profit", "purchase_occasions", "churned_customers", "new_customers",
+                                           "active_customers_end"]).set_index("metric")
+        print(f"\npopular lenses' s and S halved{label}: paired differences, short - well stocked")
+        print("| | well stocked | revenue | units wanted |")
+        print("|---|---|---|---|")
+        for g, members in groups.items():
+            print(f"| {g} ({len(members)} items) | {fmt(level[members].sum())} | {ci(rev.loc[g])} | "
+                  f"{ci(units.loc[g])} |")
+        for metric in store.index:
+            print(f"| store: {metric} | | {ci(store.loc[metric], 1)} | |")
+
+
+SECTIONS = {"camera": camera, "slow": slow, "cash": cash, "forecast": forecast, "notebook": notebook, "shop": shop}
 
 
 def main() -> None:
