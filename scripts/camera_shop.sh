@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The main job: build stocklab into .venv and compare the camera shop's policies (out of stock,
+# backorders on every item, backorders on bodies and lenses only): the store's metrics with 95% CIs
+# and paired differences, then the same per item (--by item).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup_env.sh
+exec .venv/bin/stocklab run scenarios/camera_shop.json --by item "$@"
