@@ -29,8 +29,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .interactive import Simulation
     from .results import RunResult
 
-__all__ = ["inventory", "cash", "loyalty", "comparison", "differences", "sweep", "sweep_heatmap", "metric_label",
-           "UNITS"]
+__all__ = ["inventory", "cash", "loyalty", "comparison", "differences", "items", "sweep", "sweep_heatmap",
+           "metric_label", "UNITS"]
 
 # Black-and-white friendly styles: each series gets its own line style and marker.
 _LINESTYLES = ["-", "--", ":", "-."]
@@ -416,6 +416,71 @@ def differences(exp: Experiment, metrics: str | Sequence[str], baseline: str | N
     n = exp.meta.get("replications", "")
     return _finish(fig, axes, f"{exp.meta.get('scenario', '')}: paired differences against {baseline}, "
                               f"95% CI ({n} replications)")
+
+
+def items(source: RunResult | Experiment, metric: str, policy: str | None = None, baseline: str | None = None,
+          top: int | None = 20, ax: Axes | None = None) -> Axes:
+    """A store's items side by side: one horizontal bar per item, largest first.
+
+    ``source`` a run: the item metric ``metric`` (a column of ``run.items``, docs/glossary.md). An
+    experiment: the mean over its replications for ``policy`` (the first unless given) with its 95%
+    CI, or, with ``baseline``, the paired difference (``policy`` - ``baseline``) per item with its
+    95% CI: which items gain and which lose. ``top``: the items with the largest values (or
+    differences, in size) only; None shows every item. Returns the Axes.
+    """
+    from .metrics import table_metric_label
+
+    names = [m["name"] for m in _core_item_info()]
+    if metric not in names:
+        raise KeyError(f"unknown item metric {metric!r}; known: {', '.join(names)}")
+    if hasattr(source, "differences") and getattr(source, "items", None) is not None:
+        values, low, high, title = _item_estimates(source, metric, policy, baseline)
+    elif hasattr(source, "differences"):
+        raise ValueError("items() needs a store-format scenario (schema_version 2): this experiment has no per-item "
+                         "results")
+    else:
+        values = source.items[metric].astype(float)
+        low = high = None
+        title = _run_title(source, f"{table_metric_label(metric, 'item').split(' (')[0]} per item")
+    order = values.abs().sort_values(ascending=False).index if baseline else values.sort_values(ascending=False).index
+    order = list(order[:top] if top else order)[::-1]  # the largest at the top
+    ax = _axes(ax)
+    y = np.arange(len(order))
+    err = None
+    if low is not None and high is not None:
+        err = np.vstack([(values - low)[order].to_numpy(), (high - values)[order].to_numpy()])
+    colors = ["C3" if baseline and v < 0 else "C0" for v in values[order]]
+    ax.barh(y, values[order].to_numpy(), xerr=err, color=colors, capsize=3 if err is not None else 0,
+            edgecolor="black", linewidth=0.5)
+    ax.set_yticks(y, [str(i) for i in order], fontsize="small")
+    ax.axvline(0.0, color="black", linewidth=0.8)
+    label = table_metric_label(metric, "item")
+    ax.set_xlabel(f"{label.split(' (')[0]}, difference ({label.split(' (')[-1]}" if baseline else label)
+    ax.set_title(title)
+    ax.grid(axis="x", linestyle=":", linewidth=0.6)
+    return ax
+
+
+def _core_item_info() -> Sequence[dict[str, str]]:
+    from . import _core
+
+    return _core.item_metric_info
+
+
+def _item_estimates(exp: Any, metric: str, policy: str | None,
+                    baseline: str | None) -> tuple[pd.Series, pd.Series, pd.Series, str]:
+    """Per item: the estimate and its 95% CI bounds (indexed by item), and a title."""
+    policy = policy or next(p for p in exp.policies if p != baseline)
+    n = exp.meta.get("replications", "")
+    if baseline:
+        d = exp.differences(baseline=baseline, metrics=metric, by="item")
+        d = d[d["policy"] == policy].set_index("item")
+        title = f"{policy} - {baseline} per item (paired 95% CI, {n} replications)"
+        return d["difference"], d["ci95_low"], d["ci95_high"], title
+    s = exp.summary(metrics=metric, by="item")
+    s = s[s["policy"] == policy].set_index("item")
+    title = f"{exp.meta.get('scenario', '')}: {policy}, mean and 95% CI ({n} replications)"
+    return s["mean"], s["ci95_low"], s["ci95_high"], title
 
 
 def _difference_bars(ax: Axes, rows: pd.DataFrame, others: list[str]) -> None:

@@ -384,3 +384,19 @@ def test_cash_marks_the_lowest_balance_of_the_measured_window():
     assert [p.get_label() for p in ax.patches] == ["warm-up (not measured)"]
     ax.figure.canvas.draw()
     assert any("," in t.get_text() for t in ax.get_yticklabels())  # 100,000 not 100000
+
+
+def test_items_from_a_run_and_an_experiment():
+    shop = sl.load_scenario("camera_shop").with_overrides({"run.horizon_days": 60})
+    run = sl.simulate(shop, seed=1, policy="mixed")
+    ax = sl.plot.items(run, "revenue", top=10)
+    assert isinstance(ax, Axes) and len(ax.patches) == 10 and "Revenue (currency)" in ax.get_xlabel()
+    exp = sl.compare(shop, policies=["out_of_stock", "backorder"], replications=4, progress=False)
+    ax = sl.plot.items(exp, "lost_units", policy="backorder", baseline="out_of_stock", top=None)
+    assert len(ax.patches) == 50 and "difference" in ax.get_xlabel() and "paired 95% CI" in ax.get_title()
+    ax = sl.plot.items(exp, "fill_rate", policy="out_of_stock", top=5)
+    assert len(ax.patches) == 5
+    with pytest.raises(KeyError, match="unknown item metric"):
+        sl.plot.items(run, "profit")
+    with pytest.raises(ValueError, match="store-format"):
+        sl.plot.items(sl.compare("camera_lens", replications=2, progress=False), "revenue")
