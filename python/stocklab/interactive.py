@@ -99,6 +99,7 @@ class Simulation:
         """The replication number."""
         self._sim = _core.Simulation(parsed, self.seed, self.replication, replenishment)
         self._item_ids: list[str] = list(parsed.item_ids)
+        self._vendor_ids: list[str] = list(parsed.vendor_ids)
         self._closed: str | None = None
         self._result: RunResult | None = None
 
@@ -124,7 +125,7 @@ class Simulation:
             start = self._sim.log_size
             if not self._guard(self._sim.step):
                 return None
-            rows = events_frame(self._sim.events_since(start), self._item_ids)
+            rows = events_frame(self._sim.events_since(start), self._item_ids, self._vendor_ids)
             if not rows.empty:
                 return "\n".join(describe_event(r) for r in rows.to_dict("records"))
             if not skip_silent:
@@ -220,7 +221,7 @@ class Simulation:
         churn and reviews however the run was advanced, plus every sale handled by :meth:`step` (every
         event when the scenario sets ``run.record_events``); columns as :attr:`RunResult.events`.
         Long runs keep the latest 100,000 to 200,000 rows (memory stays bounded)."""
-        return events_frame(self._sim.events_since(0), self._item_ids)
+        return events_frame(self._sim.events_since(0), self._item_ids, self._vendor_ids)
 
     @property
     def summary(self) -> pd.Series:
