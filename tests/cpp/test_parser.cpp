@@ -260,6 +260,16 @@ std::vector<DefaultCase> default_cases() {
         {"/$defs/segment/properties/visit_rate_factor", kOneSegment, [](const Scenario& s) { return json(s.customers.segments[0].visit_rate_factor); }, kStore},
         {"/$defs/segment/properties/loyalty_sensitivity", kOneSegment, [](const Scenario& s) { return json(s.customers.segments[0].loyalty_sensitivity); }, kStore},
         {"/$defs/segment/properties/priority", kOneSegment, [](const Scenario& s) { return json(s.customers.segments[0].priority); }, kStore},
+        // Vendors, sourcing and updates to waiting customers (issue 15).
+        {"/$defs/customers_fields/properties/loyalty/properties/backorder_late_announced", customers, [](const Scenario& s) { return json(s.customers.loyalty.backorder_late_announced); }},
+        {"/$defs/customers_fields/properties/loyalty/properties/cancelled_after_notice", customers, [](const Scenario& s) { return json(s.customers.loyalty.cancelled_after_notice); }},
+        {"/$defs/vendor_fields/properties/reliability/properties/late_notice_days", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return json(s.vendors[0].reliability.late_notice_days); }},
+        {"/$defs/vendor/properties/price_factor", "", [](const Scenario& s) { return json(s.vendors[0].price_factor); }, kStore},
+        {"/$defs/shortage_fields/properties/updates/properties/mode", R"({"shortage": {"updates": {}}})", [](const Scenario& s) { return json(s.shortage.updates.mode == UpdateMode::Silent ? "silent" : "other"); }},
+        {"/$defs/shortage_fields/properties/updates/properties/period_days", R"({"shortage": {"updates": {"mode": "notify_periodically"}}})", [](const Scenario& s) { return json(s.shortage.updates.period_days); }},
+        {"/$defs/sourcing/properties/rule", "", [](const Scenario& s) { return json(s.items[0].sourcing.rule == SourcingRule::Single ? "single" : "other"); }, kStore},
+        {"/$defs/sourcing/properties/late_deliveries", "", [](const Scenario& s) { return json(s.items[0].sourcing.late_deliveries); }, kStore},
+        {"/$defs/sourcing/properties/window_days", "", [](const Scenario& s) { return json(s.items[0].sourcing.window_days); }, kStore},
         {"/$defs/shortage_fields/properties/rule", "", [](const Scenario& s) { return json(s.items[0].shortage.rule == ShortageRule::LostSales ? "lost_sales" : "other"); }, kStore},
     };
 }
