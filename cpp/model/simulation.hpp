@@ -160,6 +160,7 @@ private:
         ItemIntegrals integrals;
         bool pending = false;  // a decision waits for the caller (run_until_decision)
         bool pending_review = false;
+        PeriodEnds period_ends;  // periodic review: the state just before each review
     };
 
     // the loop (simulation.cpp)
@@ -179,6 +180,7 @@ private:
     void dispatch(const Event& e);
     void resolve_pending_decisions();
     void advance(double t);
+    void sample_period_ends(double t);
     void touch(std::uint32_t item);
     void finish();
     void on_accrual(const Event& e);
@@ -249,6 +251,8 @@ private:
     double inventory_value_per_day(const WindowStats& st, double days) const;
     WindowStats window_stats() const;
     ItemIntegrals store_integrals() const;
+    /// Mean on hand and backorders at the period ends of periodic-review items (summed over them).
+    std::pair<double, double> period_end_means() const;
 
     Scenario sc_;
     std::uint64_t seed_;
@@ -280,6 +284,7 @@ private:
     double pick_start(std::uint32_t i) const { return i == 0 ? 0.0 : popularity_cdf_[i - 1]; }
     double pick_weight(std::uint32_t i) const { return popularity_cdf_[i] - pick_start(i); }
     std::vector<SegmentFlows> segment_flows_;
+    double next_period_end_ = std::numeric_limits<double>::infinity();  // the earliest over the items
     static constexpr std::size_t kMaxChain = 64;  // items one line may try (itself and substitutes)
     std::vector<std::uint32_t> tried_;             // the items the current line has tried, in order
 
