@@ -12,7 +12,7 @@ inc() { .venv/bin/python -c "import importlib.util as u, pathlib as p; print(p.P
 mkdir -p build/fuzz/corpus build/fuzz/findings
 "$CXX" -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -Icpp -isystem "$(inc boost_headers)" -isystem "$(inc nlohmann_json)" \
-  cpp/scenario/parser.cpp cpp/model/*.cpp tests/fuzz/fuzz_scenario.cpp -o build/fuzz/fuzz_scenario
+  cpp/scenario/*.cpp cpp/model/*.cpp tests/fuzz/fuzz_scenario.cpp -o build/fuzz/fuzz_scenario
 cp scenarios/*.json build/fuzz/corpus/
 if [ -d tests/data/bad_scenarios ]; then
   find tests/data/bad_scenarios -type f -size -64k -exec cp {} build/fuzz/corpus/ \;

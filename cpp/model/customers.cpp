@@ -1,6 +1,7 @@
 #include "model/customers.hpp"
 
 #include <algorithm>
+#include <numeric>
 #include <numbers>
 
 namespace stocklab {
@@ -37,8 +38,7 @@ CustomerBase::CustomerBase(const Scenario& sc, std::uint64_t seed, std::uint64_t
         // Bound on the total occasion rate of the initial population, not (rate / n) * n: with
         // behaviour off it then equals the anonymous stream's rate bit for bit (same seed, same run).
         // Segments that visit more often raise the bound; thinning by factor / max gives each its rate.
-        double weights = 0.0;
-        for (std::size_t i = 0; i < n; ++i) weights += customers_.segment_factor[customers_.segment(i)];
+        const double weights = initial_weights(n);
         max_rate_ = sc_.demand.rate_per_day * season_max * (static_cast<double>(n) / weights) /
                     (behaviour_ ? sc_.customers.initial_loyalty : 1.0);
         if (sc_.customers.new_customer_rate_per_day > 0) schedule_next_new_customer(0.0);
@@ -47,6 +47,15 @@ CustomerBase::CustomerBase(const Scenario& sc, std::uint64_t seed, std::uint64_t
     }
     update_candidate_rate();
     schedule_next_candidate(0.0);
+}
+
+/// The visit-rate weights of the initial population, summed in id order (one segment: n x its factor,
+/// exactly the same sum, without the loop).
+double CustomerBase::initial_weights(std::size_t n) const {
+    if (customers_.segment_factor.size() == 1 && customers_.segment_factor[0] == 1.0) return static_cast<double>(n);
+    double weights = 0.0;
+    for (std::size_t i = 0; i < n; ++i) weights += customers_.segment_factor[customers_.segment(i)];
+    return weights;
 }
 
 /// Each segment's visit-rate weight: its factor with clocks; relative to the largest factor when a
@@ -79,11 +88,14 @@ void CustomerBase::start_clocks() {
     clocked_.assign(n, 0);
     joined_ = static_cast<std::int64_t>(n);
     // At the initial loyalty the population makes rate_per_day occasions a day (before the season).
-    double weights = 0.0;
-    for (std::size_t i = 0; i < n; ++i) weights += customers_.segment_factor[customers_.segment(i)];
-    unit_rate_ = sc_.demand.rate_per_day / (l0 * weights);
+    unit_rate_ = sc_.demand.rate_per_day / (l0 * initial_weights(n));
     pools_.resize(sc_.customers.segments.size());
-    for (std::size_t i = 0; i < n; ++i) pools_[customers_.segment(i)].ids.push_back(static_cast<std::uint32_t>(i));
+    if (pools_.size() == 1) {
+        pools_[0].ids.resize(n);
+        std::iota(pools_[0].ids.begin(), pools_[0].ids.end(), 0u);
+    } else {
+        for (std::size_t i = 0; i < n; ++i) pools_[customers_.segment(i)].ids.push_back(static_cast<std::uint32_t>(i));
+    }
     for (std::size_t g = 0; g < pools_.size(); ++g) draw_pool_key(g, 0.0);
     if (sc_.customers.new_customer_rate_per_day > 0) schedule_next_new_customer(0.0);
     refresh_next();

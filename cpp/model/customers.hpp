@@ -192,6 +192,7 @@ private:
     [[gnu::always_inline]] inline bool clock_candidate(Occasion& occ);
     void start_clocks();
     void set_segments();
+    double initial_weights(std::size_t n) const;
     std::uint32_t pick_from_pool();
     void draw_pool_key(std::size_t g, double from);
     void restart_clock();

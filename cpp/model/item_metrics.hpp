@@ -27,6 +27,10 @@ namespace stocklab {
     X(backorder_acceptance_rate, "fraction", "Backorder acceptance", "Share of backorder offers accepted.")       \
     X(avg_on_hand, "units", "Average on hand", "Time average of the units on the shelf.")                         \
     X(avg_backorders, "units", "Average backorders", "Time average of the units owed to waiting customers.")      \
+    X(period_end_on_hand, "units", "On hand at period end",                                                       \
+      "Periodic review: mean units on the shelf just before each review.")                                       \
+    X(period_end_backorders, "units", "Backorders at period end",                                                 \
+      "Periodic review: mean units owed to waiting customers just before each review.")                           \
     X(stockout_time_fraction, "fraction", "Time out of stock", "Share of the window with none of it on hand.")     \
     X(ending_on_hand, "units", "Ending on hand", "Units on the shelf at the end of the window.")                   \
     X(revenue, "currency", "Revenue", "Sales of the item, net of apology discounts.")                             \

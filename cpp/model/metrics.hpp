@@ -53,6 +53,10 @@ namespace stocklab {
       "Time average of the units owed to waiting customers.")                                                      \
     X(avg_on_order, "units", "stock", "Average on order",                                                          \
       "Time average of the units ordered from the supplier and not yet received.")                                 \
+    X(period_end_on_hand, "units", "stock", "On hand at period end",                                               \
+      "Periodic review: mean units on the shelf just before each review (the textbooks' end-of-period stock).")   \
+    X(period_end_backorders, "units", "stock", "Backorders at period end",                                         \
+      "Periodic review: mean units owed to waiting customers just before each review.")                           \
     X(avg_inventory_position, "units", "stock", "Average inventory position",                                      \
       "Time average of on hand + on order - backorders.")                                                          \
     X(stockout_time_fraction, "fraction", "stock", "Time out of stock",                                            \

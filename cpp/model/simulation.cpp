@@ -61,8 +61,14 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::uint64
     tried_.reserve(kMaxChain);
     st_.min_cash_cents = static_cast<double>(accounts_.cash());
     st_.min_cash_set = sc_.run.warmup_days <= 0.0;
-    for (std::uint32_t i = 0; i < items_.size(); ++i)
-        if (items_[i].policy.periodic()) cal_.schedule(items_[i].policy.review_time(0), EventType::Review, i, 0, 0);
+    for (std::uint32_t i = 0; i < items_.size(); ++i) {
+        ItemRun& it = items_[i];
+        if (!it.policy.periodic()) continue;
+        cal_.schedule(it.policy.review_time(0), EventType::Review, i, 0, 0);
+        const double end = it.policy.review_time(1);
+        it.period_ends.next = end < sc_.run.horizon_days ? end : kInf;
+        next_period_end_ = std::min(next_period_end_, it.period_ends.next);
+    }
     if (sc_.run.snapshot_interval_days > 0) cal_.schedule(0.0, EventType::Snapshot, 0, 0, 0);
     cal_.schedule(sc_.finance.accrual_period_days, EventType::Accrual, 0, 0, 1);
     for (std::uint32_t i = 0; i < items_.size(); ++i) {
@@ -260,12 +266,33 @@ IntegratedState Simulation::integrated_state() const {
 }
 
 void Simulation::advance(double t) {
+    if (t >= next_period_end_) sample_period_ends(t);
     const double from = std::max(last_integrated_, sc_.run.warmup_days);
     st_.open_at(t, sc_.run.warmup_days, accounts_.cash());
     if (t > from) st_.integrate(t - from, integrated_state());
     if (t > last_integrated_) {
         accounts_.accrue(t - last_integrated_, store_.holding_per_day);
         last_integrated_ = t;
+    }
+}
+
+/// Every period end up to `t` not sampled yet: the state now is the state just before it, since every
+/// change of state is preceded by advance() (a period end at an event's instant is sampled before the
+/// event changes anything).
+void Simulation::sample_period_ends(double t) {
+    next_period_end_ = kInf;
+    for (ItemRun& it : items_) {
+        PeriodEnds& p = it.period_ends;
+        while (p.next <= t) {
+            if (p.next >= sc_.run.warmup_days) {
+                p.samples += 1;
+                p.on_hand += static_cast<double>(it.stock.on_hand());
+                p.backorders += static_cast<double>(it.stock.backorder_units());
+            }
+            const double next = it.policy.review_time(++p.k);
+            p.next = next < sc_.run.horizon_days ? next : kInf;
+        }
+        next_period_end_ = std::min(next_period_end_, p.next);
     }
 }
 

@@ -169,6 +169,7 @@ private:
         ItemIntegrals integrals;
         bool pending = false;  // a decision waits for the caller (run_until_decision)
         bool pending_review = false;
+        PeriodEnds period_ends;  // periodic review: the state just before each review
     };
 
     // the loop (simulation.cpp)
@@ -188,6 +189,7 @@ private:
     void dispatch(const Event& e);
     void resolve_pending_decisions();
     void advance(double t);
+    void sample_period_ends(double t);
     void touch(std::uint32_t item);
     void finish();
     void on_accrual(const Event& e);
@@ -301,6 +303,8 @@ private:
     double inventory_value_per_day(const WindowStats& st, double days) const;
     WindowStats window_stats() const;
     ItemIntegrals store_integrals() const;
+    /// Mean on hand and backorders at the period ends of periodic-review items (summed over them).
+    std::pair<double, double> period_end_means() const;
 
     Scenario sc_;
     std::uint64_t seed_;
@@ -336,6 +340,7 @@ private:
     std::vector<OrderDecision> decisions_;         // a custom policy's orders (reused)
     std::vector<std::uint32_t> waiting_;           // the line being reviewed for notices (reused)
     std::vector<std::pair<std::uint32_t, double>> to_tell_;  // (backorder slot, date) to notify (reused)
+    double next_period_end_ = std::numeric_limits<double>::infinity();  // the earliest over the items
     static constexpr std::size_t kMaxChain = 64;  // items one line may try (itself and substitutes)
     std::vector<std::uint32_t> tried_;             // the items the current line has tried, in order
 

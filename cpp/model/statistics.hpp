@@ -8,6 +8,7 @@
 /// far, with the same splits however the run is advanced, so results are bit for bit the same.
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 
 #include "model/ledger.hpp"
 
@@ -43,6 +44,14 @@ struct SegmentFlows {
     double demand = 0, served = 0, substitute_sales = 0, backordered = 0, lost = 0, passed_on = 0, cancelled = 0,
            revenue_cents = 0;
     double joined = 0;  // new customers who joined (over the whole run)
+};
+
+/// A periodic-review item's state just before each review in the window (the textbooks' period end:
+/// after everything before the review's instant, before anything at it, an arrival included).
+struct PeriodEnds {
+    std::uint64_t k = 1;  // the next period end is review k (review 0 starts the first period)
+    double next = std::numeric_limits<double>::infinity();
+    double samples = 0, on_hand = 0, backorders = 0;  // sums over the samples
 };
 
 /// One item's time integrals over the window, brought up to date only when the item changes.

@@ -18,29 +18,6 @@ StockPoint::StockPoint(std::int64_t initial_on_hand, double holding_per_unit_day
     inbound_.reserve(64);
 }
 
-void StockPoint::change_on_hand(std::int64_t delta) {
-    const std::int64_t before = on_hand_;
-    // Remove this item's old term and add the new one: with one item the total is exactly h x on hand.
-    store_.holding_per_day -= holding_ * static_cast<double>(before);
-    on_hand_ += delta;
-    store_.holding_per_day += holding_ * static_cast<double>(on_hand_);
-    store_.on_hand += delta;
-    store_.items_out += (on_hand_ == 0) - (before == 0);
-}
-
-std::int64_t StockPoint::sell(std::int64_t q, bool first_choice) {
-    if (first_choice) tallies_.demand += q;
-    const std::int64_t served = std::min<std::int64_t>(q, line_empty() ? on_hand_ : 0);
-    if (served > 0) {
-        change_on_hand(-served);
-        tallies_.min_on_hand = std::min(tallies_.min_on_hand, on_hand_);
-        tallies_.shipped += served;
-        tallies_.served += served;
-        tallies_.recorded += served;
-    }
-    return served;
-}
-
 std::uint32_t StockPoint::add_backorder(const Backorder& b) {
     const std::uint32_t slot = book_.acquire(b);
     if (ranked_) {

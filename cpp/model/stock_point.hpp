@@ -6,6 +6,7 @@
 /// owe; the inbound schedule holds one entry (confirmed arrival, units, vendor) per shipment still
 /// due, sorted, so a quote is a walk, not a sort; on order = inbound units ordered + units booked to
 /// leave the vendor after the horizon; the store's totals (StoreStock) move with every change.
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <utility>
@@ -157,5 +158,29 @@ private:
     double beyond_departure_ = std::numeric_limits<double>::infinity();
     StockTallies tallies_;
 };
+
+// On every purchase: inline.
+inline void StockPoint::change_on_hand(std::int64_t delta) {
+    const std::int64_t before = on_hand_;
+    // Remove this item's old term and add the new one: with one item the total is exactly h x on hand.
+    store_.holding_per_day -= holding_ * static_cast<double>(before);
+    on_hand_ += delta;
+    store_.holding_per_day += holding_ * static_cast<double>(on_hand_);
+    store_.on_hand += delta;
+    store_.items_out += (on_hand_ == 0) - (before == 0);
+}
+
+inline std::int64_t StockPoint::sell(std::int64_t q, bool first_choice) {
+    if (first_choice) tallies_.demand += q;
+    const std::int64_t served = std::min<std::int64_t>(q, line_empty() ? on_hand_ : 0);
+    if (served > 0) {
+        change_on_hand(-served);
+        tallies_.min_on_hand = std::min(tallies_.min_on_hand, on_hand_);
+        tallies_.shipped += served;
+        tallies_.served += served;
+        tallies_.recorded += served;
+    }
+    return served;
+}
 
 }  // namespace stocklab

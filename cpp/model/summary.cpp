@@ -51,6 +51,9 @@ Summary Simulation::summary() const {
     set(m, Metric::avg_on_hand, st.int_on_hand / days);
     set(m, Metric::avg_backorders, st.int_backorders / days);
     set(m, Metric::avg_on_order, st.int_on_order / days);
+    const auto [end_on_hand, end_backorders] = period_end_means();
+    set(m, Metric::period_end_on_hand, end_on_hand);
+    set(m, Metric::period_end_backorders, end_backorders);
     set(m, Metric::avg_inventory_position, st.int_ip / days);
     set(m, Metric::stockout_time_fraction, st.int_stockout / days);
     set(m, Metric::ending_on_hand, static_cast<double>(store_.on_hand));
@@ -178,6 +181,21 @@ void Simulation::summarize_customers(Summary& m, const ItemFlows& f, const Windo
     set(m, Metric::loyalty_lost_to_surprise_delays, st.loyalty_lost_surprise);
 }
 
+/// The store's period-end figures: each periodic item's mean over its period ends, summed over the
+/// items (NaN when no item is reviewed periodically or no period ended in the window).
+std::pair<double, double> Simulation::period_end_means() const {
+    double on_hand = 0.0, backorders = 0.0;
+    bool any = false;
+    for (const ItemRun& it : items_) {
+        const PeriodEnds& p = it.period_ends;
+        if (p.samples == 0) continue;
+        any = true;
+        on_hand += p.on_hand / p.samples;
+        backorders += p.backorders / p.samples;
+    }
+    return any ? std::pair{on_hand, backorders} : std::pair{kNaN, kNaN};
+}
+
 /// The store's window integrals up to now, as one item's (a store of one item keeps no others).
 ItemIntegrals Simulation::store_integrals() const {
     const WindowStats st = window_stats();
@@ -216,6 +234,9 @@ std::vector<ItemSummary> Simulation::item_summaries() const {
         set(m, ItemMetric::backorder_acceptance_rate, ratio(f.accepted, f.offers));
         set(m, ItemMetric::avg_on_hand, g.on_hand / days);
         set(m, ItemMetric::avg_backorders, g.backorders / days);
+        const PeriodEnds& p = it.period_ends;
+        set(m, ItemMetric::period_end_on_hand, ratio(p.on_hand, p.samples));
+        set(m, ItemMetric::period_end_backorders, ratio(p.backorders, p.samples));
         set(m, ItemMetric::stockout_time_fraction, g.stockout / days);
         set(m, ItemMetric::ending_on_hand, static_cast<double>(it.stock.on_hand()));
         set(m, ItemMetric::revenue, f.revenue_cents / 100.0);

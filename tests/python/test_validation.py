@@ -295,6 +295,31 @@ def test_periodic_review_order_up_to(textbook):
           {"S - 1": poisson_on_hand(S - 1, lam * w)})
     check("(R,S): E[backorders at period end]", end[:, 3], poisson_backorders(S, lam * w),
           {"S + 1": poisson_backorders(S + 1, lam * w)})
+    # The same period ends, reported by the engine itself (no snapshots needed).
+    check("(R,S): period_end_on_hand", df["period_end_on_hand"], poisson_on_hand(S, lam * w),
+          {"S - 1": poisson_on_hand(S - 1, lam * w), "w = 2R": poisson_on_hand(S, lam * 2 * R)})
+    check("(R,S): period_end_backorders", df["period_end_backorders"], poisson_backorders(S, lam * w),
+          {"S + 1": poisson_backorders(S + 1, lam * w)})
+
+
+def test_period_end_comes_before_the_arrival_at_the_same_instant(textbook):
+    """(R,S) with L = 2R exactly: the order placed at (j-2)R arrives at jR, the instant of review j.
+    The textbooks' period end is just before that arrival, so net inventory there is
+    S - Poisson(lambda 3R); a figure taken after the arrival would see S - Poisson(lambda 2R)."""
+    lam, R, S = 1.0, 7.0, 25
+    sc = textbook(
+        run={"horizon_days": 7 * 4000, "warmup_days": 70.0, "snapshot_interval_days": 0},
+        initial={"on_hand": S},
+        demand={"rate_per_day": lam},
+        supplier={"lead_time": {"dist": "constant", "value": 2 * R}},
+        replenishment={"policy": "R_S", "S": S, "review_period_days": R},
+        shortage={"rule": "backorder"},
+    )
+    df = run(sc, 30)
+    check("period_end_on_hand, L = 2R", df["period_end_on_hand"], poisson_on_hand(S, lam * 3 * R),
+          {"after the arrival (w = 2R)": poisson_on_hand(S, lam * 2 * R)})
+    check("period_end_backorders, L = 2R", df["period_end_backorders"], poisson_backorders(S, lam * 3 * R),
+          {"after the arrival (w = 2R)": poisson_backorders(S, lam * 2 * R)})
 
 
 # ---------------------------------------------------------------------------------------------
