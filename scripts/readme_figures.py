@@ -259,7 +259,8 @@ def notices() -> None:
     for m, dg in [("backordered_units", 0), ("cancelled_units", 0), ("churned_customers", 1),
                   ("purchase_price_variance", 0), ("profit", 0)]:
         print(f"  {m}: {fmt(s[('dual_sourcing', m)], dg)} ({ci(d.loc[('dual_sourcing', m)], dg)})")
-    print(f"\nvariance reduction of profit (notify on slip): {d.loc[('notify_on_slip', 'profit'), 'variance_reduction']:.1f}x")
+    vr = d.loc[("notify_on_slip", "profit"), "variance_reduction"]
+    print(f"\nvariance reduction of profit (notify on slip): {vr:.1f}x")
 
 
 SECTIONS = {"camera": camera, "slow": slow, "cash": cash, "forecast": forecast, "notebook": notebook, "shop": shop,

@@ -164,7 +164,8 @@ def test_notices_are_narrated() -> None:
     rows = r.events[r.events.event.isin(["notice_kept_waiting", "notice_cancelled"])].to_dict("records")
     assert rows
     text = describe_event(rows[0])
-    assert text.startswith(f"day {rows[0]['time']:.1f}: told customer {rows[0]['customer']} their lens now ships on day")
+    who = f"day {rows[0]['time']:.1f}: told customer {rows[0]['customer']}"
+    assert text.startswith(f"{who} their lens now ships on day")
     assert "(was day" in text and ("kept waiting" in text or "cancelled" in text)
     delayed = r.events[r.events.event == "shipment_delayed"].to_dict("records")
     assert describe_event(delayed[0]).split(": ", 1)[1].startswith("maker announced that order")
@@ -230,7 +231,8 @@ def multi_vendor_stores(draw: Any) -> dict[str, Any]:
         if draw(st.booleans()):
             item["vendor_prices"] = {item["vendors"][0]: 18.5}
         mode = draw(st.sampled_from(["silent", "notify_on_slip", "notify_periodically"]))
-        item["shortage"] = {"updates": {"mode": mode, **({"period_days": 4.0} if mode == "notify_periodically" else {})}}
+        period = {"period_days": 4.0} if mode == "notify_periodically" else {}
+        item["shortage"] = {"updates": {"mode": mode, **period}}
         items[f"i{k}"] = item
     shortage: dict[str, Any] = {"rule": draw(st.sampled_from(["backorder", "partial_backorder"])),
                                 "prepay": draw(st.booleans())}
