@@ -1,7 +1,7 @@
 """Every figure in the README's story sections, recomputed: run it after a change that moves numbers
 and copy the tables into README.md (the commit that moves numbers says so).
 
-    .venv/bin/python scripts/readme_figures.py [--section camera|slow|cash|forecast|notebook|shop]
+    .venv/bin/python scripts/readme_figures.py [--section camera|slow|cash|forecast|notebook|shop|notices]
 """
 
 from __future__ import annotations
@@ -230,7 +230,41 @@ def shop() -> None:
             print(f"| store: {metric} | | {ci(store.loc[metric], 1)} | |")
 
 
-SECTIONS = {"camera": camera, "slow": slow, "cash": cash, "forecast": forecast, "notebook": notebook, "shop": shop}
+def notices() -> None:
+    """Does telling customers the truth pay? delay_notices.json: silent against notify on slip (and weekly
+    notices, and an express vendor), paired by replication."""
+    exp = sl.compare(sl.load_scenario("delay_notices"), replications=200, seed=42, progress=False)
+    s = exp.summary().set_index(["policy", "metric"])["mean"]
+    d = exp.differences().set_index(["policy", "metric"])
+    print("| metric (two years, per run) | silent | notify on slip | paired difference [95% CI] | "
+          "notify weekly: difference [95% CI] |")
+    print("|---|---|---|---|---|")
+    rows = [("backordered_units", "units backordered (customers who accepted a wait)", 0),
+            ("notices_sent", "notices sent", 0),
+            ("cancelled_units", "backorders cancelled (units)", 0),
+            ("cancelled_after_notice_units", "... of them on a notice", 0),
+            ("late_backorder_surprise_units", "late deliveries, unannounced (units)", 0),
+            ("late_backorder_announced_units", "late deliveries, announced (units)", 0),
+            ("loyalty_lost_to_surprise_delays", "loyalty lost to surprise delays", 1),
+            ("loyalty_lost_to_announced_delays", "loyalty lost to announced delays", 1),
+            ("churned_customers", "customers who stopped buying here", 1),
+            ("active_customers_end", "active customers at the end", 0),
+            ("lost_units", "units lost (bought elsewhere or not at all)", 0),
+            ("revenue", "revenue", 0),
+            ("profit", "profit", 0)]
+    for m, label, dg in rows:
+        print(f"| {label} | {fmt(s[('silent', m)], dg)} | {fmt(s[('notify_on_slip', m)], dg)} | "
+              f"{ci(d.loc[('notify_on_slip', m)], dg)} | {ci(d.loc[('notify_weekly', m)], dg)} |")
+    print("\nexpress vendor (dual_sourcing, silent) against silent:")
+    for m, dg in [("backordered_units", 0), ("cancelled_units", 0), ("churned_customers", 1),
+                  ("purchase_price_variance", 0), ("profit", 0)]:
+        print(f"  {m}: {fmt(s[('dual_sourcing', m)], dg)} ({ci(d.loc[('dual_sourcing', m)], dg)})")
+    vr = d.loc[("notify_on_slip", "profit"), "variance_reduction"]
+    print(f"\nvariance reduction of profit (notify on slip): {vr:.1f}x")
+
+
+SECTIONS = {"camera": camera, "slow": slow, "cash": cash, "forecast": forecast, "notebook": notebook, "shop": shop,
+            "notices": notices}
 
 
 def main() -> None:

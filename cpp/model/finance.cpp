@@ -13,8 +13,8 @@ void Accounts::accrue(double dt, double holding_per_day) {
     else deposit_.add(cash * spec_.deposit_rate_per_year / 365.0 * dt);
 }
 
-void Accounts::add_payable(Cents amount, std::int64_t order_id, std::int32_t item, double due) {
-    const std::uint32_t slot = payables_.acquire(Payable{amount, order_id, item});
+void Accounts::add_payable(Cents amount, std::int64_t order_id, std::int32_t item, std::int16_t vendor, double due) {
+    const std::uint32_t slot = payables_.acquire(Payable{amount, order_id, item, vendor});
     payables_outstanding_ = add_money(payables_outstanding_, amount);
     cal_.schedule(due, EventType::SupplierPayment, slot);
 }

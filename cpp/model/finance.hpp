@@ -20,6 +20,7 @@ struct Payable {
     Cents amount;
     std::int64_t order_id;
     std::int32_t item;
+    std::int16_t vendor;
 };
 
 class Accounts {
@@ -28,8 +29,9 @@ public:
 
     const Ledger& ledger() const { return ledger_; }
     Cents cash() const { return ledger_.cash(); }
-    void post(double now, LedgerCategory c, Cents amount, std::int64_t ref, std::int32_t item, bool in_window) {
-        ledger_.post(now, c, amount, ref, item, in_window);
+    void post(double now, LedgerCategory c, Cents amount, std::int64_t ref, std::int32_t item, bool in_window,
+              std::int16_t vendor = -1) {
+        ledger_.post(now, c, amount, ref, item, in_window, vendor);
     }
 
     /// `dt` days pass at the current stock and cash: holding cost (currency per day) and interest accrue.
@@ -39,8 +41,8 @@ public:
     Cents take_overdraft_interest() { return overdraft_.take(); }
     Cents take_deposit_interest() { return deposit_.take(); }
 
-    /// An invoice of `amount` for order `order_id`, to be paid at `due` (schedules the payment).
-    void add_payable(Cents amount, std::int64_t order_id, std::int32_t item, double due);
+    /// An invoice of `amount` from `vendor` for order `order_id`, to be paid at `due` (schedules the payment).
+    void add_payable(Cents amount, std::int64_t order_id, std::int32_t item, std::int16_t vendor, double due);
     /// The invoice in `slot` falls due: returns it and frees the slot.
     Payable settle(std::uint32_t slot);
 

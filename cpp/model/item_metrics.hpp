@@ -37,9 +37,15 @@ namespace stocklab {
     X(cost_of_goods_sold, "currency", "Cost of goods sold", "What the units sold cost the store.")                \
     X(lost_revenue, "currency", "Lost revenue", "Price of the units lost and of the backorders cancelled.")       \
     X(holding_cost, "currency", "Holding cost", "Cost of keeping the item in stock (its share of the ledger's).")  \
-    X(gross_margin, "currency", "Gross margin", "Revenue minus cost of goods sold and holding cost.")              \
+    X(gross_margin, "currency", "Gross margin",                                                                   \
+      "Revenue minus cost of goods sold, holding cost and purchase price variance.")                              \
     X(orders_placed, "orders", "Orders placed", "Purchase orders placed for the item.")                            \
-    X(salvage_value, "currency", "Salvage value", "What the units left at the horizon are worth.")
+    X(salvage_value, "currency", "Salvage value", "What the units left at the horizon are worth.")               \
+    X(purchase_price_variance, "currency", "Purchase price variance",                                             \
+      "What its vendors charged above its unit cost for the units received.")                                     \
+    X(notices_sent, "notices", "Delay notices", "Notices telling its waiting customers their (new) date.")         \
+    X(cancelled_after_notice_units, "units", "Cancelled after a notice",                                          \
+      "Backordered units cancelled by customers on being told of a delay.")
 
 enum class ItemMetric : int {
 #define STOCKLAB_ITEM_ENUM(name, unit, label, description) name,

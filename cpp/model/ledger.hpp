@@ -71,6 +71,7 @@ struct LedgerEntry {
     Cents amount;
     std::int64_t reference;  // customer id or purchase-order id; -1 for none
     std::int32_t item;       // the item it concerns; -1 for the store as a whole (holding, interest)
+    std::int16_t vendor;     // the vendor paid or refunding (its place in the scenario); -1 for none
     LedgerCategory category;
 };
 
@@ -87,13 +88,14 @@ public:
         window_totals_.fill(0);
     }
 
-    void post(double time, LedgerCategory cat, Cents amount, std::int64_t reference, std::int32_t item, bool in_window) {
+    void post(double time, LedgerCategory cat, Cents amount, std::int64_t reference, std::int32_t item, bool in_window,
+              std::int16_t vendor = -1) {
         if (amount == 0) return;
         const auto c = static_cast<std::size_t>(cat);
         cash_ = add_money(cash_, amount);
         totals_[c] = add_money(totals_[c], amount);
         if (in_window) window_totals_[c] = add_money(window_totals_[c], amount);
-        if (record_) entries_.push_back(LedgerEntry{time, amount, reference, item, cat});
+        if (record_) entries_.push_back(LedgerEntry{time, amount, reference, item, vendor, cat});
     }
 
     Cents cash() const { return cash_; }

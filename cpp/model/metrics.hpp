@@ -9,8 +9,9 @@
 namespace stocklab {
 
 // X(name, unit, group, display label, one-line description). Units: units, fraction (a number in
-// [0, 1]), days, currency, orders, customers, reviews, events. Groups: sales, stock, money, supply,
-// customers, engine (the sections of docs/glossary.md).
+// [0, 1]), days, currency, orders, customers, reviews, notices, loyalty (a sum of changes of
+// customers' loyalty, each in [0, 1]), events. Groups: sales, stock, money, supply, customers,
+// engine (the sections of docs/glossary.md).
 #define STOCKLAB_METRICS(X)                                                                                        \
     X(demand_units, "units", "sales", "Demand",                                                                    \
       "Units wanted at purchase occasions in the window.")                                                         \
@@ -27,11 +28,19 @@ namespace stocklab {
     X(delayed_units, "units", "sales", "Delayed",                                                                  \
       "Short units of customers who were turned away and will come back later.")                                   \
     X(cancelled_units, "units", "sales", "Cancelled backorders",                                                   \
-      "Backordered units still owed when the customer's patience ran out.")                                        \
+      "Backordered units still owed when the customer cancelled: patience ran out, or on a delay notice.")                                        \
     X(fulfilled_backorder_units, "units", "sales", "Backorders shipped",                                           \
       "Backordered units shipped to waiting customers.")                                                           \
     X(late_backorder_units, "units", "sales", "Late backorders",                                                   \
       "Backordered units completed later than promised.")                                                          \
+    X(late_backorder_announced_units, "units", "sales", "Late backorders announced",                               \
+      "Late backordered units whose customer had been told, by a notice, the date they came.")                     \
+    X(late_backorder_surprise_units, "units", "sales", "Late backorders unannounced",                              \
+      "Late backordered units whose customer learned of the delay only when the date passed.")                     \
+    X(cancelled_after_notice_units, "units", "sales", "Cancelled after a notice",                                  \
+      "Backordered units cancelled by customers on being told of a delay (part of cancelled units).")              \
+    X(notices_sent, "notices", "sales", "Delay notices",                                                       \
+      "Notices telling waiting customers the date their backorder will now ship.")                                 \
     X(fill_rate, "fraction", "sales", "Fill rate",                                                                 \
       "Share of demanded units served from the shelf on arrival.")                                                 \
     X(backorder_acceptance_rate, "fraction", "sales", "Backorder acceptance",                                      \
@@ -68,6 +77,8 @@ namespace stocklab {
       "Cost of keeping stock on the shelf.")                                                                       \
     X(ordering_cost, "currency", "money", "Ordering cost",                                                         \
       "Fixed cost of the purchase orders placed.")                                                                 \
+    X(purchase_price_variance, "currency", "money", "Purchase price variance",                                     \
+      "What vendors charged above the items' unit cost for the units received (negative: below it).")              \
     X(refunds, "currency", "money", "Refunds",                                                                     \
       "Prepaid deposits returned to customers who cancelled a backorder.")                                         \
     X(apology_discounts, "currency", "money", "Apology discounts",                                                 \
@@ -77,7 +88,7 @@ namespace stocklab {
     X(salvage_value, "currency", "money", "Salvage value",                                                         \
       "What the units left at the horizon are worth at the item's salvage value.")                                 \
     X(profit, "currency", "money", "Profit",                                                                       \
-      "Revenue minus cost of goods sold, holding, ordering and net interest (plus salvage, if asked).")             \
+      "Revenue minus cost of goods sold, price variance, holding, ordering, net interest (plus salvage, if asked).")             \
     X(final_cash, "currency", "money", "Final cash",                                                               \
       "Cash at the horizon.")                                                                                      \
     X(min_cash, "currency", "money", "Minimum cash",                                                               \
@@ -114,6 +125,10 @@ namespace stocklab {
       "Among the customers who bought, the share who bought at least twice.")                                              \
     X(revenue_per_customer, "currency", "customers", "Revenue per customer",                                       \
       "Revenue divided by every customer who ever belonged to the population.")                                    \
+    X(loyalty_lost_to_announced_delays, "loyalty", "customers", "Loyalty lost to announced delays",                \
+      "Loyalty customers lost to late backorders they were told of and to cancellations after a notice.")          \
+    X(loyalty_lost_to_surprise_delays, "loyalty", "customers", "Loyalty lost to surprise delays",                  \
+      "Loyalty customers lost to late backorders they learned of only when the date passed.")                      \
     X(events, "events", "engine", "Events",                                                                        \
       "Events the engine handled over the whole run (a measure of work).")                                         \
     X(purchase_candidates, "events", "engine", "Purchase candidates",                                              \

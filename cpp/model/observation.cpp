@@ -79,8 +79,8 @@ void Observer::observe(const Simulation& sim, float* out) {
     // Pipeline: units by the date the vendor confirmed, in buckets of days from now.
     const std::vector<double>& edges = spec_.pipeline_edges_days;
     buckets_.assign(edges.size() + 1, 0);
-    for (const auto& [arrival, units] : stock.inbound())
-        buckets_[static_cast<std::size_t>(std::upper_bound(edges.begin(), edges.end(), arrival - now) - edges.begin())] += units;
+    for (const Inbound& s : stock.inbound())
+        buckets_[static_cast<std::size_t>(std::upper_bound(edges.begin(), edges.end(), s.arrival - now) - edges.begin())] += s.units;
     for (const std::int64_t units : buckets_) *p++ = static_cast<float>(units);
     *p++ = static_cast<float>(now - last_order_);
     for (const double w : spec_.demand_windows_days) *p++ = static_cast<float>(recorded_since(now, w, recorded));

@@ -119,22 +119,25 @@ void Simulation::sell_from_stock(std::int64_t customer, std::uint32_t item, std:
 }
 
 double Simulation::quoted_wait(std::uint32_t item, std::int64_t units_needed) const {
-    const ItemRun& it = items_[item];
-    const Shortage& s = it.spec.shortage;
+    const Shortage& s = items_[item].spec.shortage;
     if (s.quote == QuoteMode::None) return kNaN;
     if (s.quote == QuoteMode::Fixed) return s.quote_days;
-    // Honest estimate: the confirmed arrival of the shipment that covers this customer's place in
-    // line; beyond the pipeline, a new order's mean lead time (plus any outage still to run).
-    const Vendor& vendor = vendors_[it.spec.vendor()];
-    double eta = it.stock.pipeline_wait(units_needed, now_);
-    if (eta < 0) {  // a new order would leave now, or when an outage ends, or after the units booked
-        const double booked = it.stock.booked_departure();
-        const double leaves = std::max(booked, vendor.up() ? now_ : vendor.up_at());
-        eta = vendor.spec().lead_time.mean() +
-              (std::isfinite(booked) ? leaves - now_ : (vendor.up() ? 0.0 : vendor.up_at() - now_));
-    }
-    if (s.quote == QuoteMode::Optimistic) eta *= s.quote_factor;
-    return eta;
+    const double eta = honest_wait(item, units_needed);
+    return s.quote == QuoteMode::Optimistic ? eta * s.quote_factor : eta;
+}
+
+/// The confirmed (or announced) arrival of the shipment that covers this place in line; beyond the
+/// pipeline, a new order's mean lead time (plus any outage still to run, or the wait for the units
+/// booked beyond the horizon) from the vendor the item orders from now.
+double Simulation::honest_wait(std::uint32_t item, std::int64_t units_needed) const {
+    const ItemRun& it = items_[item];
+    const double eta = it.stock.pipeline_wait(units_needed, now_);
+    if (eta >= 0) return eta;
+    const Vendor& vendor = vendors_[it.spec.vendors[pick_vendor(item, units_needed)]];
+    const double booked = it.stock.booked_departure();
+    const double leaves = std::max(booked, vendor.up() ? now_ : vendor.up_at());
+    return vendor.spec().lead_time.mean() +
+           (std::isfinite(booked) ? leaves - now_ : (vendor.up() ? 0.0 : vendor.up_at() - now_));
 }
 
 double Simulation::acceptance_probability(const BackorderAcceptance& a, double wait) const {
@@ -166,7 +169,7 @@ void Simulation::stockout_response(std::int64_t customer, std::uint32_t item, En
     bool accept = offered;
     double u_choice = 0.0, patience = kInf, delay = 0.0;
     float u_review = 1.0f, u_churn = 1.0f;
-    std::uint64_t return_seed = 0;
+    std::uint64_t return_seed = 0, notice_seed = 0;
     if (customers_.customers_mode() && sc_.customers.behaviour) {
         // Fixed draw order from the occasion's own stream: the same numbers under every policy.
         const double u_accept = uniform01(draws);
@@ -177,6 +180,8 @@ void Simulation::stockout_response(std::int64_t customer, std::uint32_t item, En
         u_churn = static_cast<float>(uniform01(draws));
         return_seed = draws();
         accept = offered && u_accept < acceptance_probability(segment.acceptance, promised);
+        // Drawn last, only when notices may ask the customer again: the other draws keep their order.
+        if (accept && it.notices) notice_seed = draws();
     }
     if (offered && in_window()) {
         it.flows.offers += 1;
@@ -184,7 +189,7 @@ void Simulation::stockout_response(std::int64_t customer, std::uint32_t item, En
     }
     (void)served_units;
     if (accept) {
-        take_backorder(customer, item, short_units, quote, promised, patience, u_review, u_churn);
+        take_backorder(customer, item, short_units, quote, promised, patience, u_review, u_churn, notice_seed);
         bought = true;
     } else if (turn_away(customer, item, short_units, u_choice, delay, return_seed, u_review, u_churn)) {
         bought = substitute_in_store(customer, item, short_units, draws) || bought;
@@ -242,15 +247,17 @@ double Simulation::allocation_rank(std::int64_t customer) const {
 }
 
 void Simulation::take_backorder(std::int64_t customer, std::uint32_t item, std::int64_t units, double quote,
-                                double promised, double patience, float u_review, float u_churn) {
+                                double promised, double patience, float u_review, float u_churn,
+                                std::uint64_t notice_seed) {
     ItemRun& it = items_[item];
     const Shortage& s = it.spec.shortage;
     const bool win = in_window();
     const auto i = static_cast<std::int32_t>(item);
     const Cents deposit = s.prepay ? round_cents(s.deposit_fraction * static_cast<double>(it.price)) : 0;
     const double rank = allocation_rank(customer);
-    const std::uint32_t slot = it.stock.add_backorder(
-        Backorder{now_, now_ + promised, customer, units, units, deposit, true, u_review, u_churn, rank});
+    const std::uint32_t slot = it.stock.add_backorder(Backorder{now_, now_ + promised, now_ + promised, customer, units,
+                                                                units, deposit, true, u_review, u_churn, rank,
+                                                                notice_seed});
     if (win) {
         it.flows.backordered += units;
         segment_flows(customer).backordered += static_cast<double>(units);
@@ -262,6 +269,9 @@ void Simulation::take_backorder(std::int64_t customer, std::uint32_t item, std::
     if (std::isfinite(patience) && now_ + patience < sc_.run.horizon_days)
         cal_.schedule(now_ + patience, EventType::Cancellation, slot, it.stock.generation(slot), item);
     log(EventKind::Backordered, customer, units, quote, i);
+    // Served by rank, a new backorder may move those behind it later.
+    if (sc_.allocation != Allocation::FirstComeFirstServed && it.spec.shortage.updates.mode == UpdateMode::NotifyOnSlip)
+        review_promises(item, false);
 }
 
 bool Simulation::turn_away(std::int64_t customer, std::uint32_t item, std::int64_t units, double u_choice,
@@ -368,12 +378,22 @@ void Simulation::ship_backorder(std::uint32_t item, std::uint32_t slot, std::int
     log(EventKind::BackorderShipped, b.customer, units, waited, i);
 }
 
+double Simulation::loyalty_of(std::int64_t customer) const {
+    return customer >= 0 && customers_.customers_mode() ? customers_.loyalty(customer) : 0.0;
+}
+
 void Simulation::backorder_completed(std::uint32_t item, const Backorder& b) {
     ItemRun& it = items_[item];
     const auto i = static_cast<std::int32_t>(item);
     const double late_by = now_ - b.due_time;
-    if (late_by > sc_.customers.late_grace_days + 1e-9) {
-        if (in_window()) it.flows.late += static_cast<double>(b.original);
+    const double grace = sc_.customers.late_grace_days;
+    if (late_by > grace + 1e-9) {
+        // Announced: the customer was told (by a notice) a date that this shipment kept.
+        const bool announced = now_ <= b.told + grace + 1e-9;
+        if (in_window()) {
+            it.flows.late += static_cast<double>(b.original);
+            if (announced) it.flows.late_announced += static_cast<double>(b.original);
+        }
         const Cents discount =
             amount(b.original, round_cents(it.spec.shortage.apology_discount * static_cast<double>(it.price)));
         if (discount > 0) {
@@ -384,7 +404,10 @@ void Simulation::backorder_completed(std::uint32_t item, const Backorder& b) {
             }
         }
         log(EventKind::BackorderLate, b.customer, b.original, late_by, i);
-        bad_experience(b.customer, sc_.customers.loyalty.backorder_late, b.u_review, b.u_churn);
+        const LoyaltyRules& L = sc_.customers.loyalty;
+        const double before = loyalty_of(b.customer);
+        bad_experience(b.customer, announced ? L.backorder_late_announced : L.backorder_late, b.u_review, b.u_churn);
+        if (in_window()) (announced ? st_.loyalty_lost_announced : st_.loyalty_lost_surprise) += before - loyalty_of(b.customer);
     } else if (sc_.customers.behaviour && customers_.customers_mode() && b.customer >= 0) {
         customers_.scale_loyalty(b.customer, sc_.customers.loyalty.backorder_on_time, now_);
         if (b.u_review < sc_.customers.word_of_mouth.positive_review_probability) positive_review(b.customer);
@@ -392,26 +415,34 @@ void Simulation::backorder_completed(std::uint32_t item, const Backorder& b) {
 }
 
 void Simulation::on_cancellation(const Event& e) {
-    const auto item = static_cast<std::uint32_t>(e.payload);
+    cancel_backorder(static_cast<std::uint32_t>(e.payload), e.a, e.b, false, true);
+}
+
+void Simulation::cancel_backorder(std::uint32_t item, std::uint32_t slot, std::uint32_t gen, bool after_notice,
+                                  bool decide) {
     ItemRun& it = items_[item];
-    const Backorder& b = it.stock.backorder(e.a);
-    if (!b.open || !(it.stock.generation(e.a) == e.b)) return;
+    const Backorder& b = it.stock.backorder(slot);
+    if (!b.open || !(it.stock.generation(slot) == gen)) return;
     advance(now_);
     touch(item);
-    const std::int64_t units = it.stock.cancel(e.a, e.b);
+    const std::int64_t units = it.stock.cancel(slot, gen);
     const auto i = static_cast<std::int32_t>(item);
     if (in_window()) {
         segment_flows(b.customer).cancelled += static_cast<double>(units);
         it.flows.cancelled += units;
         it.flows.lost_revenue_cents += static_cast<double>(amount(units, it.price));
+        if (after_notice) it.flows.cancelled_after_notice += static_cast<double>(units);
     }
     if (b.prepaid_per_unit > 0) {
         post(LedgerCategory::Refund, -amount(units, b.prepaid_per_unit), b.customer, i);
         accounts_.change_customer_prepayments(-amount(units, b.prepaid_per_unit));
     }
     log(EventKind::BackorderCancelled, b.customer, units, now_ - b.order_time, i);
-    bad_experience(b.customer, sc_.customers.loyalty.cancelled, b.u_review, b.u_churn);
-    decision_point(item, false);
+    const LoyaltyRules& L = sc_.customers.loyalty;
+    const double before = loyalty_of(b.customer);
+    bad_experience(b.customer, after_notice ? L.cancelled_after_notice : L.cancelled, b.u_review, b.u_churn);
+    if (after_notice && in_window()) st_.loyalty_lost_announced += before - loyalty_of(b.customer);
+    if (decide) decision_point(item, false);
 }
 
 }  // namespace stocklab

@@ -62,10 +62,17 @@ void Replenisher::begin_review(std::uint64_t k, std::int64_t recorded_total) {
     f->recorded_at_last_review = recorded_total;
 }
 
-OrderDecision Replenisher::decide_custom(const InventoryView& view) {
-    const std::int64_t q = custom_->order(view);
-    if (q < 0) throw std::invalid_argument("custom policy returned " + std::to_string(q) + " units; must be >= 0");
-    return OrderDecision{q};
+void Replenisher::decide_custom(const InventoryView& view, std::vector<OrderDecision>& out) {
+    out.clear();
+    custom_->orders(view, out);
+    for (const OrderDecision& d : out) {
+        if (d.quantity < 0)
+            throw std::invalid_argument("custom policy returned " + std::to_string(d.quantity) + " units; must be >= 0");
+        if (d.vendor < -1 || d.vendor >= static_cast<std::int64_t>(view.vendors.size()))
+            throw std::invalid_argument("custom policy chose vendor " + std::to_string(d.vendor) + "; the item has " +
+                                        std::to_string(view.vendors.size()) + " (0 to " +
+                                        std::to_string(view.vendors.size() - 1) + ", or -1 for its sourcing rule)");
+    }
 }
 
 }  // namespace stocklab

@@ -7,16 +7,12 @@
 /// sees only what the store records (InventoryView), never the true demand.
 #include <cstdint>
 #include <variant>
+#include <vector>
 
 #include "model/policy.hpp"
 #include "scenario/scenario.hpp"
 
 namespace stocklab {
-
-/// What a replenishment decision asks for. Room to grow: which vendor, expedite.
-struct OrderDecision {
-    std::int64_t quantity = 0;
-};
 
 /// Order nothing (the newsvendor: one initial stock).
 struct NoReplenishment {
@@ -70,11 +66,12 @@ public:
 
     /// At review k the forecast policy learns from the demand recorded since the last review.
     void begin_review(std::uint64_t k, std::int64_t recorded_total);
-    /// A custom policy's decision for what the store sees now.
-    OrderDecision decide_custom(const InventoryView& view);
-    /// A built-in policy's decision at inventory position `ip` (cheap: asked after every occasion).
-    OrderDecision decide_builtin(std::int64_t ip, bool at_review) const {
-        return OrderDecision{std::visit([&](const auto& p) { return p.quantity(ip, at_review); }, builtin_)};
+    /// A custom policy's orders for what the store sees now (each checked: units >= 0, a vendor of
+    /// the item or -1), in `out` (cleared first).
+    void decide_custom(const InventoryView& view, std::vector<OrderDecision>& out);
+    /// A built-in policy's order at inventory position `ip` (cheap: asked after every occasion).
+    std::int64_t decide_builtin(std::int64_t ip, bool at_review) const {
+        return std::visit([&](const auto& p) { return p.quantity(ip, at_review); }, builtin_);
     }
 
 private:

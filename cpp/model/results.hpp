@@ -11,6 +11,7 @@
 #include "model/ledger.hpp"
 #include "model/item_metrics.hpp"
 #include "model/segment_metrics.hpp"
+#include "model/vendor_metrics.hpp"
 #include "model/metrics.hpp"
 
 namespace stocklab {
@@ -70,6 +71,10 @@ enum class EventKind : std::uint8_t {
     NegativeReview,
     PositiveReview,
     SubstituteSale,      // sold in place of an item that was out; value = the item it replaced
+    ShipmentDelayed,     // a vendor announced a late shipment; value = its new date, previous = the confirmed one
+    NoticeKeptWaiting,   // a waiting customer was told their date (value; previous = the date told before) and waits
+    NoticeCancelled,     // ... and cancelled (a backorder_cancelled row follows)
+    VendorSwitched,      // an item's sourcing rule moved it to another vendor (the row's vendor)
     Count
 };
 
@@ -77,7 +82,8 @@ inline constexpr std::array<std::string_view, static_cast<std::size_t>(EventKind
     "sale",         "partial_sale",      "backordered",        "bought_elsewhere", "substituted",
     "delayed",      "no_purchase",       "backorder_shipped",  "backorder_late",   "backorder_cancelled",
     "order_placed", "shipment_received", "supplier_down",      "supplier_up",      "supplier_paid",
-    "new_customer", "churned",           "negative_review",    "positive_review",  "substitute_sale"};
+    "new_customer", "churned",           "negative_review",    "positive_review",  "substitute_sale",
+    "shipment_delayed", "notice_kept_waiting", "notice_cancelled", "vendor_switched"};
 
 struct EventRecord {
     double time;
@@ -88,8 +94,10 @@ struct EventRecord {
     std::int64_t on_order;
     double cash;
     double value;
+    double previous;  // what `value` was before the change the row reports (delays, notices); NaN otherwise
     EventKind kind;
-    std::int32_t item;  // the item the row concerns (its state above); -1 for none (the store's totals)
+    std::int32_t item;    // the item the row concerns (its state above); -1 for none (the store's totals)
+    std::int16_t vendor;  // the vendor the row concerns (its place in the scenario); -1 for none
 };
 
 struct RunResult {
@@ -100,6 +108,8 @@ struct RunResult {
     std::vector<std::string> item_ids;
     std::vector<SegmentSummary> segments;  // one row per customer segment
     std::vector<std::string> segment_ids;
+    std::vector<VendorSummary> vendors;    // one row per vendor of the scenario
+    std::vector<std::string> vendor_ids;
     TimeSeries timeseries;
     std::vector<EventRecord> events;
     std::vector<LedgerEntry> ledger;

@@ -25,7 +25,11 @@ Simulation::ItemRun::ItemRun(const Scenario& sc, const Item& item, double demand
       stock(item.initial_on_hand, item.holding_cost_per_unit_day, ranked, store),
       policy(sc, item, demand_per_day, custom),
       price(to_cents(item.price)),
-      unit_cost(to_cents(item.unit_cost)) {}
+      unit_cost(to_cents(item.unit_cost)),
+      split_credit(item.vendors.size(), 0.0),
+      notices(item.shortage.updates.mode != UpdateMode::Silent) {
+    for (std::size_t k = 0; k < item.vendors.size(); ++k) vendor_price.push_back(to_cents(item.unit_price(sc.vendors, k)));
+}
 
 Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::uint64_t replication,
                        ReplenishmentPolicy* custom)
@@ -38,7 +42,8 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::uint64
     cal_.reserve(64);
     vendors_.reserve(sc_.vendors.size());
     for (std::uint32_t v = 0; v < sc_.vendors.size(); ++v)
-        vendors_.emplace_back(sc_.vendors[v], v, sc_.run.horizon_days, seed, replication, cal_);
+        vendors_.emplace_back(sc_.vendors[v], v, sc_.run, seed, replication, cal_);
+    vendor_flows_.resize(sc_.vendors.size());
     double popularity = 0.0;
     for (const Item& item : sc_.items) popularity += item.popularity;
     items_.reserve(sc_.items.size());
@@ -66,8 +71,13 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::uint64
     }
     if (sc_.run.snapshot_interval_days > 0) cal_.schedule(0.0, EventType::Snapshot, 0, 0, 0);
     cal_.schedule(sc_.finance.accrual_period_days, EventType::Accrual, 0, 0, 1);
+    for (std::uint32_t i = 0; i < items_.size(); ++i) {
+        const Updates& u = sc_.items[i].shortage.updates;
+        if (u.mode == UpdateMode::NotifyPeriodically && u.period_days < sc_.run.horizon_days)
+            cal_.schedule(u.period_days, EventType::NoticeRound, i, 0, 1);
+    }
     for (std::uint32_t i = 0; i < items_.size(); ++i)
-        if (!items_[i].policy.periodic()) make_decision(i, false);
+        if (!items_[i].policy.periodic()) decision_point(i, false);
 }
 
 void Simulation::log_key_events(std::size_t cap) {
@@ -110,7 +120,9 @@ void Simulation::handle_calendar_event() {
         case EventType::Snapshot:
         case EventType::DelayedReturn:
         case EventType::NewCustomer:
-        case EventType::Cancellation: break;  // these call advance() themselves if they change state
+        case EventType::Cancellation:
+        case EventType::ShipmentDelay:
+        case EventType::NoticeRound: break;  // these call advance() themselves if they change state
         default: advance(e.time);
     }
     now_ = e.time;
@@ -210,14 +222,20 @@ void Simulation::decide(std::uint32_t item, const OrderDecision& decision) {
         throw std::logic_error("no decision is pending for item " + std::to_string(item));
     if (decision.quantity < 0)
         throw std::invalid_argument("an order of " + std::to_string(decision.quantity) + " units; must be >= 0");
+    const auto vendors = static_cast<std::int32_t>(items_[item].spec.vendors.size());
+    if (decision.vendor < -1 || decision.vendor >= vendors)
+        throw std::invalid_argument("vendor " + std::to_string(decision.vendor) + " of an item with " +
+                                    std::to_string(vendors) + " vendors (0 to " + std::to_string(vendors - 1) +
+                                    ", or -1 for its sourcing rule)");
     items_[item].pending = false;
     pending_.erase(std::find(pending_.begin(), pending_.end(), item));
-    if (decision.quantity > 0) place_order(item, decision.quantity);
+    apply(item, decision);
 }
 
 void Simulation::dispatch(const Event& e) {
     switch (e.type()) {
         case EventType::SupplierState: on_supplier_state(e); break;
+        case EventType::ShipmentDelay: on_shipment_delay(e); break;
         case EventType::ShipmentArrival: on_shipment(e); break;
         case EventType::Demand: break;  // never in the calendar (the candidate stream waits beside it)
         case EventType::DelayedReturn: on_delayed_return(e); break;
@@ -226,6 +244,7 @@ void Simulation::dispatch(const Event& e) {
         case EventType::SupplierPayment: on_supplier_payment(e); break;
         case EventType::Accrual: on_accrual(e); break;
         case EventType::Review: on_review(e); break;
+        case EventType::NoticeRound: on_notice_round(e); break;
         case EventType::Snapshot: on_snapshot(e); break;
     }
 }
@@ -295,10 +314,10 @@ void Simulation::finish() {
     finished_ = true;
 }
 
-void Simulation::post(LedgerCategory c, Cents amount, std::int64_t ref, std::int32_t item) {
+void Simulation::post(LedgerCategory c, Cents amount, std::int64_t ref, std::int32_t item, std::int32_t vendor) {
     if (amount == 0) return;
     const bool win = in_window();
-    accounts_.post(now_, c, amount, ref, item, win);
+    accounts_.post(now_, c, amount, ref, item, win, static_cast<std::int16_t>(vendor));
     if (win) st_.saw_cash(accounts_.cash());
 }
 
@@ -319,14 +338,18 @@ void Simulation::on_accrual(const Event& e) {
 }
 
 /// A row shows the state of its item after the event (the store's totals for rows of no item).
-void Simulation::log_row(EventKind k, std::int64_t who, std::int64_t qty, double value, std::int32_t item) {
+void Simulation::log_row(EventKind k, std::int64_t who, std::int64_t qty, double value, std::int32_t item,
+                         std::int32_t vendor, double previous) {
     const double cash = static_cast<double>(accounts_.cash()) / 100.0;
+    const auto v = static_cast<std::int16_t>(vendor);
     if (item < 0) {
-        log_.push(EventRecord{now_, who, qty, store_.on_hand, store_.backorders, store_.on_order, cash, value, k, item});
+        log_.push(EventRecord{now_, who, qty, store_.on_hand, store_.backorders, store_.on_order, cash, value, previous,
+                              k, item, v});
         return;
     }
     const StockPoint& s = items_[static_cast<std::size_t>(item)].stock;
-    log_.push(EventRecord{now_, who, qty, s.on_hand(), s.backorder_units(), s.on_order(), cash, value, k, item});
+    log_.push(EventRecord{now_, who, qty, s.on_hand(), s.backorder_units(), s.on_order(), cash, value, previous, k,
+                          item, v});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -403,6 +426,14 @@ Invariants Simulation::invariants() const {
     for (std::size_t c = 0; c < Ledger::kCategories; ++c) sum += accounts_.ledger().total(static_cast<LedgerCategory>(c));
     v.ledger_sum = sum;
     v.time_monotone = time_monotone_;
+    for (const Vendor& vendor : vendors_) {
+        const VendorRecord& r = vendor.record();
+        v.vendor_ordered.push_back(static_cast<std::int64_t>(r.ordered_units));
+        v.vendor_received.push_back(static_cast<std::int64_t>(r.received_units));
+        v.vendor_short.push_back(static_cast<std::int64_t>(r.short_units));
+        v.vendor_due.push_back(vendor.due_units());
+        v.vendor_spend_cents.push_back(static_cast<std::int64_t>(r.spend_cents));
+    }
     return v;
 }
 
@@ -415,6 +446,8 @@ RunResult Simulation::take_result() {
     for (const Item& item : sc_.items) r.item_ids.push_back(item.id);
     r.segments = segment_summaries();
     for (const Segment& g : sc_.customers.segments) r.segment_ids.push_back(g.id);
+    r.vendors = vendor_summaries();
+    for (const Supplier& v : sc_.vendors) r.vendor_ids.push_back(v.id);
     r.timeseries = std::move(series_);
     r.events = log_.take();
     r.ledger = accounts_.ledger().entries();

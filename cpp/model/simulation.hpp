@@ -69,6 +69,8 @@ struct Invariants {
     Cents ledger_sum = 0;
     std::int64_t min_on_hand = 0;
     bool time_monotone = true;
+    /// Each vendor over the whole run: units ordered, received, short, still due; cents paid.
+    std::vector<std::int64_t> vendor_ordered, vendor_received, vendor_short, vendor_due, vendor_spend_cents;
 };
 
 class Simulation {
@@ -135,6 +137,7 @@ public:
     const StockPoint& stock(std::uint32_t item = 0) const { return items_[item].stock; }
     const ItemFlows& item_flows(std::uint32_t item) const { return items_[item].flows; }
     const Vendor& vendor(std::uint32_t index = 0) const { return vendors_[index]; }
+    std::size_t vendor_count() const { return vendors_.size(); }
     const Accounts& accounts() const { return accounts_; }
     const StoreStock& store_stock() const { return store_; }
     /// The money so far: profit and its parts as the summary computes them (one source for both).
@@ -143,6 +146,8 @@ public:
     std::vector<ItemSummary> item_summaries() const;
     /// One row per customer segment (model/segment_metrics.hpp).
     std::vector<SegmentSummary> segment_summaries() const;
+    /// One row per vendor (model/vendor_metrics.hpp).
+    std::vector<VendorSummary> vendor_summaries() const;
     /// Type of the event the last step() handled (for narration).
     EventType last_event_type() const { return last_type_; }
 
@@ -155,7 +160,11 @@ private:
         StockPoint stock;
         Replenisher policy;
         Cents price;      // cents a unit
-        Cents unit_cost;  // cents paid to the vendor a unit
+        Cents unit_cost;  // the standard cost: cents a unit sold costs (vendors' prices may differ)
+        std::vector<Cents> vendor_price;  // cents a unit from each of the item's vendors
+        std::vector<double> split_credit;  // split: units each vendor is owed of its share (carried)
+        std::uint32_t last_vendor = 0;     // the vendor (place in spec.vendors) of the last order
+        bool notices;                      // the item's update policy tells waiting customers something
         ItemFlows flows;
         ItemIntegrals integrals;
         bool pending = false;  // a decision waits for the caller (run_until_decision)
@@ -196,9 +205,14 @@ private:
     void stockout_response(std::int64_t customer, std::uint32_t item, Engine& draws, std::int64_t short_units,
                            std::int64_t served_units, bool& bought);
     double quoted_wait(std::uint32_t item, std::int64_t units_needed) const;
+    /// Days until `units_needed` units (counted from the first unit owed) will be in: the shipment
+    /// that covers them, or a new order from the vendor the item would order from now.
+    double honest_wait(std::uint32_t item, std::int64_t units_needed) const;
     double acceptance_probability(const BackorderAcceptance& a, double wait) const;
     void take_backorder(std::int64_t customer, std::uint32_t item, std::int64_t units, double quote, double promised,
-                        double patience, float u_review, float u_churn);
+                        double patience, float u_review, float u_churn, std::uint64_t notice_seed);
+    /// A customer's loyalty (0 for an anonymous one, or without customers).
+    double loyalty_of(std::int64_t customer) const;
     /// Returns true when the customer wants a substitute and the item has one not yet tried.
     bool turn_away(std::int64_t customer, std::uint32_t item, std::int64_t units, double u_choice, double delay,
                    std::uint64_t return_seed, float u_review, float u_churn);
@@ -215,6 +229,9 @@ private:
     void on_delayed_return(const Event& e);
     void on_new_customer();
     void on_cancellation(const Event& e);
+    /// Cancels the backorder in `slot` (tenant `gen`) if still open: refund, loyalty, log. With
+    /// `decide`, a continuous-review decision follows.
+    void cancel_backorder(std::uint32_t item, std::uint32_t slot, std::uint32_t gen, bool after_notice, bool decide);
     void serve_backorders(std::uint32_t item);
     void ship_backorder(std::uint32_t item, std::uint32_t slot, std::int64_t units);
     void backorder_completed(std::uint32_t item, const Backorder& b);
@@ -224,24 +241,59 @@ private:
     // supply (supply.cpp): a stock point meets its vendor and its policy
     void decision_point(std::uint32_t item, bool at_review);
     void make_decision(std::uint32_t item, bool at_review);
+    /// Places one decided order: from vendor `d.vendor` of the item, or as its sourcing rule says.
+    void apply(std::uint32_t item, const OrderDecision& d);
     void on_review(const Event& e);
-    void place_order(std::uint32_t item, std::int64_t units);
+    /// Orders `units` of `item` from its vendor `k` (the vendor's place in the item's vendors).
+    void place_order(std::uint32_t item, std::uint32_t k, std::int64_t units);
     void on_shipment(const Event& e);
-    void pay_for_shipment(const Supplier& terms, const Shipment& s, Cents unit_cost);
+    void on_shipment_delay(const Event& e);
+    void pay_for_shipment(const Vendor& vendor, const Shipment& s);
     void on_supplier_payment(const Event& e);
     void on_supplier_state(const Event& e);
     InventoryView view(std::uint32_t item, bool at_review) const;
+    /// Updates the vendor's window record (the whole run's is the vendor's own).
+    template <class F>
+    void tally_vendor(std::uint32_t v, F&& f) {
+        if (in_window()) f(vendor_flows_[v]);
+    }
+
+    // sourcing (sourcing.cpp): which vendor an order goes to
+    /// Orders `units` of `item` from the vendor its sourcing rule picks (split: from several).
+    void source_order(std::uint32_t item, std::int64_t units);
+    /// The vendor (place in the item's vendors) the rule picks for an order of `units` now.
+    std::uint32_t pick_vendor(std::uint32_t item, std::int64_t units) const;
+    /// Dual sourcing: an order from the expedited vendor when the expedited position is too low.
+    void expedite(std::uint32_t item);
+    /// On hand - backorders + what the expedited vendor will bring + what arrives within its lead time.
+    std::int64_t expedited_position(std::uint32_t item) const;
+    void split_order(std::uint32_t item, std::int64_t units);
+    std::vector<VendorStatus> vendor_statuses(std::uint32_t item) const;
+    /// Days from now until a new order of `item` from its vendor `k` would arrive, on average.
+    double expected_lead_time(std::uint32_t item, std::uint32_t k) const;
+
+    // notices (notices.cpp): what waiting customers are told after the quote
+    /// Re-estimates when each waiting customer of `item` will be served; under notify_on_slip tells
+    /// those whose date moved later, at a periodic round (`round`) tells everyone.
+    void review_promises(std::uint32_t item, bool round);
+    /// Tells the waiting customer in `slot` their new date; returns true when they cancel.
+    bool notify(std::uint32_t item, std::uint32_t slot, double date);
+    void on_notice_round(const Event& e);
+    /// review_promises() for every item that notifies on slips and buys from vendor `v`.
+    void review_promises_of_vendor(std::uint32_t v);
 
     // bookkeeping
     bool in_window() const { return now_ >= sc_.run.warmup_days; }
-    void post(LedgerCategory c, Cents amount, std::int64_t ref, std::int32_t item = -1);
+    void post(LedgerCategory c, Cents amount, std::int64_t ref, std::int32_t item = -1, std::int32_t vendor = -1);
     IntegratedState integrated_state() const;
     bool suppliers_up() const;
     // Called at every occasion; the check stays inline, so a run without a log pays no call.
-    void log(EventKind k, std::int64_t who, std::int64_t qty, double value, std::int32_t item = -1) {
-        if (log_.wants(k)) log_row(k, who, qty, value, item);
+    void log(EventKind k, std::int64_t who, std::int64_t qty, double value, std::int32_t item = -1,
+             std::int32_t vendor = -1, double previous = std::numeric_limits<double>::quiet_NaN()) {
+        if (log_.wants(k)) log_row(k, who, qty, value, item, vendor, previous);
     }
-    void log_row(EventKind k, std::int64_t who, std::int64_t qty, double value, std::int32_t item);
+    void log_row(EventKind k, std::int64_t who, std::int64_t qty, double value, std::int32_t item, std::int32_t vendor,
+                 double previous);
 
     // summary (summary.cpp)
     ItemFlows store_flows() const;
@@ -284,6 +336,10 @@ private:
     double pick_start(std::uint32_t i) const { return i == 0 ? 0.0 : popularity_cdf_[i - 1]; }
     double pick_weight(std::uint32_t i) const { return popularity_cdf_[i] - pick_start(i); }
     std::vector<SegmentFlows> segment_flows_;
+    std::vector<VendorRecord> vendor_flows_;       // each vendor's record over the window
+    std::vector<OrderDecision> decisions_;         // a custom policy's orders (reused)
+    std::vector<std::uint32_t> waiting_;           // the line being reviewed for notices (reused)
+    std::vector<std::pair<std::uint32_t, double>> to_tell_;  // (backorder slot, date) to notify (reused)
     double next_period_end_ = std::numeric_limits<double>::infinity();  // the earliest over the items
     static constexpr std::size_t kMaxChain = 64;  // items one line may try (itself and substitutes)
     std::vector<std::uint32_t> tried_;             // the items the current line has tried, in order

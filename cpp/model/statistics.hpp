@@ -21,6 +21,8 @@ struct ItemFlows {
     double demand = 0, substitute_demand = 0, served = 0, substitute_sales = 0, backordered = 0, lost = 0,
            substituted = 0, delayed = 0, passed_on = 0, passed_on_revenue_cents = 0, cancelled = 0, fulfilled = 0, late = 0, offers = 0, accepted = 0, wait_units_days = 0, revenue_cents = 0,
            lost_revenue_cents = 0, cogs_cents = 0, orders = 0, ordered_units = 0, due_units = 0, received_units = 0;
+    double price_variance_cents = 0;  // what vendors charged above the standard unit cost, on units received
+    double notices = 0, cancelled_after_notice = 0, late_announced = 0;  // keeping waiting customers informed
 
     /// Adds another item's flows (the store's totals are the items' sums).
     void add(const ItemFlows& o) {
@@ -32,6 +34,8 @@ struct ItemFlows {
         accepted += o.accepted, wait_units_days += o.wait_units_days, revenue_cents += o.revenue_cents;
         lost_revenue_cents += o.lost_revenue_cents, cogs_cents += o.cogs_cents, orders += o.orders;
         ordered_units += o.ordered_units, due_units += o.due_units, received_units += o.received_units;
+        price_variance_cents += o.price_variance_cents, notices += o.notices;
+        cancelled_after_notice += o.cancelled_after_notice, late_announced += o.late_announced;
     }
 };
 
@@ -75,7 +79,7 @@ struct ItemIntegrals {
 /// units lost and cancelled (not part of profit) and the cash balance.
 struct MoneyTally {
     double profit = 0, revenue = 0, cost_of_goods_sold = 0, holding_cost = 0, ordering_cost = 0, net_interest = 0,
-           salvage_value = 0, lost_margin = 0, cash = 0;
+           salvage_value = 0, lost_margin = 0, cash = 0, purchase_price_variance = 0;
 };
 
 /// The store's state whose time averages the summary reports.
@@ -89,6 +93,7 @@ struct IntegratedState {
 /// The store's window statistics: integrals of its totals, its cash, its customers.
 struct WindowStats {
     double disrupted_days = 0, churned = 0, reviews = 0, positive_reviews = 0, new_customers = 0;
+    double loyalty_lost_announced = 0, loyalty_lost_surprise = 0;  // loyalty customers lost to delays
     double int_on_hand = 0, int_backorders = 0, int_on_order = 0, int_ip = 0, int_stockout = 0, int_cash_negative = 0,
            int_prepay = 0, int_payables = 0;
     double min_cash_cents = 0;

@@ -84,20 +84,29 @@ std::int64_t StockPoint::cancel(std::uint32_t slot, std::uint32_t gen) {
     return b.units;
 }
 
-void StockPoint::expect(double promised, std::int64_t delivered, std::int64_t ordered) {
-    const std::pair<double, std::int64_t> key{promised, delivered};
+void StockPoint::expect(double promised, std::int64_t delivered, std::int64_t ordered, std::uint32_t vendor) {
+    const Inbound key{promised, delivered, vendor};
     inbound_.insert(std::upper_bound(inbound_.begin(), inbound_.end(), key), key);
     change_on_order(ordered);
 }
 
-void StockPoint::receive(double promised, std::int64_t delivered, std::int64_t ordered) {
-    const std::pair<double, std::int64_t> key{promised, delivered};
+void StockPoint::receive(double promised, std::int64_t delivered, std::int64_t ordered, std::uint32_t vendor) {
+    const Inbound key{promised, delivered, vendor};
     const auto it = std::lower_bound(inbound_.begin(), inbound_.end(), key);
     assert(it != inbound_.end() && *it == key);
     if (it != inbound_.end() && *it == key) inbound_.erase(it);
     change_on_hand(delivered);
     change_on_order(-ordered);
     tallies_.received += delivered;
+}
+
+void StockPoint::reschedule(const Inbound& was, double now_expected) {
+    const auto it = std::lower_bound(inbound_.begin(), inbound_.end(), was);
+    assert(it != inbound_.end() && *it == was);
+    if (it == inbound_.end() || !(*it == was)) return;
+    inbound_.erase(it);
+    const Inbound moved{now_expected, was.units, was.vendor};
+    inbound_.insert(std::upper_bound(inbound_.begin(), inbound_.end(), moved), moved);
 }
 
 void StockPoint::book_beyond_horizon(std::int64_t units, double departs) {
@@ -108,11 +117,24 @@ void StockPoint::book_beyond_horizon(std::int64_t units, double departs) {
 
 double StockPoint::pipeline_wait(std::int64_t units_needed, double now) const {
     std::int64_t cum = 0;
-    for (const auto& [arrival, units] : inbound_) {
-        cum += units;
-        if (cum >= units_needed) return std::max(0.0, arrival - now);
+    for (const Inbound& s : inbound_) {
+        cum += s.units;
+        if (cum >= units_needed) return std::max(0.0, s.arrival - now);
     }
     return -1.0;
+}
+
+void StockPoint::waiting_in_order(std::vector<std::uint32_t>& out) const {
+    out.clear();
+    if (!ranked_) {
+        for (std::size_t k = 0; k < line_.size(); ++k)
+            if (book_[line_.at(k)].open) out.push_back(line_.at(k));
+        return;
+    }
+    std::vector<Ranked> line = ranked_line_;  // the heap, served in (rank, arrival) order: sort a copy
+    std::sort(line.begin(), line.end(), [](const Ranked& a, const Ranked& b) { return b > a; });
+    for (const Ranked& r : line)
+        if (book_[r.slot].open) out.push_back(r.slot);
 }
 
 }  // namespace stocklab

@@ -3,8 +3,8 @@
 /// the store's allocation order) and what the store can honestly promise them (the inbound schedule).
 /// Invariants: on hand >= 0; initial + received == on hand + shipped; backordered == shipped from
 /// backorders + cancelled + still owed; `backorder_units` is the sum of what open backorders still
-/// owe; the inbound schedule holds one (confirmed arrival, units) entry per shipment still due,
-/// sorted, so a quote is a walk, not a sort; on order = inbound units ordered + units booked to
+/// owe; the inbound schedule holds one entry (confirmed arrival, units, vendor) per shipment still
+/// due, sorted, so a quote is a walk, not a sort; on order = inbound units ordered + units booked to
 /// leave the vendor after the horizon; the store's totals (StoreStock) move with every change.
 #include <algorithm>
 #include <cstdint>
@@ -21,7 +21,8 @@ namespace stocklab {
 /// A customer waiting for units that were out of stock.
 struct Backorder {
     double order_time;
-    double due_time;          // the promised date
+    double due_time;          // the promised date (the quote when the backorder was taken)
+    double told;              // the date the customer was last told (due_time until a notice)
     std::int64_t customer;
     std::int64_t units;       // still owed
     std::int64_t original;
@@ -30,6 +31,18 @@ struct Backorder {
     float u_review;           // the customer's uniforms for a later experience (drawn when ordering)
     float u_churn;
     double rank;              // allocation order: lower first (0 for first come, first served)
+    std::uint64_t notice_seed;  // the customer's random numbers for deciding again at notices
+};
+
+/// A shipment on its way to the stock point, as the store knows it.
+struct Inbound {
+    double arrival;        // the date the vendor confirmed (or announced, once a delay is known)
+    std::int64_t units;    // units it brings
+    std::uint32_t vendor;  // the vendor's place in the scenario
+    bool operator<(const Inbound& o) const {
+        return arrival < o.arrival || (arrival == o.arrival && (units < o.units || (units == o.units && vendor < o.vendor)));
+    }
+    bool operator==(const Inbound& o) const = default;
 };
 
 /// Lifetime unit tallies of one stock point (for invariants and the time series).
@@ -87,20 +100,25 @@ public:
     /// it still owed (0: nothing to cancel). The record stays in line until it reaches the head.
     std::int64_t cancel(std::uint32_t slot, std::uint32_t gen);
 
-    /// A shipment of `delivered` units (of `ordered` ordered), confirmed for `promised`, is on its way.
-    void expect(double promised, std::int64_t delivered, std::int64_t ordered);
-    /// That shipment arrived.
-    void receive(double promised, std::int64_t delivered, std::int64_t ordered);
+    /// A shipment of `delivered` units (of `ordered` ordered) from `vendor`, confirmed for `promised`,
+    /// is on its way.
+    void expect(double promised, std::int64_t delivered, std::int64_t ordered, std::uint32_t vendor);
+    /// That shipment (expected at `promised`) arrived.
+    void receive(double promised, std::int64_t delivered, std::int64_t ordered, std::uint32_t vendor);
+    /// The vendor announced that the shipment expected at `was` comes at `now_expected` instead.
+    void reschedule(const Inbound& was, double now_expected);
     /// `units` ordered that leave the vendor at or after `departs`, beyond the horizon: on order, but
     /// never shipped in this run.
     void book_beyond_horizon(std::int64_t units, double departs);
-    /// Shipments on their way: (confirmed arrival, units), earliest first.
-    const std::vector<std::pair<double, std::int64_t>>& inbound() const { return inbound_; }
+    /// Shipments on their way, earliest first.
+    const std::vector<Inbound>& inbound() const { return inbound_; }
     /// When the first unit booked beyond the horizon leaves (infinity when none is).
     double booked_departure() const { return beyond_departure_; }
     /// Days from `now` until the shipment that covers `units_needed` units (counted from the first
     /// unit owed) arrives; negative when the pipeline does not cover them.
     double pipeline_wait(std::int64_t units_needed, double now) const;
+    /// The open backorders in the order the line will be served (their slots, into `out`).
+    void waiting_in_order(std::vector<std::uint32_t>& out) const;
 
 private:
     void change_on_hand(std::int64_t delta);
@@ -135,7 +153,7 @@ private:
     IndexRing line_;                    // first come, first served
     std::vector<Ranked> ranked_line_;   // a min-heap (std::push_heap with greater) otherwise
     std::uint64_t arrivals_ = 0;
-    std::vector<std::pair<double, std::int64_t>> inbound_;  // (confirmed arrival, units), sorted
+    std::vector<Inbound> inbound_;  // sorted
     std::int64_t beyond_units_ = 0;  // on order, leaving the vendor after the horizon
     double beyond_departure_ = std::numeric_limits<double>::infinity();
     StockTallies tallies_;

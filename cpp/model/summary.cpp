@@ -13,6 +13,7 @@ double ratio(double num, double den) { return den > 0 ? num / den : kNaN; }
 void set(Summary& m, Metric k, double v) { m[static_cast<std::size_t>(k)] = v; }
 void set(ItemSummary& m, ItemMetric k, double v) { m[static_cast<std::size_t>(k)] = v; }
 void set(SegmentSummary& m, SegmentMetric k, double v) { m[static_cast<std::size_t>(k)] = v; }
+void set(VendorSummary& m, VendorMetric k, double v) { m[static_cast<std::size_t>(k)] = v; }
 }  // namespace
 
 /// The store's flows: the items' sums, in item order. Units wanted as a substitute are counted at the
@@ -61,6 +62,7 @@ Summary Simulation::summary() const {
     set(m, Metric::mean_order_size, ratio(f.ordered_units, f.orders));
     set(m, Metric::supplier_fill_rate, ratio(f.received_units, f.due_units));
     set(m, Metric::disrupted_days, st.disrupted_days);
+    set(m, Metric::notices_sent, f.notices);
     if (customers_.customers_mode()) summarize_customers(m, f, st);
     set(m, Metric::events, static_cast<double>(events_handled_));
     set(m, Metric::purchase_candidates, static_cast<double>(customers_.candidates_drawn()));
@@ -81,6 +83,9 @@ void Simulation::summarize_flows(Summary& m, const ItemFlows& f) const {
     set(m, Metric::cancelled_units, f.cancelled);
     set(m, Metric::fulfilled_backorder_units, f.fulfilled);
     set(m, Metric::late_backorder_units, f.late);
+    set(m, Metric::late_backorder_announced_units, f.late_announced);
+    set(m, Metric::late_backorder_surprise_units, f.late - f.late_announced);
+    set(m, Metric::cancelled_after_notice_units, f.cancelled_after_notice);
     set(m, Metric::fill_rate, ratio(served, demand));
     set(m, Metric::backorder_acceptance_rate, ratio(f.accepted, f.offers));
     set(m, Metric::mean_backorder_wait_days, ratio(f.wait_units_days, f.fulfilled));
@@ -114,12 +119,15 @@ MoneyTally Simulation::money() const {
     m.holding_cost = cost(LedgerCategory::HoldingCost);
     m.ordering_cost = cost(LedgerCategory::OrderingCost);
     m.net_interest = cost(LedgerCategory::InterestPaid) + cost(LedgerCategory::InterestEarned);
+    m.purchase_price_variance = f.price_variance_cents / 100.0;
     for (const ItemRun& it : items_) {
         m.salvage_value += static_cast<double>(it.stock.on_hand()) * it.spec.salvage_value;
         const double lost = it.flows.lost - it.flows.passed_on + it.flows.cancelled;
         m.lost_margin += lost * (static_cast<double>(it.price - it.unit_cost) / 100.0);
     }
-    const double operating = m.revenue - m.cost_of_goods_sold - m.holding_cost - m.ordering_cost - m.net_interest;
+    // The variance is subtracted last: with every vendor at the unit cost it is 0 and profit is unchanged.
+    const double operating =
+        m.revenue - m.cost_of_goods_sold - m.holding_cost - m.ordering_cost - m.net_interest - m.purchase_price_variance;
     m.profit = sc_.finance.salvage_in_profit ? operating + m.salvage_value : operating;
     m.cash = static_cast<double>(accounts_.cash()) / 100.0;
     return m;
@@ -134,6 +142,7 @@ void Simulation::summarize_money(Summary& m, const ItemFlows& f, const WindowSta
     set(m, Metric::cost_of_goods_sold, money.cost_of_goods_sold);
     set(m, Metric::holding_cost, money.holding_cost);
     set(m, Metric::ordering_cost, money.ordering_cost);
+    set(m, Metric::purchase_price_variance, money.purchase_price_variance);
     set(m, Metric::refunds, cost(LedgerCategory::Refund));
     set(m, Metric::apology_discounts, cost(LedgerCategory::ApologyDiscount));
     set(m, Metric::net_interest, money.net_interest);
@@ -168,6 +177,8 @@ void Simulation::summarize_customers(Summary& m, const ItemFlows& f, const Windo
     }
     set(m, Metric::repeat_purchase_rate, ratio(static_cast<double>(repeat), static_cast<double>(buyers)));
     set(m, Metric::revenue_per_customer, ratio(f.revenue_cents / 100.0, static_cast<double>(customers_.joined())));
+    set(m, Metric::loyalty_lost_to_announced_delays, st.loyalty_lost_announced);
+    set(m, Metric::loyalty_lost_to_surprise_delays, st.loyalty_lost_surprise);
 }
 
 /// The store's period-end figures: each periodic item's mean over its period ends, summed over the
@@ -232,9 +243,36 @@ std::vector<ItemSummary> Simulation::item_summaries() const {
         set(m, ItemMetric::cost_of_goods_sold, f.cogs_cents / 100.0);
         set(m, ItemMetric::lost_revenue, f.lost_revenue_cents / 100.0);
         set(m, ItemMetric::holding_cost, g.holding_cost);
-        set(m, ItemMetric::gross_margin, (f.revenue_cents - f.cogs_cents) / 100.0 - g.holding_cost);
+        set(m, ItemMetric::gross_margin,
+            (f.revenue_cents - f.cogs_cents) / 100.0 - g.holding_cost - f.price_variance_cents / 100.0);
         set(m, ItemMetric::orders_placed, f.orders);
         set(m, ItemMetric::salvage_value, static_cast<double>(it.stock.on_hand()) * it.spec.salvage_value);
+        set(m, ItemMetric::purchase_price_variance, f.price_variance_cents / 100.0);
+        set(m, ItemMetric::notices_sent, f.notices);
+        set(m, ItemMetric::cancelled_after_notice_units, f.cancelled_after_notice);
+    }
+    return out;
+}
+
+std::vector<VendorSummary> Simulation::vendor_summaries() const {
+    std::vector<VendorSummary> out(vendors_.size());
+    for (std::size_t v = 0; v < vendors_.size(); ++v) {
+        const VendorRecord& r = vendor_flows_[v];
+        VendorSummary& m = out[v];
+        m.fill(kNaN);
+        set(m, VendorMetric::orders_placed, r.orders);
+        set(m, VendorMetric::ordered_units, r.ordered_units);
+        set(m, VendorMetric::shipments, r.shipments);
+        set(m, VendorMetric::late_shipments, r.late_shipments);
+        set(m, VendorMetric::received_units, r.received_units);
+        set(m, VendorMetric::short_units, r.short_units);
+        set(m, VendorMetric::due_units_end, static_cast<double>(vendors_[v].due_units()));
+        set(m, VendorMetric::on_time_rate, r.on_time_rate());
+        set(m, VendorMetric::fill_rate, r.fill_rate());
+        set(m, VendorMetric::mean_lead_time_days, r.mean_lead_time_days());
+        set(m, VendorMetric::spend, r.spend_cents / 100.0);
+        set(m, VendorMetric::ordering_cost, r.ordering_cost_cents / 100.0);
+        set(m, VendorMetric::disrupted_days, vendors_[v].down_days(now_));
     }
     return out;
 }

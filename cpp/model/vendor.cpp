@@ -11,11 +11,12 @@ namespace {
 constexpr std::int64_t kMaxShipmentsPerOrder = 1000000;
 }
 
-Vendor::Vendor(const Supplier& spec, std::uint32_t index, double horizon, std::uint64_t seed,
+Vendor::Vendor(const Supplier& spec, std::uint32_t index, const RunSettings& run, std::uint64_t seed,
                std::uint64_t replication, Calendar& cal)
     : spec_(spec),
       index_(index),
-      horizon_(horizon),
+      horizon_(run.horizon_days),
+      warmup_(run.warmup_days),
       cal_(cal),
       seed_(seed),
       replication_(replication),
@@ -35,8 +36,9 @@ std::int64_t Vendor::order_size(std::int64_t units) const {
 }
 
 void Vendor::ship(std::int64_t order_id, std::uint32_t item, std::int64_t units, Cents unit_price, double now,
-                  StockPoint& dest) {
-    const Shipment order{order_id, item, 0, 0, 0.0, 0};
+                  StockPoint& dest, bool announce_delays) {
+    record_.ordered(units, static_cast<double>(to_cents(spec_.order_cost)));
+    const Shipment order{order_id, item, 0, 0, 0.0, 0.0, 0.0, now, unit_price, 0};
     double depart = up_ ? now : up_at_;
     std::int64_t remaining = units;
     std::int64_t parts = 0;
@@ -47,6 +49,7 @@ void Vendor::ship(std::int64_t order_id, std::uint32_t item, std::int64_t units,
             if (leaves >= horizon_) {  // this part and the rest leave after the run ends
                 capacity_used_ -= chunk;
                 book_beyond_horizon(remaining);
+                beyond_units_ += remaining;
                 dest.book_beyond_horizon(remaining, leaves);
                 return;
             }
@@ -56,7 +59,7 @@ void Vendor::ship(std::int64_t order_id, std::uint32_t item, std::int64_t units,
                                             " units needs over 1e6 capacity periods; raise /supplier/capacity/units");
         }
         remaining -= chunk;
-        schedule_shipment(order, chunk, unit_price, depart, dest);
+        schedule_shipment(order, chunk, depart, dest, announce_delays);
     }
 }
 
@@ -103,8 +106,8 @@ double Vendor::leave_time(double depart, std::int64_t remaining, std::int64_t& c
     return std::max(depart, static_cast<double>(capacity_period_) * cap.period_days);
 }
 
-void Vendor::schedule_shipment(const Shipment& order, std::int64_t chunk, Cents unit_price, double depart,
-                               StockPoint& dest) {
+void Vendor::schedule_shipment(const Shipment& order, std::int64_t chunk, double depart, StockPoint& dest,
+                               bool announce_delays) {
     const Reliability& rel = spec_.reliability;
     ItemStreams& rng = streams(order.item);
     double arrival = depart + spec_.lead_time.sample(rng.lead);
@@ -122,28 +125,56 @@ void Vendor::schedule_shipment(const Shipment& order, std::int64_t chunk, Cents 
     }
     if (!spec_.orders_may_cross) arrival = std::max(arrival, last_arrival_);
     last_arrival_ = std::max(last_arrival_, arrival);
-    const Cents prepaid = spec_.payment == PaymentTerms::Prepay ? amount(chunk, unit_price) : 0;
-    const std::uint32_t slot =
-        shipments_.acquire(Shipment{order.order_id, order.item, delivered, chunk, promised, prepaid});
-    dest.expect(promised, delivered, chunk);
+    Shipment s = order;
+    s.units = delivered, s.ordered = chunk, s.confirmed = promised, s.expected_arrival = promised, s.arrival = arrival;
+    s.prepaid = spec_.payment == PaymentTerms::Prepay ? amount(chunk, order.unit_price) : 0;
+    const std::uint32_t slot = shipments_.acquire(s);
+    open_units_ += chunk;
+    dest.expect(promised, delivered, chunk, index_);
     cal_.schedule(arrival, EventType::ShipmentArrival, slot, 0, index_);
+    // The vendor tells the store of a delay ahead of the confirmed date (never before the order).
+    if (announce_delays && s.late())
+        cal_.schedule(std::max(order.ordered_at, promised - rel.late_notice_days), EventType::ShipmentDelay, slot, 0,
+                      index_);
 }
 
-Shipment Vendor::arrive(std::uint32_t slot) {
+Shipment Vendor::arrive(std::uint32_t slot, double now) {
     const Shipment s = shipments_[slot];
     shipments_.release(slot);
+    open_units_ -= s.ordered;
+    record_.arrived(s.units, s.ordered, s.ordered_at, now, s.late());
+    if (s.late()) late_arrivals_.push_back(now);
     return s;
+}
+
+Shipment Vendor::announce_delay(std::uint32_t slot) {
+    Shipment& s = shipments_[slot];
+    const Shipment before = s;
+    s.expected_arrival = s.arrival;
+    return before;
+}
+
+std::int64_t Vendor::late_since(double since) const {
+    return static_cast<std::int64_t>(late_arrivals_.end() -
+                                     std::lower_bound(late_arrivals_.begin(), late_arrivals_.end(), since));
+}
+
+double Vendor::down_days(double now) const {
+    const double open = up_ ? 0.0 : std::max(0.0, now - std::max(down_since_, warmup_));
+    return down_window_days_ + open;
 }
 
 double Vendor::toggle(double now) {
     const Disruptions& d = spec_.disruptions;
     if (up_) {
         up_ = false;
+        down_since_ = now;
         up_at_ = now + d.down_days.sample(rng_disruption_);
         cal_.schedule(up_at_, EventType::SupplierState, index_);
         return up_at_ - now;
     }
     up_ = true;
+    down_window_days_ += std::max(0.0, now - std::max(down_since_, warmup_));
     const double up_for = d.up_days.sample(rng_disruption_);
     cal_.schedule(now + up_for, EventType::SupplierState, index_);
     return up_for;

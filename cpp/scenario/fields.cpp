@@ -116,6 +116,10 @@ Obj::Obj(const json& j, std::string path, std::initializer_list<const char*> all
     }
 }
 
+Obj::Obj(const json& j, std::string path, Problems& problems) : j_(j), path_(std::move(path)), problems_(problems) {
+    if (!j.is_object()) throw ScenarioError(path_, "must be an object keyed by id, got " + type_name(j));
+}
+
 void Obj::require(const char* key) const {
     if (!has(key)) throw ScenarioError(at(key), "required field is missing");
 }

@@ -52,6 +52,8 @@ private:
 class Obj {
 public:
     Obj(const json& j, std::string path, std::initializer_list<const char*> allowed, Problems& problems);
+    /// A view of an object keyed by ids (any key is allowed; the caller checks them).
+    Obj(const json& j, std::string path, Problems& problems);
 
     std::string at(const std::string& key) const { return path_ + "/" + escape_pointer_token(key); }
     const std::string& path() const { return path_; }

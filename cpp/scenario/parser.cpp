@@ -148,15 +148,17 @@ void parse_acceptance(const Obj& o, BackorderAcceptance& b) {
 
 void parse_loyalty(const Obj& o, Customers& c) {
     optional_block(o, "loyalty",
-                   {"served", "backorder_on_time", "backorder_late", "turned_away", "cancelled", "churn_below",
-                    "churn_probability"},
+                   {"served", "backorder_on_time", "backorder_late", "backorder_late_announced", "turned_away",
+                    "cancelled", "cancelled_after_notice", "churn_below", "churn_probability"},
                    [&](const Obj& l) {
                        LoyaltyRules& L = c.loyalty;
                        L.served = l.probability("served", L.served);
                        L.backorder_on_time = l.probability("backorder_on_time", L.backorder_on_time);
                        L.backorder_late = l.probability("backorder_late", L.backorder_late);
+                       L.backorder_late_announced = l.probability("backorder_late_announced", L.backorder_late_announced);
                        L.turned_away = l.probability("turned_away", L.turned_away);
                        L.cancelled = l.probability("cancelled", L.cancelled);
+                       L.cancelled_after_notice = l.probability("cancelled_after_notice", L.cancelled_after_notice);
                        L.churn_below = l.probability("churn_below", L.churn_below);
                        if (L.churn_below >= c.initial_loyalty && L.churn_below > 0)
                            throw ScenarioError(l.at("churn_below"), "must be below initial_loyalty (" +
@@ -222,7 +224,8 @@ void parse_customers(const Obj& top, Scenario& sc) {
 }
 
 void parse_reliability(const Obj& o, Supplier& s) {
-    optional_block(o, "reliability", {"partial_probability", "partial_fraction", "late_probability", "late_days"},
+    optional_block(o, "reliability",
+                   {"partial_probability", "partial_fraction", "late_probability", "late_days", "late_notice_days"},
                    [&](const Obj& r) {
                        Reliability& rel = s.reliability;
                        rel.partial_probability = r.probability("partial_probability", rel.partial_probability);
@@ -230,6 +233,7 @@ void parse_reliability(const Obj& o, Supplier& s) {
                            distribution_field(r, "partial_fraction", Support::Fraction, false, rel.partial_fraction);
                        rel.late_probability = r.probability("late_probability", rel.late_probability);
                        rel.late_days = distribution_field(r, "late_days", Support::NonNegative, false, rel.late_days);
+                       rel.late_notice_days = r.days("late_notice_days", rel.late_notice_days);
                        if (rel.partial_probability + rel.late_probability > 1.0 + 1e-12)
                            throw ScenarioError(r.path(), "partial_probability + late_probability must be at most 1");
                    });
@@ -424,9 +428,29 @@ void parse_backorder_caps(const Obj& o, Shortage& s) {
         throw ScenarioError(o.path(), "partial_backorder needs max_open_backorders or max_quoted_wait_days");
 }
 
+const char* update_name(UpdateMode m) {
+    return m == UpdateMode::NotifyOnSlip ? "notify_on_slip" : m == UpdateMode::NotifyPeriodically ? "notify_periodically" : "silent";
+}
+
+/// What the store tells waiting customers after the quote (a field left out keeps its value in `s`).
+void parse_updates(const Obj& o, const Scenario& sc, Updates& u) {
+    optional_block(o, "updates", {"mode", "period_days"}, [&](const Obj& p) {
+        const std::string mode = p.choice("mode", {"silent", "notify_on_slip", "notify_periodically"},
+                                          std::string(update_name(u.mode)));
+        u.mode = mode == "notify_on_slip"        ? UpdateMode::NotifyOnSlip
+                 : mode == "notify_periodically" ? UpdateMode::NotifyPeriodically
+                                                 : UpdateMode::Silent;
+        if (p.has("period_days") && u.mode != UpdateMode::NotifyPeriodically)
+            throw ScenarioError(p.at("period_days"), "only applies when mode is \"notify_periodically\"");
+        u.period_days = p.days("period_days", u.period_days, false);
+        if (sc.run.horizon_days / u.period_days > 1e8)
+            throw ScenarioError(p.at("period_days"), "too short for the horizon (more than 1e8 rounds of notices)");
+    });
+}
+
 /// The fields of a shortage object applied onto `s`: a field left out keeps its value in `s` (the
 /// defaults for the store's rule, the store's rule for an item's override).
-void parse_shortage_fields(const Obj& o, Shortage& s) {
+void parse_shortage_fields(const Obj& o, const Scenario& sc, Shortage& s) {
     const std::string rule =
         o.choice("rule", {"lost_sales", "backorder", "partial_backorder"}, std::string(rule_name(s.rule)));
     s.rule = rule == "backorder"           ? ShortageRule::Backorder
@@ -442,6 +466,7 @@ void parse_shortage_fields(const Obj& o, Shortage& s) {
     s.apology_discount = o.probability("apology_discount", s.apology_discount);
     parse_backorder_caps(o, s);
     parse_quote(o, s);
+    parse_updates(o, sc, s.updates);
     if (s.rule == ShortageRule::PartialBackorder && s.max_quoted_wait_days >= 0 && s.quote == QuoteMode::None)
         throw ScenarioError(o.has("max_quoted_wait_days") ? o.at("max_quoted_wait_days") : o.path(),
                             "needs a quote: quote mode \"none\" gives no wait to cap");
@@ -450,10 +475,10 @@ void parse_shortage_fields(const Obj& o, Shortage& s) {
 
 const std::initializer_list<const char*> kShortageKeys = {
     "rule", "prepay", "deposit_fraction", "partial_shipments", "max_open_backorders", "max_quoted_wait_days",
-    "apology_discount", "quote"};
+    "apology_discount", "quote", "updates"};
 
 void parse_shortage(const Obj& top, Scenario& sc) {
-    optional_block(top, "shortage", kShortageKeys, [&](const Obj& o) { parse_shortage_fields(o, sc.shortage); });
+    optional_block(top, "shortage", kShortageKeys, [&](const Obj& o) { parse_shortage_fields(o, sc, sc.shortage); });
 }
 
 void parse_finance(const Obj& top, Scenario& sc) {

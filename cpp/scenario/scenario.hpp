@@ -4,7 +4,9 @@
 /// simulation never re-checks or clamps inputs; every default below is the one the parser applies
 /// when a file leaves the field out (the parser reads them from here; tests check them against
 /// schema.json). Fields a file must give ("required") hold a placeholder a caller must replace.
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,9 +68,11 @@ struct StockoutResponse {
 struct LoyaltyRules {
     double served = 0.02;
     double backorder_on_time = 0.021;
-    double backorder_late = 0.061;
+    double backorder_late = 0.061;            // late, and the customer learned it when the date passed
+    double backorder_late_announced = 0.041;  // late, but the store told the customer the date in time
     double turned_away = 0.06;
     double cancelled = 0.10;
+    double cancelled_after_notice = 0.06;     // cancelled on being told of a delay
     double churn_below = 0.0;        // churn when loyalty falls below this
     double churn_probability = 0.0;  // or with this probability after each bad experience
 };
@@ -115,6 +119,7 @@ struct Reliability {
     Distribution partial_fraction = Distribution::constant(0.5);
     double late_probability = 0.0;
     Distribution late_days = Distribution::constant(7.0);
+    double late_notice_days = 0.0;  // a late shipment is announced this many days before its confirmed date
 };
 
 struct Capacity {
@@ -133,6 +138,7 @@ struct Supplier {
     bool present = false;  // a file may leave the supplier out when the store never reorders
     std::string id = "supplier";
     std::string name = "supplier";
+    double price_factor = 1.0;  // the vendor's unit price: the item's unit cost x this (unless the item names one)
     Distribution lead_time = Distribution::constant(7.0);  // required
     bool orders_may_cross = true;
     double order_cost = 0.0;
@@ -162,8 +168,27 @@ struct Replenishment {
     }
 };
 
+enum class SourcingRule { Single, Cheapest, Fastest, Split, DualIndex, SwitchAfterLate };
+
+/// How an item's orders are shared among its vendors (Item::vendors, in order of preference).
+struct Sourcing {
+    SourcingRule rule = SourcingRule::Single;
+    std::vector<double> shares;        // split: one share per vendor of the item, summing to 1
+    std::int64_t expedite_below = 0;   // dual_index: expedite when the expedited position is below this
+    std::int64_t expedite_up_to = 0;   // dual_index: ... up to this level (>= expedite_below)
+    std::int64_t late_deliveries = 3;  // switch_after_late: this many late deliveries ...
+    double window_days = 90.0;         // ... within this many days move the item to its next vendor
+};
+
 enum class ShortageRule { LostSales, Backorder, PartialBackorder };
 enum class QuoteMode { Honest, Optimistic, Fixed, None };
+enum class UpdateMode { Silent, NotifyOnSlip, NotifyPeriodically };
+
+/// What the store tells customers waiting for a backorder after the quote.
+struct Updates {
+    UpdateMode mode = UpdateMode::Silent;
+    double period_days = 7.0;  // notify_periodically: every this many days
+};
 
 struct Shortage {
     ShortageRule rule = ShortageRule::LostSales;
@@ -176,6 +201,7 @@ struct Shortage {
     QuoteMode quote = QuoteMode::Honest;
     double quote_factor = 0.5;       // optimistic: quote = honest x factor
     double quote_days = 0.0;         // fixed quote
+    Updates updates;
 };
 
 enum class Allocation { FirstComeFirstServed, Priority, Loyalty };
@@ -194,8 +220,17 @@ struct Item {
     std::vector<std::uint32_t> substitutes;  // items tried in this order when it is out
     Replenishment replenishment;             // required
     std::vector<std::uint32_t> vendors = {0};  // indices into Scenario::vendors; the first is the regular one
+    /// Unit prices the item names for some of its vendors (parallel to `vendors`; NaN: the vendor's
+    /// price factor x unit_cost; empty: none named).
+    std::vector<double> vendor_prices;
+    Sourcing sourcing;
     Shortage shortage;                       // the store's rule with the item's own overrides
     std::uint32_t vendor() const { return vendors.front(); }
+    /// What vendor `k` of the item (its place in `vendors`) charges a unit.
+    double unit_price(const std::vector<Supplier>& all, std::size_t k) const {
+        const double named = k < vendor_prices.size() ? vendor_prices[k] : std::numeric_limits<double>::quiet_NaN();
+        return std::isnan(named) ? unit_cost * all[vendors[k]].price_factor : named;
+    }
 };
 
 struct Finance {

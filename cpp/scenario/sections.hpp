@@ -24,10 +24,17 @@ void parse_vendor_fields(const Obj& o, const Scenario& sc, Supplier& s);
 void parse_replenishment(const Obj& holder, const Scenario& sc, Replenishment& r);
 /// Applies a shortage object onto `s`: fields left out keep their value (an item's override
 /// starts from the store's rule).
-void parse_shortage_fields(const Obj& o, Shortage& s);
+void parse_shortage_fields(const Obj& o, const Scenario& sc, Shortage& s);
 extern const std::initializer_list<const char*> kShortageKeys;
 void parse_shortage(const Obj& top, Scenario& sc);
 void parse_finance(const Obj& top, Scenario& sc);
+
+/// Store format: an item's sourcing rule among its vendors (sourcing.cpp).
+void parse_sourcing(const Obj& item_obj, const std::vector<std::string>& vendor_ids, Item& item);
+/// The place in the item's vendors of vendor `id`, named at `path`; a ScenarioError (with a "did
+/// you mean" among them) when the item does not list it at `vendors_at`.
+std::size_t item_vendor(const std::string& id, const std::string& path, const Item& item,
+                        const std::vector<std::string>& vendor_ids, const std::string& vendors_at);
 
 /// Store format: customers' segments (called by parse_customers), and the whole document.
 void parse_segments(const Obj& customers, Scenario& sc);

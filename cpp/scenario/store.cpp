@@ -15,6 +15,7 @@ namespace {
 
 using Index = std::unordered_map<std::string, std::uint32_t>;
 constexpr std::size_t kMaxSubstitutes = 20;
+constexpr std::size_t kMaxItemVendors = 10;
 constexpr std::size_t kMaxIdLength = 100;
 
 /// Ids become JSON-pointer tokens, table values and sweep paths: letters, digits, '_' and '-' only.
@@ -100,21 +101,29 @@ void parse_vendors(const Obj& top, Scenario& sc, std::vector<std::string>& ids) 
         s.id = s.name = ids[v];
         top.problems().check([&] {
             Obj o(j.at(ids[v]), top.at("vendors") + "/" + escape_pointer_token(ids[v]),
-                  {"name", "description", "lead_time", "orders_may_cross", "order_cost", "payment_terms_days", "prepay",
-                   "min_order", "order_multiple", "reliability", "capacity", "disruptions"},
+                  {"name", "description", "lead_time", "orders_may_cross", "price_factor", "order_cost",
+                   "payment_terms_days", "prepay", "min_order", "order_multiple", "reliability", "capacity",
+                   "disruptions"},
                   top.problems());
             if (o.has("description")) (void)o.string("description");
+            top.problems().check([&] {
+                s.price_factor = o.positive("price_factor", s.price_factor);
+                if (s.price_factor > 1000) throw ScenarioError(o.at("price_factor"), "must be at most 1000");
+            });
             parse_vendor_fields(o, sc, s);
         });
     }
 }
 
-/// An item's vendors: named, or the store's only vendor; none for an item that is never reordered.
-void parse_item_vendors(const Obj& o, const Scenario& sc, const std::vector<std::string>& vendor_ids, Item& item) {
+/// An item's vendors: named (in order of preference), or the store's only vendor; none for an item
+/// that is never reordered.
+void parse_item_vendors(const Obj& o, const std::vector<std::string>& vendor_ids, Item& item) {
     const bool reorders = item.replenishment.kind != ReplenishmentKind::None;
     if (o.has("vendors")) {
-        item.vendors = id_list(o, "vendors", index_of(vendor_ids), vendor_ids, "vendor", 1);
-        if (item.vendors.empty()) throw ScenarioError(o.at("vendors"), "must name the vendor the item is bought from");
+        item.vendors = id_list(o, "vendors", index_of(vendor_ids), vendor_ids, "vendor", kMaxItemVendors);
+        if (item.vendors.empty())
+            throw ScenarioError(o.at("vendors"), "must name at least one vendor the item is bought from (leave the "
+                                                 "key out for an item that is never reordered)");
         return;
     }
     item.vendors = {0};
@@ -124,7 +133,21 @@ void parse_item_vendors(const Obj& o, const Scenario& sc, const std::vector<std:
     if (vendor_ids.size() > 1)
         throw ScenarioError(o.at("vendors"), "required when the store has several vendors (name the one this item "
                                              "is bought from)");
-    (void)sc;
+}
+
+/// Unit prices the item names for some of its vendors, keyed by vendor id.
+void parse_vendor_prices(const Obj& o, const std::vector<std::string>& vendor_ids, Item& item) {
+    if (!o.has("vendor_prices")) return;
+    const json& j = o.get("vendor_prices");
+    const Obj prices(j, o.at("vendor_prices"), o.problems());
+    item.vendor_prices.assign(item.vendors.size(), std::numeric_limits<double>::quiet_NaN());
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        const std::string at = prices.at(it.key());
+        o.problems().check([&] {
+            const std::size_t k = item_vendor(it.key(), at, item, vendor_ids, o.at("vendors"));
+            item.vendor_prices[k] = prices.money(it.key().c_str());
+        });
+    }
 }
 
 void parse_item(const Obj& o, const Scenario& sc, const std::vector<std::string>& vendor_ids, Item& item) {
@@ -147,9 +170,13 @@ void parse_item(const Obj& o, const Scenario& sc, const std::vector<std::string>
         if (item.initial_on_hand > kMaxLevel) throw ScenarioError(o.at("initial_on_hand"), "must be at most 1e9 units");
     });
     problems.check([&] { parse_replenishment(o, sc, item.replenishment); });
-    problems.check([&] { parse_item_vendors(o, sc, vendor_ids, item); });
+    problems.check([&] {
+        parse_item_vendors(o, vendor_ids, item);
+        parse_vendor_prices(o, vendor_ids, item);
+        parse_sourcing(o, vendor_ids, item);
+    });
     item.shortage = sc.shortage;
-    optional_block(o, "shortage", kShortageKeys, [&](const Obj& s) { parse_shortage_fields(s, item.shortage); });
+    optional_block(o, "shortage", kShortageKeys, [&](const Obj& s) { parse_shortage_fields(s, sc, item.shortage); });
 }
 
 void parse_substitutes(const Obj& o, const std::vector<std::string>& ids, std::uint32_t self, Item& item) {
@@ -173,7 +200,8 @@ void parse_items(const Obj& top, Scenario& sc, const std::vector<std::string>& v
         top.problems().check([&] {
             Obj o(j.at(ids[i]), top.at("items") + "/" + escape_pointer_token(ids[i]),
                   {"name", "description", "price", "unit_cost", "holding_cost_per_unit_day", "salvage_value",
-                   "popularity", "initial_on_hand", "substitutes", "replenishment", "vendors", "shortage"},
+                   "popularity", "initial_on_hand", "substitutes", "replenishment", "vendors", "vendor_prices",
+                   "sourcing", "shortage"},
                   top.problems());
             parse_item(o, sc, vendor_ids, item);
             top.problems().check([&] { parse_substitutes(o, ids, i, item); });
@@ -195,7 +223,8 @@ void parse_allocation(const Obj& top, Scenario& sc) {
 
 /// A loss times the sensitivity must stay a fraction, or loyalty would turn negative.
 void check_sensitivity(const Obj& o, const LoyaltyRules& L, double sensitivity) {
-    const double worst = std::max({L.turned_away, L.cancelled, L.backorder_late, L.backorder_on_time});
+    const double worst = std::max({L.turned_away, L.cancelled, L.backorder_late, L.backorder_on_time,
+                                   L.backorder_late_announced, L.cancelled_after_notice});
     if (sensitivity * worst > 1.0)
         throw ScenarioError(o.at("loyalty_sensitivity"),
                             "times the largest loyalty loss (" + fmt(worst) + ") must be at most 1 (got " +

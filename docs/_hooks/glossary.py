@@ -33,4 +33,5 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
         return "\n".join(f"| `{m['name']}` | {m['unit']} | {m['description']} |" for m in info)
 
     out = _HEADING.sub(entry, markdown).replace("ITEM_METRIC_ROWS", rows(_core.item_metric_info))
-    return out.replace("SEGMENT_METRIC_ROWS", rows(_core.segment_metric_info))
+    out = out.replace("SEGMENT_METRIC_ROWS", rows(_core.segment_metric_info))
+    return out.replace("VENDOR_METRIC_ROWS", rows(_core.vendor_metric_info))

@@ -26,6 +26,8 @@ nlohmann::ordered_json document_from_python(const py::handle& obj);
 class PyReplenishmentPolicy : public ReplenishmentPolicy {
 public:
     std::int64_t order(const InventoryView& view) override;
+    /// order() may return units, a stocklab.Order(units, vendor) or a list of them.
+    void orders(const InventoryView& view, std::vector<OrderDecision>& out) override;
     double review_period_days() const override;
     double review_offset_days() const override;
 };
@@ -38,6 +40,7 @@ ReplenishmentPolicy* constructed_policy(const py::handle& obj);
 py::array_t<double> summary_array(const Summary& s);
 py::array_t<double> items_array(const std::vector<ItemSummary>& rows);
 py::array_t<double> segments_array(const std::vector<SegmentSummary>& rows);
+py::array_t<double> vendors_array(const std::vector<VendorSummary>& rows);
 py::dict events_dict(const std::vector<EventRecord>& ev, std::size_t from);
 /// The rows of a (possibly bounded) log from row number `start` on.
 py::dict events_dict(const EventLog& log, std::size_t start);

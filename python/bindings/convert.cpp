@@ -27,9 +27,9 @@ py::array_t<double> summary_array(const Summary& s) {
 
 py::dict events_dict(const std::vector<EventRecord>& ev, std::size_t from) {
     const std::size_t n = ev.size() > from ? ev.size() - from : 0;
-    std::vector<double> time(n), cash(n), value(n);
+    std::vector<double> time(n), cash(n), value(n), previous(n);
     std::vector<std::int64_t> customer(n), qty(n), on_hand(n), bo(n), on_order(n);
-    std::vector<std::int32_t> item(n);
+    std::vector<std::int32_t> item(n), vendor(n);
     std::vector<std::uint8_t> kind(n);
     for (std::size_t i = 0; i < n; ++i) {
         const EventRecord& r = ev[from + i];
@@ -42,6 +42,8 @@ py::dict events_dict(const std::vector<EventRecord>& ev, std::size_t from) {
         on_order[i] = r.on_order;
         cash[i] = r.cash;
         value[i] = r.value;
+        previous[i] = r.previous;
+        vendor[i] = r.vendor;
         kind[i] = static_cast<std::uint8_t>(r.kind);
     }
     py::dict d;
@@ -51,6 +53,8 @@ py::dict events_dict(const std::vector<EventRecord>& ev, std::size_t from) {
     d["customer"] = to_array(customer);
     d["quantity"] = to_array(qty);
     d["value"] = to_array(value);
+    d["previous"] = to_array(previous);
+    d["vendor"] = to_array(vendor);
     d["on_hand"] = to_array(on_hand);
     d["backorders"] = to_array(bo);
     d["on_order"] = to_array(on_order);
@@ -69,11 +73,12 @@ py::dict ledger_dict(const std::vector<LedgerEntry>& entries) {
     const std::size_t n = entries.size();
     std::vector<double> time(n);
     std::vector<std::int64_t> cents(n), ref(n);
-    std::vector<std::int32_t> item(n);
+    std::vector<std::int32_t> item(n), vendor(n);
     std::vector<std::uint8_t> cat(n);
     for (std::size_t i = 0; i < n; ++i) {
         time[i] = entries[i].time;
         item[i] = entries[i].item;
+        vendor[i] = entries[i].vendor;
         cents[i] = entries[i].amount;
         ref[i] = entries[i].reference;
         cat[i] = static_cast<std::uint8_t>(entries[i].category);
@@ -84,6 +89,7 @@ py::dict ledger_dict(const std::vector<LedgerEntry>& entries) {
     d["amount_cents"] = to_array(cents);
     d["reference"] = to_array(ref);
     d["item"] = to_array(item);
+    d["vendor"] = to_array(vendor);
     return d;
 }
 
@@ -107,6 +113,7 @@ py::array_t<double> rows_array(const std::vector<Row>& rows) {
 
 py::array_t<double> items_array(const std::vector<ItemSummary>& rows) { return rows_array(rows); }
 py::array_t<double> segments_array(const std::vector<SegmentSummary>& rows) { return rows_array(rows); }
+py::array_t<double> vendors_array(const std::vector<VendorSummary>& rows) { return rows_array(rows); }
 
 py::dict result_dict(RunResult& r) {
     py::dict d;
@@ -117,6 +124,8 @@ py::dict result_dict(RunResult& r) {
     d["item_ids"] = py::cast(r.item_ids);
     d["segments"] = segments_array(r.segments);
     d["segment_ids"] = py::cast(r.segment_ids);
+    d["vendors"] = vendors_array(r.vendors);
+    d["vendor_ids"] = py::cast(r.vendor_ids);
     d["timeseries"] = series_dict(r.timeseries);
     d["events"] = events_dict(r.events, 0);
     d["ledger"] = ledger_dict(r.ledger);

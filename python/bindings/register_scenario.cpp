@@ -144,6 +144,13 @@ void register_scenario(py::module_& m) {
                                    return ids;
                                },
                                "The customer segments' ids, in the scenario's order.")
+        .def_property_readonly("vendor_ids",
+                               [](const Scenario& s) {
+                                   std::vector<std::string> ids;
+                                   for (const Supplier& v : s.vendors) ids.push_back(v.id);
+                                   return ids;
+                               },
+                               "The vendors' ids, in the scenario's order (version 1: \"supplier\").")
         .def_property_readonly("item_names",
                                [](const Scenario& s) {
                                    std::vector<std::string> names;
@@ -185,6 +192,7 @@ void register_scenario(py::module_& m) {
     m.attr("metric_info") = py::tuple(info);
     m.attr("item_metric_info") = info_rows(kItemMetricInfo);
     m.attr("segment_metric_info") = info_rows(kSegmentMetricInfo);
+    m.attr("vendor_metric_info") = info_rows(kVendorMetricInfo);
     m.attr("series_names") = py::tuple(py::cast(series));
     m.attr("event_kinds") = py::tuple(py::cast(kinds));
     m.attr("ledger_categories") = py::tuple(py::cast(cats));

@@ -30,6 +30,11 @@ py::dict invariants_dict(const Invariants& v) {
     d["ledger_sum_cents"] = v.ledger_sum;
     d["min_on_hand"] = v.min_on_hand;
     d["time_monotone"] = v.time_monotone;
+    d["vendor_ordered_units"] = v.vendor_ordered;
+    d["vendor_received_units"] = v.vendor_received;
+    d["vendor_short_units"] = v.vendor_short;
+    d["vendor_due_units"] = v.vendor_due;
+    d["vendor_spend_cents"] = v.vendor_spend_cents;
     return d;
 }
 
@@ -110,6 +115,24 @@ void run_interruptibly(Simulation& sim, double t) {
     run_interruptibly_with(sim, [t](Simulation& s) { s.run_until(t); });
 }
 
+/// A vendor of `item` named by id (or by its place in the item's vendors; None: the sourcing rule).
+std::int32_t vendor_position(const Scenario& sc, std::uint32_t item, const py::object& vendor) {
+    if (vendor.is_none()) return -1;
+    const std::vector<std::uint32_t>& listed = sc.items[item].vendors;
+    std::string ids;
+    for (std::size_t k = 0; k < listed.size(); ++k) {
+        const std::string& id = sc.vendors[listed[k]].id;
+        if (py::isinstance<py::str>(vendor) && vendor.cast<std::string>() == id) return static_cast<std::int32_t>(k);
+        ids += (ids.empty() ? "\"" : ", \"") + id + "\"";
+    }
+    if (py::isinstance<py::int_>(vendor) && !py::isinstance<py::bool_>(vendor)) {
+        const auto k = vendor.cast<std::int64_t>();
+        if (k >= 0 && k < static_cast<std::int64_t>(listed.size())) return static_cast<std::int32_t>(k);
+    }
+    throw py::value_error("vendor " + py::repr(vendor).cast<std::string>() + ": item \"" + sc.items[item].id +
+                          "\" is bought from " + ids + " (give one of these ids, or its place in that list)");
+}
+
 ReplenishmentPolicy* policy_ptr(const py::object& policy) {
     if (policy.is_none()) return nullptr;
     if (!py::isinstance<ReplenishmentPolicy>(policy))
@@ -176,11 +199,18 @@ void register_simulation(py::module_& m) {
         .def("decision_view", exclusive([](const PySimulation& s) { return s.sim->decision_view(); }))
         .def(
             "decide",
-            exclusive([](PySimulation& s, const py::object& quantity) {
-                if (quantity.is_none()) return s.sim->decide();
-                s.sim->decide(OrderDecision{quantity.cast<std::int64_t>()});
+            exclusive([](PySimulation& s, const py::object& quantity, const py::object& vendor) {
+                if (quantity.is_none()) {
+                    if (!vendor.is_none()) throw py::value_error("a vendor without a quantity: give both");
+                    return s.sim->decide();
+                }
+                const std::vector<std::uint32_t> pending = s.sim->pending_items();
+                const std::uint32_t item = pending.empty() ? 0 : pending.front();
+                s.sim->decide(OrderDecision{quantity.cast<std::int64_t>(), vendor_position(s.sim->scenario(), item, vendor)});
             }),
-            py::arg("quantity") = py::none(), "Completes the pending decision: the policy's own, or `quantity` units.")
+            py::arg("quantity") = py::none(), py::arg("vendor") = py::none(),
+            "Completes the pending decision: the policy's own, or `quantity` units (from `vendor`: an id of the "
+            "item's vendors; None: the item's sourcing rule).")
         .def_property_readonly("last_event_type",
                                exclusive([](const PySimulation& s) {
                                    return std::string(kEventTypeNames[static_cast<int>(s.sim->last_event_type())]);
@@ -198,6 +228,8 @@ void register_simulation(py::module_& m) {
         .def("summary", exclusive([](const PySimulation& s) { return summary_array(s.sim->summary()); }))
         .def("items", exclusive([](const PySimulation& s) { return items_array(s.sim->item_summaries()); }),
              "The items' metrics so far (items x item metrics).")
+        .def("vendors", exclusive([](const PySimulation& s) { return vendors_array(s.sim->vendor_summaries()); }),
+             "The vendors' metrics so far (vendors x vendor metrics).")
         .def("invariants", exclusive([](const PySimulation& s) { return invariants_dict(s.sim->invariants()); }))
         .def("result",
              exclusive([](PySimulation& s) {

@@ -26,6 +26,7 @@ from .interactive import ScenarioLike, Simulation  # noqa: E402
 from .metrics import METRIC_INFO, METRICS, MetricInfo, format_number, metric_info, metric_label  # noqa: E402
 from .objectives import Constraint, Continuous  # noqa: E402
 from .optimization import OptimizationResult, PolicyOptimum, optimize  # noqa: E402
+from .orders import Order  # noqa: E402
 from .results import RunResult  # noqa: E402
 from .run import simulate  # noqa: E402
 from .scenario import Scenario, bundled_scenarios, load_scenario, schema  # noqa: E402
@@ -41,6 +42,7 @@ __all__ = [
     "InventoryView",
     "MetricInfo",
     "OptimizationResult",
+    "Order",
     "PolicyOptimum",
     "ReplenishmentPolicy",
     "RunResult",

@@ -12,6 +12,7 @@ metric_names: tuple[str, ...]
 metric_info: tuple[dict[str, str], ...]
 item_metric_info: tuple[dict[str, str], ...]
 segment_metric_info: tuple[dict[str, str], ...]
+vendor_metric_info: tuple[dict[str, str], ...]
 series_names: tuple[str, ...]
 event_kinds: tuple[str, ...]
 ledger_categories: tuple[str, ...]
@@ -26,6 +27,8 @@ class ParsedScenario:
     def item_ids(self) -> list[str]: ...
     @property
     def segment_ids(self) -> list[str]: ...
+    @property
+    def vendor_ids(self) -> list[str]: ...
     @property
     def item_names(self) -> list[str]: ...
     @property
@@ -49,12 +52,71 @@ def validate(doc: dict[str, Any] | str | bytes) -> None: ...
 def policy_names(doc: dict[str, Any] | str | bytes) -> list[str]: ...
 def resolve_policy(doc: dict[str, Any] | str | bytes, policy: str) -> dict[str, Any]: ...
 
+class VendorRecord:
+    """A vendor's record over the run so far (read-only): what it was asked for and delivered."""
+
+    @property
+    def orders(self) -> float:
+        """Purchase orders placed with the vendor."""
+    @property
+    def ordered_units(self) -> float:
+        """Units ordered from it."""
+    @property
+    def shipments(self) -> float:
+        """Shipments that arrived."""
+    @property
+    def late_shipments(self) -> float:
+        """Shipments that arrived after the date the vendor confirmed."""
+    @property
+    def received_units(self) -> float:
+        """Units the arrived shipments brought."""
+    @property
+    def short_units(self) -> float:
+        """Units the arrived shipments lacked (short shipments)."""
+    @property
+    def spend(self) -> float:
+        """Cash paid to the vendor (supplier payments net of its refunds)."""
+    @property
+    def on_time_rate(self) -> float:
+        """Share of the arrived shipments that came by their confirmed date (NaN before the first)."""
+    @property
+    def fill_rate(self) -> float:
+        """Units received per unit due on the arrived shipments (NaN before the first)."""
+    @property
+    def mean_lead_time_days(self) -> float:
+        """Realised days from order to arrival, per arrived shipment (NaN before the first)."""
+
+class VendorStatus:
+    """One of the item's vendors as the store sees it at a decision (read-only)."""
+
+    @property
+    def id(self) -> str:
+        """The vendor's id."""
+    @property
+    def unit_price(self) -> float:
+        """What it charges a unit of this item."""
+    @property
+    def lead_time_days(self) -> float:
+        """Its mean lead time (its terms, not its record)."""
+    @property
+    def up(self) -> bool:
+        """False while the vendor is in an outage (orders wait until it is back)."""
+    @property
+    def recent_late_deliveries(self) -> int:
+        """Its late deliveries in the last ``sourcing.window_days`` of the item (90 by default)."""
+    @property
+    def record(self) -> VendorRecord:
+        """Its record over the run so far."""
+
 class InventoryView:
     """What a replenishment policy sees when it is asked to decide (read-only)."""
 
     @property
     def now(self) -> float:
         """The current time, in days."""
+    @property
+    def item(self) -> int:
+        """The item's place in the scenario's items."""
     @property
     def on_hand(self) -> int:
         """Units on the shelf."""
@@ -79,6 +141,9 @@ class InventoryView:
     @property
     def is_review(self) -> bool:
         """True when the policy is asked at a periodic review (see ``review_period_days``)."""
+    @property
+    def vendors(self) -> list[VendorStatus]:
+        """The item's vendors, in the scenario's order for it: id, price, lead time, outage, record."""
 
 class ReplenishmentPolicy:
     """A replenishment policy written in Python: subclass it and define :meth:`order`.
@@ -138,7 +203,7 @@ class Simulation:
     @property
     def decision_pending(self) -> bool: ...
     def decision_view(self) -> InventoryView: ...
-    def decide(self, quantity: int | None = None) -> None: ...
+    def decide(self, quantity: int | None = None, vendor: str | int | None = None) -> None: ...
     @property
     def now(self) -> float: ...
     @property
@@ -155,6 +220,7 @@ class Simulation:
     def timeseries(self) -> dict[str, npt.NDArray[np.float64]]: ...
     def summary(self) -> npt.NDArray[np.float64]: ...
     def items(self) -> npt.NDArray[np.float64]: ...
+    def vendors(self) -> npt.NDArray[np.float64]: ...
     def invariants(self) -> dict[str, Any]: ...
     def result(self) -> dict[str, Any]: ...
     @property

@@ -28,6 +28,21 @@ def _units(n: int) -> str:
     return f"{n} unit" + ("" if n == 1 else "s")
 
 
+def _name(value: Any, default: str) -> str:
+    """An item or vendor id of a row, or `default` where the row has none."""
+    return default if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def _notice(row: dict[str, Any], cust: str) -> str:
+    """A notice to a waiting customer: their date, what it was, and what they did."""
+    item, new, was = _name(row.get("item"), "order"), row["value"], row.get("previous", math.nan)
+    if was is None or math.isnan(was) or abs(new - was) < 0.05:
+        told = f"told {cust} their {item} still ships on day {new:.0f}"
+    else:
+        told = f"told {cust} their {item} now ships on day {new:.0f} (was day {was:.0f})"
+    return told + ("; they kept waiting" if row["event"] == "notice_kept_waiting" else "; they cancelled")
+
+
 def describe_event(row: dict[str, Any]) -> str:
     """One event-log row as a sentence, e.g. 'day 12.4: customer 381 ordered 1 unit; ...'."""
     t, kind, who, q, v = row["time"], row["event"], row["customer"], row["quantity"], row["value"]
@@ -35,6 +50,9 @@ def describe_event(row: dict[str, Any]) -> str:
     cust = f"customer {who}" if who >= 0 else "a customer"
     day = f"day {t:.1f}"
     quote = "no wait quoted" if v is None or (isinstance(v, float) and math.isnan(v)) else f"quoted at {v:.0f} days"
+    vendor = _name(row.get("vendor"), "the supplier")
+    if kind in ("notice_kept_waiting", "notice_cancelled"):
+        return f"{day}: {_notice(row, cust)}; on hand {row['on_hand']}, backorders {row['backorders']}"
     text = {
         "sale": f"{cust} bought {_units(q)} from stock",
         "partial_sale": f"{cust} bought {_units(q)}, all that was on hand",
@@ -46,11 +64,15 @@ def describe_event(row: dict[str, Any]) -> str:
         "backorder_shipped": f"shipped {_units(q)} to waiting {cust} after {v:.1f} days",
         "backorder_late": f"the backorder of {cust} arrived {v:.1f} days later than quoted",
         "backorder_cancelled": f"{cust} cancelled a backorder of {_units(q)} after waiting {v:.1f} days",
-        "order_placed": f"the store ordered {_units(q)} from the supplier (order {order})",
-        "shipment_received": f"a shipment of {_units(q)} arrived (order {order})",
-        "supplier_down": f"the supplier stopped shipping for {v:.1f} days",
-        "supplier_up": "the supplier is shipping again",
-        "supplier_paid": f"paid the supplier {v:,.2f} for order {order}",
+        "order_placed": f"the store ordered {_units(q)} from {vendor} (order {order})",
+        "shipment_received": f"a shipment of {_units(q)} arrived from {vendor} (order {order})",
+        "supplier_down": f"{vendor} stopped shipping for {v:.1f} days",
+        "supplier_up": f"{vendor} is shipping again",
+        "supplier_paid": f"paid {vendor} {v:,.2f} for order {order}",
+        "shipment_delayed": f"{vendor} announced that order {order} ({_units(q)}) arrives on day {v:.1f}, "
+                            f"not day {row.get('previous', math.nan):.1f}",
+        "vendor_switched": f"{_name(row.get('item'), 'the item')} is now ordered from {vendor} (the vendor before "
+                           f"it was late {v:.0f} times in the window)",
         "new_customer": f"new customer {who} arrived",
         "churned": f"{cust} stopped buying here (loyalty {v:.2f})",
         "negative_review": f"{cust} posted a negative review",
@@ -69,6 +91,7 @@ _SILENT = {
     "review": "periodic review: no order needed",
     "snapshot": "time-series snapshot taken",
     "supplier_payment": "supplier invoice paid",
+    "notice_round": "a round of notices with nobody waiting",
 }
 
 
@@ -99,6 +122,7 @@ class Simulation:
         """The replication number."""
         self._sim = _core.Simulation(parsed, self.seed, self.replication, replenishment)
         self._item_ids: list[str] = list(parsed.item_ids)
+        self._vendor_ids: list[str] = list(parsed.vendor_ids)
         self._closed: str | None = None
         self._result: RunResult | None = None
 
@@ -124,7 +148,7 @@ class Simulation:
             start = self._sim.log_size
             if not self._guard(self._sim.step):
                 return None
-            rows = events_frame(self._sim.events_since(start), self._item_ids)
+            rows = events_frame(self._sim.events_since(start), self._item_ids, self._vendor_ids)
             if not rows.empty:
                 return "\n".join(describe_event(r) for r in rows.to_dict("records"))
             if not skip_silent:
@@ -160,16 +184,19 @@ class Simulation:
             return self._sim.decision_view()
         return None
 
-    def decide(self, quantity: int | None = None) -> None:
+    def decide(self, quantity: int | None = None, vendor: str | None = None) -> None:
         """Complete the pending decision: the policy's own choice (None) or an order of ``quantity`` units
-        (0 for none). Raises if no decision is pending (call :meth:`run_until_decision` first)."""
+        (0 for none), from ``vendor`` (the id of one of the item's vendors; None: the vendor the item's
+        sourcing rule picks). Raises if no decision is pending (call :meth:`run_until_decision` first)."""
         if quantity is not None and (isinstance(quantity, bool) or not isinstance(quantity, numbers.Integral)):
             raise TypeError(f"quantity must be a whole number of units or None, got {quantity!r}")
+        if vendor is not None and not isinstance(vendor, str):
+            raise TypeError(f"vendor must be a vendor id (str) or None, got {vendor!r}")
         if not self._sim.decision_pending:
             raise SimulationError("no decision is pending: call run_until_decision() first")
         if quantity is not None and quantity < 0:
             raise ValueError(f"quantity must be >= 0, got {quantity}")
-        self._guard(self._sim.decide, None if quantity is None else int(quantity))
+        self._guard(self._sim.decide, None if quantity is None else int(quantity), vendor)
 
     def run(self) -> RunResult:
         """Run to the horizon and return the result (same as simulate())."""
@@ -220,7 +247,7 @@ class Simulation:
         churn and reviews however the run was advanced, plus every sale handled by :meth:`step` (every
         event when the scenario sets ``run.record_events``); columns as :attr:`RunResult.events`.
         Long runs keep the latest 100,000 to 200,000 rows (memory stays bounded)."""
-        return events_frame(self._sim.events_since(0), self._item_ids)
+        return events_frame(self._sim.events_since(0), self._item_ids, self._vendor_ids)
 
     @property
     def summary(self) -> pd.Series:

@@ -28,19 +28,20 @@ def run_metadata(scenario_name: str, policy: str, seed: int, replication: int) -
 
 
 # Rows whose reference is a purchase order, not a customer.
-_ORDER_EVENTS = ("order_placed", "shipment_received", "supplier_paid")
+_ORDER_EVENTS = ("order_placed", "shipment_received", "supplier_paid", "shipment_delayed")
 
 
-def item_column(codes: np.ndarray, item_ids: list[str] | None) -> pd.Categorical:
-    """Item ids from the engine's item numbers (-1, no item: missing)."""
+def item_column(codes: np.ndarray, item_ids: list[str] | None, what: str = "item") -> pd.Categorical:
+    """Item (or vendor) ids from the engine's numbers for them (-1, none: missing)."""
     ids = list(item_ids or [])
     codes = np.asarray(codes, dtype=np.int64)
     if ids and len(codes) and codes.max(initial=-1) >= len(ids):
-        raise ValueError("item numbers beyond the scenario's items")
+        raise ValueError(f"{what} numbers beyond the scenario's {what}s")
     return pd.Categorical.from_codes(codes if ids else np.full(len(codes), -1), categories=ids)
 
 
-def events_frame(raw: dict[str, np.ndarray], item_ids: list[str] | None = None) -> pd.DataFrame:
+def events_frame(raw: dict[str, np.ndarray], item_ids: list[str] | None = None,
+                 vendor_ids: list[str] | None = None) -> pd.DataFrame:
     """The event log's DataFrame from the engine's column arrays. The engine's `reference` is a
     customer for customer rows and a purchase order for supply rows: two columns here."""
     kinds = np.array(_core.event_kinds, dtype=object)
@@ -56,6 +57,8 @@ def events_frame(raw: dict[str, np.ndarray], item_ids: list[str] | None = None) 
             "order": np.where(is_order, reference, -1),
             "quantity": raw["quantity"],
             "value": raw["value"],
+            "previous": raw["previous"],
+            "vendor": item_column(raw["vendor"], vendor_ids, "vendor"),
             "on_hand": raw["on_hand"],
             "backorders": raw["backorders"],
             "on_order": raw["on_order"],
@@ -110,13 +113,14 @@ class RunResult:
     def events(self) -> pd.DataFrame:
         """The event log (with ``run.record_events``): one row per thing that happened, with the state
         after it (kinds of event in docs/glossary.md)."""
-        return events_frame(self._raw["events"], self.item_ids)
+        return events_frame(self._raw["events"], self.item_ids, self.vendor_ids)
 
     @functools.cached_property
     def ledger(self) -> pd.DataFrame:
         """Every cash movement (with ``run.record_ledger``, the default): time, category, amount
         (currency and integer cents), reference (customer or purchase-order id), item (missing for
-        the store's own postings: holding cost, interest)."""
+        the store's own postings: holding cost, interest), vendor (the vendor paid or refunding, on
+        supplier payments, refunds and ordering costs; missing otherwise)."""
         cats = np.array(_core.ledger_categories, dtype=object)
         led = self._raw["ledger"]
         return pd.DataFrame(
@@ -128,6 +132,7 @@ class RunResult:
                 "amount_cents": led["amount_cents"],
                 "reference": led["reference"],
                 "item": item_column(led["item"], self.item_ids),
+                "vendor": item_column(led["vendor"], self.vendor_ids, "vendor"),
             }
         )
 
@@ -142,6 +147,20 @@ class RunResult:
         demand, sales, backorders, losses, substitution, stock, money (docs/glossary.md, "Items")."""
         names = [m["name"] for m in _core.item_metric_info]
         return pd.DataFrame(self._raw["items"], index=pd.Index(self.item_ids, name="item"), columns=names)
+
+    @property
+    def vendor_ids(self) -> list[str]:
+        """The vendors' ids, in the scenario's order (version-1 scenarios have one, "supplier")."""
+        return list(self._raw.get("vendor_ids", []))
+
+    @functools.cached_property
+    def vendors(self) -> pd.DataFrame:
+        """One row per vendor (indexed by its id), one column per vendor metric over the measured
+        window: orders, units ordered, received and short, shipments and late ones, on-time and fill
+        rates, realised lead time, spend (what the ledger paid it), days down (docs/glossary.md,
+        "Vendors")."""
+        names = [m["name"] for m in _core.vendor_metric_info]
+        return pd.DataFrame(self._raw["vendors"], index=pd.Index(self.vendor_ids, name="vendor"), columns=names)
 
     @functools.cached_property
     def segments(self) -> pd.DataFrame:

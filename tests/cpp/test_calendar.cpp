@@ -15,7 +15,7 @@
 namespace stocklab {
 namespace {
 
-constexpr int kTypeCount = 10;
+constexpr int kTypeCount = 12;
 
 EventType type_of(int i) { return static_cast<EventType>(i); }
 
@@ -37,7 +37,7 @@ TEST(Calendar, PopsInTimeOrder) {
 TEST(Calendar, SameTimeOrderIsTheNamedModellingOrder) {
     // Schedule every type at the same instant in reverse priority order (twice over, shuffled), and
     // expect SupplierState < ShipmentArrival < Demand < DelayedReturn < NewCustomer < Cancellation <
-    // SupplierPayment < Accrual < Review < Snapshot.
+    // SupplierPayment < Accrual < Review < Snapshot < ShipmentDelay < NoticeRound.
     Calendar cal;
     std::vector<int> order;
     for (int i = kTypeCount - 1; i >= 0; --i) order.push_back(i);
@@ -49,7 +49,7 @@ TEST(Calendar, SameTimeOrderIsTheNamedModellingOrder) {
     const std::vector<EventType> expected_types{
         EventType::SupplierState, EventType::ShipmentArrival, EventType::Demand,       EventType::DelayedReturn,
         EventType::NewCustomer,   EventType::Cancellation,    EventType::SupplierPayment, EventType::Accrual,
-        EventType::Review,        EventType::Snapshot};
+        EventType::Review,        EventType::Snapshot,        EventType::ShipmentDelay, EventType::NoticeRound};
     for (EventType want : expected_types) {
         // Two of each type; the one scheduled first (payload a < 100) comes first.
         Event first = cal.pop();
@@ -70,6 +70,8 @@ TEST(Calendar, ExplicitPriorityValuesAreTheContract) {
     EXPECT_EQ(static_cast<int>(EventType::Demand), 2);
     EXPECT_EQ(static_cast<int>(EventType::Review), 8);
     EXPECT_EQ(static_cast<int>(EventType::Snapshot), 9);
+    EXPECT_EQ(static_cast<int>(EventType::ShipmentDelay), 10);
+    EXPECT_EQ(static_cast<int>(EventType::NoticeRound), 11);
 }
 
 TEST(Calendar, EqualTimeAndTypePopInSchedulingOrder) {

@@ -61,7 +61,7 @@ TEST(Observer, ObservingAtEveryDecisionChangesNothingAndTalliesProfitExactly) {
         EXPECT_EQ(row[demand_at], static_cast<float>(stock.tallies().recorded - recorded_before));
         recorded_before = stock.tallies().recorded;
         const std::int64_t inbound = std::accumulate(stock.inbound().begin(), stock.inbound().end(), std::int64_t{0},
-                                                     [](std::int64_t s, const auto& e) { return s + e.second; });
+                                                     [](std::int64_t s, const auto& e) { return s + e.units; });
         EXPECT_EQ(row[pipeline_at] + row[pipeline_at + 1] + row[pipeline_at + 2], static_cast<float>(inbound));
         EXPECT_EQ(sim.money().profit, metric(sim.summary(), Metric::profit));
         ordered += stock.on_order() > 0;

@@ -260,6 +260,16 @@ std::vector<DefaultCase> default_cases() {
         {"/$defs/segment/properties/visit_rate_factor", kOneSegment, [](const Scenario& s) { return json(s.customers.segments[0].visit_rate_factor); }, kStore},
         {"/$defs/segment/properties/loyalty_sensitivity", kOneSegment, [](const Scenario& s) { return json(s.customers.segments[0].loyalty_sensitivity); }, kStore},
         {"/$defs/segment/properties/priority", kOneSegment, [](const Scenario& s) { return json(s.customers.segments[0].priority); }, kStore},
+        // Vendors, sourcing and updates to waiting customers (issue 15).
+        {"/$defs/customers_fields/properties/loyalty/properties/backorder_late_announced", customers, [](const Scenario& s) { return json(s.customers.loyalty.backorder_late_announced); }},
+        {"/$defs/customers_fields/properties/loyalty/properties/cancelled_after_notice", customers, [](const Scenario& s) { return json(s.customers.loyalty.cancelled_after_notice); }},
+        {"/$defs/vendor_fields/properties/reliability/properties/late_notice_days", R"({"supplier": {"reliability": {}}})", [](const Scenario& s) { return json(s.vendors[0].reliability.late_notice_days); }},
+        {"/$defs/vendor/properties/price_factor", "", [](const Scenario& s) { return json(s.vendors[0].price_factor); }, kStore},
+        {"/$defs/shortage_fields/properties/updates/properties/mode", R"({"shortage": {"updates": {}}})", [](const Scenario& s) { return json(s.shortage.updates.mode == UpdateMode::Silent ? "silent" : "other"); }},
+        {"/$defs/shortage_fields/properties/updates/properties/period_days", R"({"shortage": {"updates": {"mode": "notify_periodically"}}})", [](const Scenario& s) { return json(s.shortage.updates.period_days); }},
+        {"/$defs/sourcing/properties/rule", "", [](const Scenario& s) { return json(s.items[0].sourcing.rule == SourcingRule::Single ? "single" : "other"); }, kStore},
+        {"/$defs/sourcing/properties/late_deliveries", "", [](const Scenario& s) { return json(s.items[0].sourcing.late_deliveries); }, kStore},
+        {"/$defs/sourcing/properties/window_days", "", [](const Scenario& s) { return json(s.items[0].sourcing.window_days); }, kStore},
         {"/$defs/shortage_fields/properties/rule", "", [](const Scenario& s) { return json(s.items[0].shortage.rule == ShortageRule::LostSales ? "lost_sales" : "other"); }, kStore},
     };
 }
@@ -938,9 +948,10 @@ const BadCase kStoreBadCases[] = {
     {"reorders_with_empty_vendors", R"({"vendors": {"distributor": null}})", "/items/lens_50/vendors",
      "lists no vendor"},
     {"no_vendor_named_among_several", kTwoVendors, "/items/lens_35/vendors", "required when the store has several"},
-    {"two_vendors_for_one_item", R"({"items": {"lens_50": {"vendors": ["distributor", "distributor"]}}})",
-     "/items/lens_50/vendors", "at most 1"},
-    {"empty_vendor_list", R"({"items": {"lens_50": {"vendors": []}}})", "/items/lens_50/vendors", "must name the vendor"},
+    {"vendor_listed_twice", R"({"items": {"lens_50": {"vendors": ["distributor", "distributor"]}}})",
+     "/items/lens_50/vendors/1", "listed twice"},
+    {"empty_vendor_list", R"({"items": {"lens_50": {"vendors": []}}})", "/items/lens_50/vendors",
+     "must name at least one vendor"},
     {"shares_do_not_sum_to_one", R"({"demand": {"model": "customers"}, "customers": {"population": 10,
         "segments": {"hobbyists": {"share": 0.5}, "pros": {"share": 0.4}}}})", "/customers/segments", "sum to 1"},
     {"share_missing", R"({"demand": {"model": "customers"}, "customers": {"population": 10,
@@ -1055,6 +1066,134 @@ TEST(Store, EveryProblemOfAStoreIsReported) {
     EXPECT_EQ(got[1].pointer, "/items/lens_50/substitutes/0");
     EXPECT_EQ(got[2].pointer, "/items/lens_35/price");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Vendors, sourcing rules and updates to waiting customers (store format)
+
+const char* kMakerExpress = R"({
+  "schema_version": 2,
+  "name": "two_vendors",
+  "demand": {"visits_per_day": 5},
+  "vendors": {"maker": {"lead_time": {"dist": "constant", "value": 20}},
+              "express": {"lead_time": {"dist": "constant", "value": 3}, "price_factor": 1.25}},
+  "items": {"lens": {"price": 250, "unit_cost": 150, "replenishment": {"policy": "s_S", "s": 20, "S": 60},
+                     "vendors": ["maker", "express"]}}
+})";
+
+TEST(Vendors, PricesRulesAndUpdatesParse) {
+    const Scenario plain = scenario_from(kMakerExpress);
+    const Item& lens = plain.items[0];
+    EXPECT_EQ(lens.vendors, (std::vector<std::uint32_t>{0, 1}));
+    EXPECT_EQ(lens.sourcing.rule, SourcingRule::Single);
+    EXPECT_DOUBLE_EQ(lens.unit_price(plain.vendors, 0), 150.0);  // the unit cost
+    EXPECT_DOUBLE_EQ(lens.unit_price(plain.vendors, 1), 187.5);  // x the price factor
+    EXPECT_EQ(plain.shortage.updates.mode, UpdateMode::Silent);
+    EXPECT_EQ(plain.vendors[0].reliability.late_notice_days, 0.0);
+
+    const Scenario named = scenario_from(kMakerExpress, R"({"items": {"lens": {"vendor_prices": {"express": 170}}}})");
+    EXPECT_DOUBLE_EQ(named.items[0].unit_price(named.vendors, 1), 170.0);
+    EXPECT_DOUBLE_EQ(named.items[0].unit_price(named.vendors, 0), 150.0);
+
+    const Scenario split = scenario_from(
+        kMakerExpress, R"({"items": {"lens": {"sourcing": {"rule": "split", "shares": {"express": 0.25, "maker": 0.75}}}}})");
+    EXPECT_EQ(split.items[0].sourcing.rule, SourcingRule::Split);
+    EXPECT_EQ(split.items[0].sourcing.shares, (std::vector<double>{0.75, 0.25}));  // in the item's vendor order
+
+    const Scenario dual = scenario_from(kMakerExpress, R"({"items": {"lens": {"sourcing": {"rule": "dual_index", "expedite_below": 5}}}})");
+    EXPECT_EQ(dual.items[0].sourcing.expedite_below, 5);
+    EXPECT_EQ(dual.items[0].sourcing.expedite_up_to, 5);  // defaults to the threshold
+
+    const Scenario sw = scenario_from(kMakerExpress, R"({"items": {"lens": {"sourcing": {"rule": "switch_after_late"}}}})");
+    EXPECT_EQ(sw.items[0].sourcing.late_deliveries, 3);
+    EXPECT_EQ(sw.items[0].sourcing.window_days, 90.0);
+
+    const Scenario told = scenario_from(kMakerExpress, R"({"shortage": {"rule": "backorder",
+        "updates": {"mode": "notify_periodically", "period_days": 3}},
+        "items": {"lens": {"shortage": {"updates": {"mode": "notify_on_slip"}}}},
+        "vendors": {"maker": {"reliability": {"late_notice_days": 4}}}})");
+    EXPECT_EQ(told.shortage.updates.mode, UpdateMode::NotifyPeriodically);
+    EXPECT_EQ(told.shortage.updates.period_days, 3.0);
+    EXPECT_EQ(told.items[0].shortage.updates.mode, UpdateMode::NotifyOnSlip);  // the item's override
+    EXPECT_EQ(told.vendors[0].reliability.late_notice_days, 4.0);
+}
+
+TEST(Vendors, VersionOneTakesUpdatesNoticeDaysAndTheNewLoyaltyRules) {
+    const Scenario sc = scenario_from(kMinimal, R"({"shortage": {"rule": "backorder", "updates": {"mode": "notify_on_slip"}},
+        "supplier": {"reliability": {"late_probability": 0.2, "late_notice_days": 5}},
+        "demand": {"model": "customers"}, "customers": {"population": 10,
+            "loyalty": {"backorder_late_announced": 0.03, "cancelled_after_notice": 0.05}}})");
+    EXPECT_EQ(sc.items[0].shortage.updates.mode, UpdateMode::NotifyOnSlip);
+    EXPECT_EQ(sc.vendors[0].reliability.late_notice_days, 5.0);
+    EXPECT_EQ(sc.customers.loyalty.backorder_late_announced, 0.03);
+    EXPECT_EQ(sc.customers.loyalty.cancelled_after_notice, 0.05);
+    const Scenario defaults = scenario_from(kMinimal);
+    EXPECT_EQ(defaults.customers.loyalty.backorder_late_announced, LoyaltyRules{}.backorder_late_announced);
+    EXPECT_EQ(defaults.customers.loyalty.cancelled_after_notice, LoyaltyRules{}.cancelled_after_notice);
+}
+
+class VendorRejects : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(VendorRejects, WithPointerAndRule) {
+    const BadCase& c = GetParam();
+    EXPECT_TRUE(RejectsAt(doc_from(kMakerExpress, c.patch), c.pointer, c.rule_part)) << c.label;
+}
+
+const BadCase kVendorBadCases[] = {
+    {"unknown_vendor", R"({"items": {"lens": {"vendors": ["maker", "exprss"]}}})", "/items/lens/vendors/1",
+     "did you mean \"express\""},
+    {"no_vendor", R"({"items": {"lens": {"vendors": []}}})", "/items/lens/vendors", "at least one vendor"},
+    {"vendor_twice", R"({"items": {"lens": {"vendors": ["maker", "maker"]}}})", "/items/lens/vendors/1", "twice"},
+    {"too_many_vendors", R"({"items": {"lens": {"vendors": ["maker", "express", "maker", "express", "maker", "express",
+        "maker", "express", "maker", "express", "maker"]}}})", "/items/lens/vendors", "at most 10"},
+    {"price_of_unlisted_vendor", R"({"items": {"lens": {"vendors": ["maker"], "vendor_prices": {"express": 170}}}})",
+     "/items/lens/vendor_prices/express", "not one of the item's vendors"},
+    {"negative_price", R"({"items": {"lens": {"vendor_prices": {"express": -1}}}})", "/items/lens/vendor_prices/express",
+     ">= 0"},
+    {"price_factor_zero", R"({"vendors": {"express": {"price_factor": 0}}})", "/vendors/express/price_factor", "> 0"},
+    {"unknown_rule", R"({"items": {"lens": {"sourcing": {"rule": "cheapst"}}}})", "/items/lens/sourcing/rule",
+     "did you mean \"cheapest\""},
+    {"rule_with_one_vendor", R"({"items": {"lens": {"vendors": ["maker"], "sourcing": {"rule": "fastest"}}}})",
+     "/items/lens/sourcing/rule", "at least two"},
+    {"shares_missing", R"({"items": {"lens": {"sourcing": {"rule": "split"}}}})", "/items/lens/sourcing/shares",
+     "required"},
+    {"shares_not_summing", R"({"items": {"lens": {"sourcing": {"rule": "split", "shares": {"maker": 0.7, "express": 0.2}}}}})",
+     "/items/lens/sourcing/shares", "sum to 1 (got 0.9)"},
+    {"share_unknown_vendor", R"({"items": {"lens": {"sourcing": {"rule": "split", "shares": {"maker": 0.7, "expres": 0.3}}}}})",
+     "/items/lens/sourcing/shares/expres", "did you mean \"express\""},
+    {"share_missing_vendor", R"({"items": {"lens": {"sourcing": {"rule": "split", "shares": {"maker": 1}}}}})",
+     "/items/lens/sourcing/shares", "no share for vendor \"express\""},
+    {"share_over_one", R"({"items": {"lens": {"sourcing": {"rule": "split", "shares": {"maker": 1.5, "express": -0.5}}}}})",
+     "/items/lens/sourcing/shares/maker", "probability"},
+    {"shares_for_another_rule", R"({"items": {"lens": {"sourcing": {"rule": "cheapest", "shares": {"maker": 1}}}}})",
+     "/items/lens/sourcing/shares", "only applies when rule is \"split\""},
+    {"expedite_above_regular", R"({"items": {"lens": {"sourcing": {"rule": "dual_index", "expedite_below": 30}}}})",
+     "/items/lens/sourcing/expedite_below", "at most the regular reorder point /items/lens/replenishment/s (30 > 20)"},
+    {"expedite_missing", R"({"items": {"lens": {"sourcing": {"rule": "dual_index"}}}})",
+     "/items/lens/sourcing/expedite_below", "required"},
+    {"expedite_up_to_below", R"({"items": {"lens": {"sourcing": {"rule": "dual_index", "expedite_below": 10, "expedite_up_to": 5}}}})",
+     "/items/lens/sourcing/expedite_up_to", "at least expedite_below"},
+    {"expedite_without_regular", R"({"items": {"lens": {"replenishment": {"policy": "none", "s": null, "S": null},
+        "sourcing": {"rule": "dual_index", "expedite_below": 1}}}})", "/items/lens/sourcing/rule", "\"none\""},
+    {"dual_with_three", R"({"vendors": {"third": {"lead_time": {"dist": "constant", "value": 1}}},
+        "items": {"lens": {"vendors": ["maker", "express", "third"], "sourcing": {"rule": "dual_index", "expedite_below": 1}}}})",
+     "/items/lens/vendors", "exactly two"},
+    {"late_deliveries_zero", R"({"items": {"lens": {"sourcing": {"rule": "switch_after_late", "late_deliveries": 0}}}})",
+     "/items/lens/sourcing/late_deliveries", ">= 1"},
+    {"window_zero", R"({"items": {"lens": {"sourcing": {"rule": "switch_after_late", "window_days": 0}}}})",
+     "/items/lens/sourcing/window_days", "> 0"},
+    {"updates_unknown_mode", R"({"shortage": {"updates": {"mode": "notify"}}})", "/shortage/updates/mode", "must be one of"},
+    {"updates_period_for_slips", R"({"shortage": {"updates": {"mode": "notify_on_slip", "period_days": 7}}})",
+     "/shortage/updates/period_days", "only applies"},
+    {"updates_period_zero", R"({"shortage": {"updates": {"mode": "notify_periodically", "period_days": 0}}})",
+     "/shortage/updates/period_days", "> 0"},
+    {"item_updates_unknown", R"({"items": {"lens": {"shortage": {"updates": {"mode": "loud"}}}}})",
+     "/items/lens/shortage/updates/mode", "must be one of"},
+    {"late_notice_negative", R"({"vendors": {"maker": {"reliability": {"late_notice_days": -1}}}})",
+     "/vendors/maker/reliability/late_notice_days", ">= 0"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Table, VendorRejects, ::testing::ValuesIn(kVendorBadCases),
+                         [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.label); });
 
 }  // namespace
 }  // namespace stocklab

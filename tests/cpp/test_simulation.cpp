@@ -645,7 +645,8 @@ TEST(CustomersModel, WithoutBehaviourEqualsPoissonBitwise) {
     const std::vector<Metric> customer_only{Metric::churned_customers, Metric::active_customers_end,
                                             Metric::mean_loyalty,      Metric::negative_reviews, Metric::positive_reviews,
                                             Metric::new_customers,     Metric::repeat_purchase_rate,
-                                            Metric::revenue_per_customer, Metric::events};
+                                            Metric::revenue_per_customer, Metric::loyalty_lost_to_announced_delays,
+                                            Metric::loyalty_lost_to_surprise_delays, Metric::events};
     struct Variant {
         const char* label;
         const char* patch;

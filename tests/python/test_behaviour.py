@@ -24,7 +24,8 @@ OCCASION_KINDS = ["sale", "partial_sale", "backordered", "bought_elsewhere", "su
                   "no_purchase"]
 TURNED_AWAY = ["bought_elsewhere", "substituted", "delayed", "no_purchase"]
 CUSTOMER_METRICS = {"churned_customers", "active_customers_end", "mean_loyalty", "negative_reviews", "positive_reviews",
-                    "new_customers", "repeat_purchase_rate", "revenue_per_customer"}
+                    "new_customers", "repeat_purchase_rate", "revenue_per_customer",
+                    "loyalty_lost_to_announced_delays", "loyalty_lost_to_surprise_delays"}
 
 
 def shop(customers: dict[str, Any] | None = None, horizon: float = 200.0, **sections: Any) -> sl.Scenario:

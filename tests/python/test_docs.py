@@ -36,7 +36,8 @@ def test_every_metric_is_in_the_glossary():
 _SECTIONS = {"Demand and sales": "sales", "Stock": "stock", "Money": "money", "Supply": "supply",
              "Customers": "customers", "Engine": "engine"}
 _UNIT_WORDS = {"units": "Units", "fraction": "Fraction", "days": "Days", "currency": "Currency",
-               "orders": "Orders", "customers": "Customers", "reviews": "Reviews", "events": "Events"}
+               "orders": "Orders", "customers": "Customers", "reviews": "Reviews", "notices": "Notices",
+               "loyalty": "Loyalty", "events": "Events"}
 
 
 def _glossary_entries() -> dict[str, tuple[str, str]]:
@@ -67,7 +68,7 @@ def _parser_keys() -> set[str]:
     """Every key the C++ parser accepts: the allowed-key lists of its ``Obj(...)`` views and
     ``optional_block(...)`` sections."""
     keys: set[str] = set()
-    for name in ("fields.cpp", "parser.cpp", "store.cpp"):
+    for name in ("fields.cpp", "parser.cpp", "store.cpp", "sourcing.cpp"):
         src = (ROOT / "cpp" / "scenario" / name).read_text(encoding="utf-8")
         lists = re.findall(r'(?:\bObj\s*\w*\(|optional_block\(|kShortageKeys\s*=)[^;]*?\{((?:\s*"\w+"\s*,?)+)\}', src)
         for allowed in lists:
@@ -126,7 +127,8 @@ class _Paths:
                 if key != "policy":
                     self._field(f"{path}.{key}", sub)
         entry = node.get("additionalProperties", self.defs[chain[0]].get("additionalProperties") if chain else None)
-        if isinstance(entry, dict):
+        # Entries with fields of their own get rows (a map of plain numbers, e.g. shares, is one field).
+        if isinstance(entry, dict) and (entry.get("properties") or "$ref" in entry):
             named = "$ref" in self.defs[chain[0]].get("propertyNames", {}) if chain else "propertyNames" in node
             self._field(f"{path}.{'ID' if named else 'NAME'}", entry)
 

@@ -16,7 +16,7 @@ import stocklab as sl
 from stocklab import _core
 
 STUB = Path(sl.__file__).with_name("_core.pyi")
-UNITS = {"units", "fraction", "days", "currency", "orders", "customers", "reviews", "events"}
+UNITS = {"units", "fraction", "days", "currency", "orders", "customers", "reviews", "notices", "loyalty", "events"}
 GROUPS = ["sales", "stock", "money", "supply", "customers", "engine"]
 
 

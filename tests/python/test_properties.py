@@ -128,6 +128,8 @@ def customers_section(draw: Any, horizon: float) -> dict[str, Any]:
         c["word_of_mouth"] = {"review_probability": draw(prob()), "review_weight": draw(days(0.0, 1.0)),
                               "memory_days": draw(days(1.0, 100.0)),
                               "positive_review_probability": draw(st.sampled_from([0.0, 0.0, 0.3, 1.0]))}
+    if draw(st.booleans()):  # delays told in time, and cancelling on a notice
+        c["loyalty"].update(backorder_late_announced=draw(prob(0.3)), cancelled_after_notice=draw(prob(0.5)))
     return c
 
 
@@ -157,6 +159,8 @@ def supplier_section(draw: Any, horizon: float) -> dict[str, Any]:
             "late_probability": draw(prob(1.0 - p_partial)),
             "late_days": draw(time_dist(10.0)),
         }
+    if "reliability" in s and draw(st.booleans()):
+        s["reliability"]["late_notice_days"] = draw(days(0.0, 20.0))
     if draw(st.booleans()):
         s["capacity"] = {"units": draw(st.integers(1, 40)), "period_days": draw(days(0.5, 7.0))}
     if draw(st.booleans()):
@@ -214,6 +218,11 @@ def shortage_section(draw: Any) -> dict[str, Any]:
             s["max_open_backorders"] = draw(st.integers(0, 30))
         if caps in ("wait", "both"):
             s["max_quoted_wait_days"] = draw(days(0.0, 30.0))
+    updates = draw(st.sampled_from(["default", "silent", "notify_on_slip", "notify_periodically"]))
+    if updates == "notify_periodically":
+        s["updates"] = {"mode": updates, "period_days": draw(days(0.5, 10.0))}
+    elif updates != "default":
+        s["updates"] = {"mode": updates}
     return s
 
 
@@ -289,8 +298,13 @@ def check_summary(doc: dict[str, Any], inv: dict[str, Any]) -> None:
     for k in ("avg_on_hand", "avg_backorders", "avg_on_order", "stockout_time_fraction"):
         assert g(k) >= 0
     assert g("stockout_time_fraction") <= 1 + 1e-12
-    assert abs(g("profit") - (g("revenue") - g("cost_of_goods_sold") - g("holding_cost") - g("ordering_cost")
-                              - g("net_interest"))) < 1e-6
+    assert abs(g("profit") - (g("revenue") - g("cost_of_goods_sold") - g("purchase_price_variance")
+                              - g("holding_cost") - g("ordering_cost") - g("net_interest"))) < 1e-6
+    assert g("purchase_price_variance") == 0.0  # one vendor, at the unit price (the item's cost)
+    assert g("late_backorder_units") == g("late_backorder_announced_units") + g("late_backorder_surprise_units")
+    assert 0 <= g("cancelled_after_notice_units") <= g("cancelled_units")
+    if doc["shortage"].get("updates", {}).get("mode", "silent") == "silent":
+        assert g("notices_sent") == 0 == g("late_backorder_announced_units")
     if doc["demand"]["model"] == "poisson":
         assert math.isnan(g("churned_customers")) and math.isnan(g("mean_loyalty"))
     if doc["run"]["warmup_days"] == 0:
