@@ -22,9 +22,8 @@ import subprocess
 import sys
 import time
 
-import numpy as np
-
 import _common as C
+import numpy as np
 
 
 def store(items: int, customers: int, years: float = 1.0) -> dict:
