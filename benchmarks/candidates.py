@@ -16,8 +16,9 @@ import json
 
 import _common as C
 
+BUNDLED = ("camera_lens", "slow_supplier", "cash_flow", "disrupted_supplier", "camera_shop")
 FILES = [
-    *(C.ROOT / "scenarios" / f"{n}.json" for n in ("camera_lens", "slow_supplier", "cash_flow", "disrupted_supplier")),
+    *(C.ROOT / "scenarios" / f"{n}.json" for n in BUNDLED),
     C.ROOT / "benchmarks" / "decaying_loyalty.json",
 ]
 

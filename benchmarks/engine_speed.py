@@ -3,7 +3,7 @@
 Models: the camera-lens scenario (customers with loyalty, (s,S), both shortage policies) and the
 textbook model (the same item with an anonymous Poisson stream, behaviour off). Snapshots, the ledger
 and the event log are off. `events` is the summary metric counting handled calendar events
-(superposed purchase-occasion candidates, including those thinned away by loyalty or churn, plus
+(purchase occasions, each from a customer's own clock when customers remember (behaviour on), plus
 shipments, payments, daily accruals, cancellations, delayed returns, new customers).
 
 Two paths are timed:
@@ -82,7 +82,8 @@ def main() -> None:
         rows,
     )
     print("occasions/event: purchase occasions (demand_units, order size 1) per handled event; the rest are")
-    print("thinned candidates (churned or less loyal customers) and supply/money events.")
+    print("supply and money events, new customers and delayed returns (candidates thinned away: only with")
+    print("behaviour off and a season; see candidates.py).")
 
 
 if __name__ == "__main__":

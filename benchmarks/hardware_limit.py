@@ -8,9 +8,10 @@ build/bench), then:
   * one stream through the 4-ary heap: the reference of the >= 30% target (a heap event loop with
     one Poisson process; `path=heap`);
   * one stream waiting beside the heap (`path=slot`): the absolute ceiling of this loop, no heap
-    work at all (the engine's superposed purchase-candidate stream waits beside the calendar).
+    work at all (the engine's next purchase occasion, the least of the customers' clocks, waits
+    beside the calendar).
   No loop with many equal-rate streams is shown: it sends most events through the heap, while the
-  engine sends most (its purchase candidates) beside it, so it would not be like for like.
+  engine sends most (its purchase occasions) beside it, so it would not be like for like.
 - stocklab, the camera-lens model over 100 years, single thread: through Python
   (_core.run_replications, GIL released) and through engine_run (the same engine, no Python).
 
@@ -178,11 +179,12 @@ def main() -> None:
         rows,
         title=f"-- stocklab, camera-lens model, {args.years:g} years, single thread --",
     )
-    print("The gap to the bare loop is model work per event: three more random draws per purchase-occasion")
-    print("candidate (customer pick, thinning, the customer's own stream), the time integrals of every state")
+    print("The gap to the bare loop is model work per event: nearly every event is a real purchase occasion")
+    print("(the customer's clock in an indexed heap, the occasion's random numbers, the stock-out response),")
     print(
-        "variable (advance), customer behaviour, the ledger and the (s,S) review; see benchmarks/README.md."
+        "the time integrals of every state variable (advance), customer behaviour, the ledger and the (s,S)"
     )
+    print("review; see benchmarks/README.md.")
 
 
 if __name__ == "__main__":

@@ -203,8 +203,8 @@ def main() -> None:
         print(
             f"Events from {opened[0][1]} to {opened[-1][1]} years: "
             f"x{opened[-1][3] / opened[0][3]:,.0f} with new customers, "
-            f"x{closed[-1][3] / closed[0][3]:,.0f} without: every customer id ever given (churned customers and "
-            "prospects who stayed away included) stays in the superposed candidate stream and is thinned away."
+            f"x{closed[-1][3] / closed[0][3]:,.0f} without (events follow the purchase occasions: each customer "
+            "buys on its own clock at its loyalty; churned customers and prospects who stayed away have none)."
         )
     big = [r for r in rows if r[0] >= 1e4]  # below that, the run fits in a few already-mapped pages
     if big:
@@ -213,8 +213,9 @@ def main() -> None:
             "Population: run memory per customer "
             + ", ".join(f"{p:.0f} B at {r[0]:,}" for p, r in zip(per, big, strict=True))
             + (
-                ": linear (33 B per customer: stream and thinning weight, loyalty, flags, counters)"
-                if max(per) < 40
+                ": linear (48 B per customer: a 32-byte record (stream, loyalty, counts, flags, segment) and "
+                "up to 16 bytes of purchase clock (key, id, position in the heap))"
+                if max(per) < 60
                 else ""
             )
         )

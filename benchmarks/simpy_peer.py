@@ -5,19 +5,22 @@ same scenario file, with Python's own random numbers (so they agree statisticall
 There are two peers, which share all model code (ProcessPeer subclasses Peer) and differ only in how
 purchase occasions are generated (--peer superposed, per-customer or both):
 
-- superposed (Peer): the engine's algorithm. One long-lived candidate process at the bound rate
+- superposed (Peer): the engine's algorithm until per-customer clocks (commit 430db93), kept as the
+  efficient SimPy program. One long-lived candidate process at the bound rate
   (loyalty 1) x every customer id ever seen (churned ones included), a customer picked uniformly,
   accepted with probability loyalty x active (thinning); a new customer redraws the next candidate
-  (interrupt). Same event mix as the engine: over 100 years about half its events are rejected candidates.
+  (interrupt). Over 100 years about half its events are rejected candidates.
 - per-customer (ProcessPeer): the style the SimPy documentation teaches (a process per entity, as in
-  its bank-renege example). Each active customer is a process that sleeps an exponential time at its
-  own current rate, has a purchase occasion and loops, and ends when the customer churns; when a
-  sleeping customer's loyalty changes (or the customer churns) its sleep is interrupted and redrawn
-  (exact: exponential sleeps are memoryless). A word-of-mouth process starts a process per new
-  customer. No thinning and no processes for churned customers, so no rejected candidates; but it
-  has its own overheads: a process start per customer (3000 at time 0, so more events than the
-  superposed peer over one year), an interrupt per loyalty change of a sleeping customer and the
-  stale timeout each interrupt leaves in the calendar. Over long horizons it handles fewer events.
+  its bank-renege example), and the engine's algorithm since per-customer clocks (without processes:
+  a heap of the customers' next occasions). Each active customer is a process that sleeps an
+  exponential time at its own current rate, has a purchase occasion and loops, and ends when the
+  customer churns; when a sleeping customer's loyalty changes (or the customer churns) its sleep is
+  interrupted and redrawn (exact: exponential sleeps are memoryless). A word-of-mouth process starts
+  a process per new customer. No thinning and no processes for churned customers, so no rejected
+  candidates; but it has its own overheads: a process start per customer (3000 at time 0, so more
+  events than the superposed peer over one year), an interrupt per loyalty change of a sleeping
+  customer and the stale timeout each interrupt leaves in the calendar. Over long horizons it handles
+  fewer events.
 
 The model (both peers):
 
@@ -49,10 +52,15 @@ For each horizon (1, 10, 100 years) stocklab and each chosen peer run R replicat
 the script prints, per peer, each model's mean of fill rate, units sold (served from stock + fulfilled
 backorders) and final cash, the difference and its 95% Welch CI, then per peer events/s, wall time and
 the speed ratio. SimPy events are the events its calendar handled (for the superposed peer the same
-kinds of events as stocklab's, thinned candidates included; for the per-customer peer also process
+kinds of events as stocklab's before per-customer clocks, thinned candidates included; for the
+per-customer peer also process
 starts and ends, interrupts and stale timeouts).
 
+`--scenario FILE` runs another scenario file within the camera-lens feature set (the peer refuses
+anything else), e.g. benchmarks/decaying_loyalty.json; its policies are the file's own.
+
     python benchmarks/simpy_peer.py [--peer both] [--reps 100,20,6] [--years 1,10,100] [--repeats 3]
+                                    [--scenario scenarios/camera_lens.json]
 """
 
 from __future__ import annotations
@@ -505,7 +513,7 @@ def main() -> None:
         "--peer",
         choices=(*PEERS, "both"),
         default="both",
-        help="which SimPy peer(s) to run: superposed (one thinned candidate stream, the engine's algorithm), "
+        help="which SimPy peer(s) to run: superposed (one thinned candidate stream, the engine's former algorithm), "
         "per-customer (a process per customer) or both (default both)",
     )
     ap.add_argument(
@@ -515,6 +523,12 @@ def main() -> None:
         help="repeat a SimPy pass only if it took less than this many seconds (default 10)",
     )
     ap.add_argument("--diagnostics", action="store_true", help="also compare the counts behind the metrics")
+    ap.add_argument(
+        "--scenario",
+        default=str(C.SCENARIO.relative_to(C.ROOT)),
+        help="scenario file with the camera-lens feature set, e.g. benchmarks/decaying_loyalty.json "
+        "(default scenarios/camera_lens.json); runs the file's policies",
+    )
     args = ap.parse_args()
     years = [float(x) for x in args.years.split(",")]
     reps = [int(x) for x in args.reps.split(",")]
@@ -524,12 +538,17 @@ def main() -> None:
         raise SystemExit("--reps needs one value, or one per horizon")
     peers = list(PEERS) if args.peer == "both" else [args.peer]
 
+    import stocklab as sl
     from stocklab import _core
 
-    C.header("SimPy peer vs stocklab: the camera-lens model", args.repeats)
+    sc0 = sl.load_scenario(C.ROOT / args.scenario)  # an absolute path stays as it is
+    policies = sc0.policies
+    if not policies:
+        raise SystemExit(f"{args.scenario}: no policies to compare")
+    C.header(f"SimPy peer vs stocklab: the {sc0.name} model ({args.scenario})", args.repeats)
     print(
         f"SimPy {simpy.__version__}; peer(s): {', '.join(peers)} (superposed: one thinned candidate stream, "
-        "the engine's algorithm; per-customer: a process per customer, exact rates, no thinning)."
+        "the engine's former algorithm; per-customer: a process per customer, exact rates, no thinning)."
     )
     print(
         "stocklab: _core.run_replications(jobs=1). Timed passes are interleaved (stocklab, then each SimPy "
@@ -540,14 +559,13 @@ def main() -> None:
     print("comparisons per table at 95% each: a '*' somewhere in a table is expected up to one time in")
     print("four by chance alone; rerun with more replications (--reps) before calling it a model difference.")
     print()
-    sc0 = C.camera_lens()
     speed_rows = []
     for y, r in zip(years, reps, strict=True):
         horizon = 365.0 * y
         sc = sc0.with_overrides({**C.QUIET, "run.horizon_days": horizon})
         rows: dict[str, list] = {p: [] for p in peers}
         diag_rows: dict[str, list] = {p: [] for p in peers}
-        for pol in C.POLICIES:
+        for pol in policies:
             doc = sc.with_policy(pol).to_dict()
             parsed = sc.parsed(pol)
             # Interleaved repeats, best of each: all models see the same machine load. A SimPy peer repeats
@@ -621,8 +639,8 @@ def main() -> None:
         title="-- speed (single thread; wall time for the same replications and horizon) --",
     )
     print("wall-time ratio = SimPy seconds / stocklab seconds for the same work (the fair figure: the models")
-    print("count events differently, e.g. SimPy's interrupts and stocklab's candidates of prospects who never")
-    print("joined, which keep ids so that common random numbers hold across policies; the")
+    print("count events differently, e.g. SimPy's interrupts and the superposed peer's thinned candidates of")
+    print("churned customers and of prospects who never joined; the")
     print("per-customer peer has no thinned candidates but a process start per customer, an interrupt per")
     print("loyalty change of a sleeping customer and the stale timeout each interrupt leaves behind).")
 

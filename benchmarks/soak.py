@@ -3,7 +3,7 @@
 1. Engine, 1000 years: stocklab._core.simulate() of the camera-lens model (backorders) runs in a
    thread with the GIL released, snapshots, ledger rows and the event log off; the main thread samples
    this process's RSS every --interval seconds. The run may grow only with what the model holds:
-   the population (new customers arrive at 0.5 a day, 33 bytes each) and open orders/backorders.
+   the population (new customers arrive at 0.5 a day, 48 bytes each) and open orders/backorders.
 2. Interactive, stocklab.Simulation.run_until() in chunks: prints simulated time, customers, waiting
    customers, open orders, event-log rows and RSS. The interactive Simulation narrates (keeps an event
    log for step()'s sentences) whether or not run.record_events asks for it, so this shows whether the
@@ -58,10 +58,10 @@ def engine_soak(years: float, interval: float) -> None:
         f"every {interval:g} s --",
     )
     growth = max(r for _, r in samples) - rss0
-    expect = (customers - parsed_population(sc)) * 33 / 2**20
+    expect = (customers - parsed_population(sc)) * 48 / 2**20
     print(
         f"RSS before {rss0:.1f} MiB, peak {rss0 + growth:.1f} MiB (+{growth:.1f}); the population grew from "
-        f"{parsed_population(sc):,} to {customers:,} customers (~{expect:.1f} MiB at 33 B each); "
+        f"{parsed_population(sc):,} to {customers:,} customers (~{expect:.1f} MiB at 48 B each); "
         f"events handled: {events:,.0f}."
     )
     print()
