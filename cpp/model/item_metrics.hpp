@@ -3,7 +3,8 @@
 /// store's metrics of the same name, for the item alone (the store's flows are the items' sums).
 /// Invariant: the order of the table never changes within a release (results are arrays).
 #include <array>
-#include <string_view>
+
+#include "model/metric_table.hpp"
 
 namespace stocklab {
 
@@ -47,24 +48,7 @@ namespace stocklab {
     X(cancelled_after_notice_units, "units", "Cancelled after a notice",                                          \
       "Backordered units cancelled by customers on being told of a delay.")
 
-enum class ItemMetric : int {
-#define STOCKLAB_ITEM_ENUM(name, unit, label, description) name,
-    STOCKLAB_ITEM_METRICS(STOCKLAB_ITEM_ENUM)
-#undef STOCKLAB_ITEM_ENUM
-        Count
-};
-
-inline constexpr std::size_t kItemMetricCount = static_cast<std::size_t>(ItemMetric::Count);
-
-struct ItemMetricInfo {
-    std::string_view name, unit, label, description;
-};
-
-inline constexpr std::array<ItemMetricInfo, kItemMetricCount> kItemMetricInfo{{
-#define STOCKLAB_ITEM_INFO(name, unit, label, description) {#name, unit, label, description},
-    STOCKLAB_ITEM_METRICS(STOCKLAB_ITEM_INFO)
-#undef STOCKLAB_ITEM_INFO
-}};
+STOCKLAB_METRIC_TABLE(ItemMetric, STOCKLAB_ITEM_METRICS, kItemMetricCount, kItemMetricInfo)
 
 using ItemSummary = std::array<double, kItemMetricCount>;
 

@@ -2,7 +2,8 @@
 /// The metrics of one customer segment over the measured window: the rows of `run.segments`.
 /// Invariant: the order of the table never changes within a release (results are arrays).
 #include <array>
-#include <string_view>
+
+#include "model/metric_table.hpp"
 
 namespace stocklab {
 
@@ -22,24 +23,7 @@ namespace stocklab {
     X(fill_rate, "fraction", "Fill rate", "Share of the units wanted served from the shelf (first choices).")         \
     X(revenue, "currency", "Revenue", "What the segment paid: sales from stock and backorders shipped.")
 
-enum class SegmentMetric : int {
-#define STOCKLAB_SEGMENT_ENUM(name, unit, label, description) name,
-    STOCKLAB_SEGMENT_METRICS(STOCKLAB_SEGMENT_ENUM)
-#undef STOCKLAB_SEGMENT_ENUM
-        Count
-};
-
-inline constexpr std::size_t kSegmentMetricCount = static_cast<std::size_t>(SegmentMetric::Count);
-
-struct SegmentMetricInfo {
-    std::string_view name, unit, label, description;
-};
-
-inline constexpr std::array<SegmentMetricInfo, kSegmentMetricCount> kSegmentMetricInfo{{
-#define STOCKLAB_SEGMENT_INFO(name, unit, label, description) {#name, unit, label, description},
-    STOCKLAB_SEGMENT_METRICS(STOCKLAB_SEGMENT_INFO)
-#undef STOCKLAB_SEGMENT_INFO
-}};
+STOCKLAB_METRIC_TABLE(SegmentMetric, STOCKLAB_SEGMENT_METRICS, kSegmentMetricCount, kSegmentMetricInfo)
 
 using SegmentSummary = std::array<double, kSegmentMetricCount>;
 

@@ -2,7 +2,8 @@
 /// The metrics of one vendor over the measured window: the rows of `run.vendors`.
 /// Invariant: the order of the table never changes within a release (results are arrays).
 #include <array>
-#include <string_view>
+
+#include "model/metric_table.hpp"
 
 namespace stocklab {
 
@@ -22,24 +23,7 @@ namespace stocklab {
     X(ordering_cost, "currency", "Ordering cost", "Fixed cost of the purchase orders placed with the vendor.")         \
     X(disrupted_days, "days", "Days down", "Time in the window during which the vendor was down.")
 
-enum class VendorMetric : int {
-#define STOCKLAB_VENDOR_ENUM(name, unit, label, description) name,
-    STOCKLAB_VENDOR_METRICS(STOCKLAB_VENDOR_ENUM)
-#undef STOCKLAB_VENDOR_ENUM
-        Count
-};
-
-inline constexpr std::size_t kVendorMetricCount = static_cast<std::size_t>(VendorMetric::Count);
-
-struct VendorMetricInfo {
-    std::string_view name, unit, label, description;
-};
-
-inline constexpr std::array<VendorMetricInfo, kVendorMetricCount> kVendorMetricInfo{{
-#define STOCKLAB_VENDOR_INFO(name, unit, label, description) {#name, unit, label, description},
-    STOCKLAB_VENDOR_METRICS(STOCKLAB_VENDOR_INFO)
-#undef STOCKLAB_VENDOR_INFO
-}};
+STOCKLAB_METRIC_TABLE(VendorMetric, STOCKLAB_VENDOR_METRICS, kVendorMetricCount, kVendorMetricInfo)
 
 using VendorSummary = std::array<double, kVendorMetricCount>;
 

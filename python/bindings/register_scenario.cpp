@@ -19,7 +19,7 @@ py::object* scenario_error_type = nullptr;
 std::string python_type_name(const py::handle& obj) {
     return py::str(py::type::handle_of(obj).attr("__name__")).cast<std::string>();
 }
-/// The name, unit, label and description of each metric of a per-item or per-segment table.
+/// The name, unit, label and description of each metric of a per-item, per-segment or per-vendor table.
 template <class Table>
 py::tuple info_rows(const Table& table) {
     py::list out;
