@@ -247,6 +247,8 @@ class Simulation:
         churn and reviews however the run was advanced, plus every sale handled by :meth:`step` (every
         event when the scenario sets ``run.record_events``); columns as :attr:`RunResult.events`.
         Long runs keep the latest 100,000 to 200,000 rows (memory stays bounded)."""
+        if self._result is not None:  # the engine handed its log over to the result
+            return self._result.events
         return events_frame(self._sim.events_since(0), self._item_ids, self._vendor_ids)
 
     @property

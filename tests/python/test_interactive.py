@@ -146,6 +146,9 @@ def test_events_so_far_match_the_final_log(short_lens):
     assert len(partial) and partial["time"].max() < 30
     full = sim.run().events
     pd.testing.assert_frame_equal(partial, full.iloc[: len(partial)])
+    # After the run the log lives in the result; the Simulation still shows all of it.
+    assert len(full) > len(partial)
+    pd.testing.assert_frame_equal(sim.events, full)
 
 
 def _units(ev: pd.DataFrame, *kinds: str) -> float:
