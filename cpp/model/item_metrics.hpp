@@ -21,7 +21,8 @@ namespace stocklab {
     X(substituted_units, "units", "Substituted",                                                                  \
       "Short units the customer wanted to replace: in the store by a substitute item, or elsewhere.")            \
     X(delayed_units, "units", "Delayed", "Short units of customers who will come back later.")                    \
-    X(cancelled_units, "units", "Cancelled backorders", "Backordered units cancelled when patience ran out.")     \
+    X(cancelled_units, "units", "Cancelled backorders",                                                           \
+      "Backordered units cancelled: patience ran out, or on a delay notice.")                                     \
     X(fulfilled_backorder_units, "units", "Backorders shipped", "Backordered units shipped to waiting customers.") \
     X(late_backorder_units, "units", "Late backorders", "Backordered units completed later than promised.")       \
     X(fill_rate, "fraction", "Fill rate", "Share of the units wanted that were served from the shelf.")           \

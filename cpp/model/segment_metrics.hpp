@@ -19,7 +19,8 @@ namespace stocklab {
     X(saved_by_substitute_units, "units", "Saved by a substitute", "Units sold as substitutes for items that were out.") \
     X(backordered_units, "units", "Backordered", "Short units for which the customer accepted a backorder.")          \
     X(lost_units, "units", "Lost sales", "Short units that left the store (after any in-store substitute).")          \
-    X(cancelled_units, "units", "Cancelled backorders", "Backordered units cancelled when patience ran out.")          \
+    X(cancelled_units, "units", "Cancelled backorders",                                                               \
+      "Backordered units cancelled: patience ran out, or on a delay notice.")                                         \
     X(fill_rate, "fraction", "Fill rate", "Share of the units wanted served from the shelf (first choices).")         \
     X(revenue, "currency", "Revenue", "What the segment paid: sales from stock and backorders shipped.")
 
