@@ -261,6 +261,22 @@ def notices() -> None:
         print(f"  {m}: {fmt(s[('dual_sourcing', m)], dg)} ({ci(d.loc[('dual_sourcing', m)], dg)})")
     vr = d.loc[("notify_on_slip", "profit"), "variance_reduction"]
     print(f"\nvariance reduction of profit (notify on slip): {vr:.1f}x")
+    notice_sensitivity()
+
+
+def notice_sensitivity() -> None:
+    """Notify on slip against silent as the loyalty assumptions move (100 replications each, seed 42)."""
+    print("\nnotify on slip against silent, as the assumptions move:")
+    grids = {"customers.loyalty.backorder_late": [0.021, 0.061, 0.2],
+             "customers.loyalty.backorder_late_announced": [0.021, 0.061],
+             "customers.loyalty.churn_probability": [0.02, 0.05, 0.10]}
+    for key, values in grids.items():
+        exp = sl.sweep(sl.load_scenario("delay_notices"), grid={key: values}, replications=100, seed=42,
+                       policies=["silent", "notify_on_slip"], progress=False)
+        d = exp.differences().set_index([key, "metric"])
+        for v in values:
+            print(f"  {key} = {v}: profit {ci(d.loc[(v, 'profit')])}, "
+                  f"customers who stopped buying {ci(d.loc[(v, 'churned_customers')], 1)}")
 
 
 SECTIONS = {"camera": camera, "slow": slow, "cash": cash, "forecast": forecast, "notebook": notebook, "shop": shop,
