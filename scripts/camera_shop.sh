@@ -5,4 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup_env.sh
-exec .venv/bin/stocklab run scenarios/camera_shop.json --by item "$@"
+# The README's tables: 100 replications, seed 42 (arguments given here override them).
+exec .venv/bin/stocklab run scenarios/camera_shop.json --by item --replications 100 --seed 42 "$@"

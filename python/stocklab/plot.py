@@ -12,6 +12,7 @@ colour, so the figures stay readable in black and white. For example:
 
 from __future__ import annotations
 
+import difflib
 import numbers
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -443,6 +444,8 @@ def items(source: RunResult | Experiment, metric: str, policy: str | None = None
         low = high = None
         title = _run_title(source, f"{table_metric_label(metric, 'item').split(' (')[0]} per item")
     order = values.abs().sort_values(ascending=False).index if baseline else values.sort_values(ascending=False).index
+    if top and len(order) > top:
+        title += f"; the {top} largest of {len(order)} items"
     order = list(order[:top] if top else order)[::-1]  # the largest at the top
     ax = _axes(ax)
     y = np.arange(len(order))
@@ -470,6 +473,10 @@ def _core_item_info() -> Sequence[dict[str, str]]:
 def _item_estimates(exp: Any, metric: str, policy: str | None,
                     baseline: str | None) -> tuple[pd.Series, pd.Series, pd.Series, str]:
     """Per item: the estimate and its 95% CI bounds (indexed by item), and a title."""
+    if policy is not None and policy not in exp.policies:
+        close = difflib.get_close_matches(policy, exp.policies, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"policy {policy!r} is not in this experiment{hint}; its policies: {', '.join(exp.policies)}")
     policy = policy or next(p for p in exp.policies if p != baseline)
     n = exp.meta.get("replications", "")
     if baseline:

@@ -395,7 +395,11 @@ def test_items_from_a_run_and_an_experiment():
     ax = sl.plot.items(exp, "lost_units", policy="backorder", baseline="out_of_stock", top=None)
     assert len(ax.patches) == 50 and "difference" in ax.get_xlabel() and "paired 95% CI" in ax.get_title()
     ax = sl.plot.items(exp, "fill_rate", policy="out_of_stock", top=5)
-    assert len(ax.patches) == 5
+    assert len(ax.patches) == 5 and "the 5 largest of 50 items" in ax.get_title()
+    with pytest.raises(ValueError, match="'mixed' is not in this experiment.*out_of_stock, backorder"):
+        sl.plot.items(exp, "lost_units", policy="mixed", baseline="out_of_stock")
+    with pytest.raises(ValueError, match="did you mean 'backorder'"):
+        sl.plot.items(exp, "lost_units", policy="backorders")
     with pytest.raises(KeyError, match="unknown item metric"):
         sl.plot.items(run, "profit")
     with pytest.raises(ValueError, match="store-format"):
