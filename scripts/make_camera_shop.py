@@ -168,7 +168,7 @@ def scenario() -> dict:
             "population": POPULATION,
             "initial_loyalty": 0.8,
             "behaviour": True,
-            "source": "../shared/reference/stockout_responses.md",
+            "source": "docs/sources.md",
             "response": {"buy_elsewhere": 0.57, "substitute": 0.19, "delay": 0.15, "no_purchase": 0.09,
                          "delay_days": {"dist": "exponential", "mean": 7}},
             "backorder_acceptance": {"form": "exponential", "beta0": 0.5, "rate_per_day": 0.1},
@@ -339,7 +339,7 @@ def description() -> str:
         "overseas: mean 35 days, cv 0.4, 20% of shipments 14 days later than confirmed (so honest quotes are "
         "sometimes wrong). distributor, every accessory, domestic: mean 5 days, cv 0.4. Order cost: 40 a purchase "
         "order from the lens and camera makers (camera_lens.json), 15 from the distributor. Payment: net 30 days "
-        "(the common term, ../shared/reference/stockout_responses.md section 3); net 60 from the third-party "
+        "(the common term, docs/sources.md section 3); net 60 from the third-party "
         "lens maker (assumption: it buys shelf space with terms).",
 
         "REPLENISHMENT. Continuous review (s, S) per item, sized from the item's demand d (above) and its "
@@ -366,7 +366,7 @@ def description() -> str:
         "bags and the two tripods each other's; bodies, batteries, chargers, filters and small items have none.",
 
         "BACKORDERS. Acceptance beta(w) = 0.5 exp(-0.1 w) of the quoted wait w (Abad 1996 form; parameters an "
-        "assumption, ../shared/reference/stockout_responses.md section 2); patience exponential, mean 14 days "
+        "assumption, docs/sources.md section 2); patience exponential, mean 14 days "
         "(assumption); a customer told nothing assumes 14 days.",
 
         "LOYALTY AND WORD OF MOUTH, as camera_lens.json. Served from stock: +0.02 toward 1 (assumption). Backorder "
