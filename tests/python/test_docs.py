@@ -220,3 +220,15 @@ def test_api_reference_shows_every_public_member(tmp_path):
     assert signature.count("\n") >= 4 and "replenishment" in signature
     for page in ("glossary", "model", "validation"):  # formulas typeset as math
         assert 'class="arithmatex"' in (site / page / "index.html").read_text(encoding="utf-8"), page
+
+
+@needs_checkout
+@pytest.mark.parametrize("page", sorted(p.name for p in DOCS.glob("*.md")) + ["../README.md"])
+def test_whole_scenarios_in_the_docs_are_valid(page):
+    """A JSON block of the docs that is a whole scenario (it has a run, demand or items section) loads
+    as written: readers copy these."""
+    text = (DOCS / page).read_text(encoding="utf-8")
+    for block in re.findall(r"```json\n(.*?)\n```", text, flags=re.S):
+        doc = json.loads(block)
+        if isinstance(doc, dict) and {"demand", "items"} & doc.keys():
+            sl.Scenario(doc).parsed()  # raises ScenarioError naming the field and the rule
