@@ -70,7 +70,12 @@ bool pointer_in(const json& j, const std::string& pointer) {
 Problem in_variant(const Problem& p, const json& patch, const std::string& policy) {
     if (p.pointer != "/" && pointer_in(patch, p.pointer))
         return Problem{"/policies/" + escape_pointer_token(policy) + p.pointer, p.rule};
-    return Problem{p.pointer, p.rule + " (in policy \"" + policy + "\")"};
+    std::string rule = p.rule + " (in policy \"" + policy + "\")";
+    // A base field that does not fit what the variant changed (shares kept when the rule changes): a
+    // merge patch drops a field only when told to.
+    if (p.rule.rfind("only applies when", 0) == 0)
+        rule += "; the policy inherits it from the base scenario: set it to null in the policy to drop it";
+    return Problem{p.pointer, rule};
 }
 
 /// The problems of one variant ("" = base), as found in its resolved document.

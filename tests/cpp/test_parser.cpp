@@ -1057,6 +1057,17 @@ TEST(Store, AVariantChangesEntriesButCannotAddThem) {
     EXPECT_TRUE(RejectsAt(drop, "/items/lens_35/substitutes/0", "in policy \"p\"", "p"));
 }
 
+TEST(Variants, AnInheritedFieldThatNoLongerAppliesSaysHowToDropIt) {
+    // The base caps partial backorders; a variant switching to full backorders keeps the cap (a merge
+    // patch drops a field only when told to), and the error says how.
+    const json doc = doc_from(kMinimal, R"({"shortage": {"rule": "partial_backorder", "max_open_backorders": 5},
+        "policies": {"full": {"shortage": {"rule": "backorder"}}}})");
+    EXPECT_TRUE(RejectsAt(doc, "/shortage/max_open_backorders", "set it to null in the policy to drop it", "full"));
+    const json fixed = doc_from(kMinimal, R"({"shortage": {"rule": "partial_backorder", "max_open_backorders": 5},
+        "policies": {"full": {"shortage": {"rule": "backorder", "max_open_backorders": null}}}})");
+    EXPECT_NO_THROW((void)parse_scenario(fixed, "full"));
+}
+
 TEST(Store, EveryProblemOfAStoreIsReported) {
     const json doc = doc_from(kStore, R"({"initial": {"on_hand": 3},
         "items": {"lens_50": {"substitutes": ["lens_99"]}, "lens_35": {"price": 0}}})");
