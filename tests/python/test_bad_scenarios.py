@@ -8,12 +8,10 @@ temporary folder (the manifest's "generated" section).
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -163,28 +161,36 @@ def test_cli_subset_covers_the_hard_cases() -> None:
     assert 12 <= len(CLI_CASES) <= 20
 
 
-def _validate_cli(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "stocklab.cli", "validate", str(path)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=120,
-    )
+class _ValidateRun:
+    """`stocklab validate FILE`, started at once and read when a test asks. The processes are started
+    from this thread: spawning them from a pool of threads failed now and then under load (EFAULT)."""
+
+    def __init__(self, path: Path) -> None:
+        self._proc = subprocess.Popen([sys.executable, "-m", "stocklab.cli", "validate", str(path)],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                      encoding="utf-8", errors="replace")
+        self._done: subprocess.CompletedProcess[str] | None = None
+
+    def result(self) -> subprocess.CompletedProcess[str]:
+        if self._done is None:
+            out, err = self._proc.communicate(timeout=120)
+            self._done = subprocess.CompletedProcess(self._proc.args, self._proc.returncode, out, err)
+        return self._done
+
+    def close(self) -> None:
+        if self._done is None:
+            self._proc.kill()
+            self._proc.communicate()
 
 
 @pytest.fixture(scope="module")
-def cli_runs(
-    bad_file: Callable[[str], Path],
-) -> Iterator[dict[str, Future[subprocess.CompletedProcess[str]]]]:
+def cli_runs(bad_file: Callable[[str], Path]) -> Iterator[dict[str, _ValidateRun]]:
     """`stocklab validate` on every CLI case, started together (each process spends most of its time
-    importing stocklab), one future per file; the tests below each check their own."""
-    paths = {name: bad_file(name) for name in CLI_CASES}
-    pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 2)
-    futures = {name: pool.submit(_validate_cli, path) for name, path in paths.items()}
-    yield futures
-    pool.shutdown(wait=True, cancel_futures=True)
+    importing stocklab); the tests below each check their own."""
+    runs = {name: _ValidateRun(bad_file(name)) for name in CLI_CASES}
+    yield runs
+    for run in runs.values():
+        run.close()
 
 
 @pytest.mark.parametrize("name", CLI_CASES)
