@@ -361,7 +361,7 @@ def test_dask_executor(lens_short):
     kw = {"delta": 300.0, "seed": 3, "replications": 4, "progress": False}
     base = sl.optimize(lens_short, LENS_SPACE, "profit", policies=["backorder"], jobs=1, **kw)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
         _same(base, sl.optimize(lens_short, LENS_SPACE, "profit", policies=["backorder"],
                                 executor=client.get_executor(), **kw))
 
