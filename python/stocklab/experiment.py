@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from .metrics import format_number
+from .metrics import format_number, unknown_metrics
 from .results import METRICS
 from .run import as_scenario, check_seed, policy_factory
 from .scenario import Scenario, _plain, set_path
@@ -637,7 +637,7 @@ class Experiment:
         allowed = set(self.replications.columns) if known is None else set(known)
         unknown = [m for m in metrics if m not in allowed]
         if unknown:
-            raise KeyError(f"unknown metrics {unknown}; known: {', '.join(self.metrics if known is None else known)}")
+            raise unknown_metrics(unknown, self.metrics if known is None else known)
         return list(metrics)
 
     # persistence -------------------------------------------------------------------------------

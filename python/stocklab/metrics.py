@@ -13,6 +13,7 @@ This module imports only the engine, so every other module may import it (no imp
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -183,3 +184,13 @@ def format_number(value: Any, metric: str | None = None, *, unit: str | None = N
     else:
         text = f"{x:.4g}"
     return _no_negative_zero(text)
+
+
+def unknown_metrics(unknown: list[str], known: list[str]) -> KeyError:
+    """The error for metric names that are not among ``known``: the closest names for each, or the
+    list of known ones when none is close."""
+    hints = [f"{m!r}: did you mean {', '.join(map(repr, near))}?"
+             for m in unknown if (near := difflib.get_close_matches(m, known, n=2))]
+    if hints:
+        return KeyError(f"unknown metrics {unknown} ({'; '.join(hints)})")
+    return KeyError(f"unknown metrics {unknown}; known: {', '.join(known)}")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .metrics import METRIC_INFO, METRICS, UNITS, display_name, field_label, metric_label
+from .metrics import METRIC_INFO, METRICS, UNITS, display_name, field_label, metric_label, unknown_metrics
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -286,7 +286,7 @@ def _metric_list(exp: Any, metrics: str | Sequence[str]) -> list[str]:
     known = set(exp.replications.columns) & set(METRICS)
     unknown = [m for m in metrics if m not in known]
     if unknown:
-        raise KeyError(f"unknown metrics {unknown}; known: {', '.join(m for m in METRICS if m in known)}")
+        raise unknown_metrics(unknown, [m for m in METRICS if m in known])
     return metrics
 
 

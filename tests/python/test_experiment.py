@@ -332,3 +332,11 @@ def test_a_failing_custom_policy_stops_the_threads_with_its_own_error(lens):
 
     with pytest.raises(ZeroDivisionError, match="policy bug"):
         sl.compare(lens, replications=8, jobs=2, replenishment=Failing, progress=False)
+
+
+def test_a_misspelled_metric_gets_the_closest_names(lens):
+    exp = sl.compare(lens, replications=2, seed=1, progress=False)
+    with pytest.raises(KeyError, match=r"'proft': did you mean 'profit'"):
+        exp.summary(metrics="proft")
+    with pytest.raises(KeyError, match=r"unknown metrics \['zzz'\]; known: demand_units"):
+        exp.differences(metrics=["zzz"])
