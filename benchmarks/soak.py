@@ -115,8 +115,8 @@ def interactive_soak(years: float, chunks: int) -> None:
     rows_per_year = rows[-1][6] / years
     print(
         f"The event log holds {rows[-1][6]:,} rows after {years:g} years ({rows_per_year:,.0f} a year, "
-        f"72 bytes each): at 1000 years that is at least {rows_per_year * 1000 * 72 / 2**20:,.0f} MiB "
-        "(more: events grow with the population)."
+        "72 bytes each); it keeps only the latest 100,000 to 200,000 rows (at most about "
+        f"{200_000 * 72 / 2**20:.0f} MiB), so it stops growing however long the run."
         if rows[-1][6]
         else "The interactive Simulation kept no event log."
     )
