@@ -239,7 +239,20 @@ private:
     void positive_review(std::int64_t customer);
 
     // supply (supply.cpp): a stock point meets its vendor and its policy
-    void decision_point(std::uint32_t item, bool at_review);
+    /// A decision is due for `item`: at a review, or (continuous review) after its inventory position
+    /// changed. Asked after every occasion, so the common answers stay inline: nothing between
+    /// reviews, and nothing when a built-in policy would not order (unless dual sourcing checks its
+    /// expedited position first, or the decision waits for the caller).
+    void decision_point(std::uint32_t item, bool at_review) {
+        const ItemRun& it = items_[item];
+        if (!at_review && it.policy.periodic()) return;
+        if (it.policy.idle_at(it.stock.inventory_position()) && !pausing_ &&
+            it.spec.sourcing.rule != SourcingRule::DualIndex) [[likely]]
+            return;
+        decision_due(item, at_review);
+    }
+    /// The rest of decision_point(): expedite, then wait for the caller or decide now.
+    void decision_due(std::uint32_t item, bool at_review);
     void make_decision(std::uint32_t item, bool at_review);
     /// Places one decided order: from vendor `d.vendor` of the item, or as its sourcing rule says.
     void apply(std::uint32_t item, const OrderDecision& d);

@@ -30,11 +30,9 @@ InventoryView Simulation::view(std::uint32_t item, bool at_review) const {
     return v;
 }
 
-/// A decision is due for `item`: at a review, or (continuous review) after its inventory position
-/// changed. Inside run_until_decision() it waits for the caller; otherwise the policy decides now.
-void Simulation::decision_point(std::uint32_t item, bool at_review) {
+/// Inside run_until_decision() the decision waits for the caller; otherwise the policy decides now.
+void Simulation::decision_due(std::uint32_t item, bool at_review) {
     ItemRun& it = items_[item];
-    if (!at_review && it.policy.periodic()) return;
     // Dual sourcing expedites first; the regular decision then sees the expedited order on order.
     if (it.spec.sourcing.rule == SourcingRule::DualIndex) expedite(item);
     if (pausing_) {
