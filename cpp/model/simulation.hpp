@@ -243,7 +243,7 @@ private:
     /// changed. Asked after every occasion, so the common answers stay inline: nothing between
     /// reviews, and nothing when a built-in policy would not order (unless dual sourcing checks its
     /// expedited position first, or the decision waits for the caller).
-    void decision_point(std::uint32_t item, bool at_review) {
+    [[gnu::always_inline]] void decision_point(std::uint32_t item, bool at_review) {
         const ItemRun& it = items_[item];
         if (!at_review && it.policy.periodic()) return;
         if (it.policy.idle_at(it.stock.inventory_position()) && !pausing_ &&
@@ -252,7 +252,7 @@ private:
         decision_due(item, at_review);
     }
     /// The rest of decision_point(): expedite, then wait for the caller or decide now.
-    void decision_due(std::uint32_t item, bool at_review);
+    [[gnu::noinline]] void decision_due(std::uint32_t item, bool at_review);  // kept out of the callers' hot code
     void make_decision(std::uint32_t item, bool at_review);
     /// Places one decided order: from vendor `d.vendor` of the item, or as its sourcing rule says.
     void apply(std::uint32_t item, const OrderDecision& d);
