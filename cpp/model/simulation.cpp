@@ -296,10 +296,7 @@ void Simulation::sample_period_ends(double t) {
     }
 }
 
-/// An item's own integrals catch up to now before its state changes (the store's are in advance()).
-/// A store of one item has none of its own: its item's are the store's.
-void Simulation::touch(std::uint32_t item) {
-    if (items_.size() == 1) return;
+void Simulation::touch_item(std::uint32_t item) {
     ItemRun& it = items_[item];
     it.integrals.advance(now_, sc_.run.warmup_days, it.stock.on_hand(), it.stock.backorder_units(),
                          it.stock.on_order(), it.stock.holding_per_day());

@@ -190,7 +190,12 @@ private:
     void resolve_pending_decisions();
     void advance(double t);
     void sample_period_ends(double t);
-    void touch(std::uint32_t item);
+    /// An item's own integrals catch up to now before its state changes (the store's are in advance()).
+    /// A store of one item has none of its own: its item's are the store's.
+    void touch(std::uint32_t item) {
+        if (items_.size() > 1) touch_item(item);
+    }
+    void touch_item(std::uint32_t item);
     void finish();
     void on_accrual(const Event& e);
     void post_accruals();
