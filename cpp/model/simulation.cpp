@@ -252,12 +252,6 @@ void Simulation::dispatch(const Event& e) {
 // ---------------------------------------------------------------------------------------------
 // Time integrals and money
 
-bool Simulation::suppliers_up() const {
-    for (const Vendor& v : vendors_)
-        if (!v.up()) return false;
-    return true;
-}
-
 IntegratedState Simulation::integrated_state() const {
     return IntegratedState{store_.on_hand,    store_.backorders,  store_.on_order,
                            store_.items_out,  store_.items,       accounts_.cash(),

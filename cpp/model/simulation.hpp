@@ -304,7 +304,7 @@ private:
     bool in_window() const { return now_ >= sc_.run.warmup_days; }
     void post(LedgerCategory c, Cents amount, std::int64_t ref, std::int32_t item = -1, std::int32_t vendor = -1);
     IntegratedState integrated_state() const;
-    bool suppliers_up() const;
+    bool suppliers_up() const { return vendors_down_ == 0; }
     // Called at every occasion; the check stays inline, so a run without a log pays no call.
     void log(EventKind k, std::int64_t who, std::int64_t qty, double value, std::int32_t item = -1,
              std::int32_t vendor = -1, double previous = std::numeric_limits<double>::quiet_NaN()) {
@@ -346,6 +346,7 @@ private:
     StoreStock store_;
     std::vector<ItemRun> items_;  // never resized after construction (stock points point at store_)
     std::vector<Vendor> vendors_;
+    std::uint32_t vendors_down_ = 0;  // vendors in an outage (every vendor starts up)
     Accounts accounts_;
     WindowStats st_;
     std::vector<double> popularity_cdf_;  // cumulative pick weights of the items, last = 1

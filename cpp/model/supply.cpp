@@ -180,6 +180,7 @@ void Simulation::on_supplier_payment(const Event& e) {
 void Simulation::on_supplier_state(const Event& e) {
     Vendor& vendor = vendors_[e.a];
     const double period = vendor.toggle(now_);
+    vendors_down_ = vendor.up() ? vendors_down_ - 1 : vendors_down_ + 1;
     log(vendor.up() ? EventKind::SupplierUp : EventKind::SupplierDown, -1, 0, period, -1,
         static_cast<std::int32_t>(e.a));
     // An outage delays every order not yet placed: customers beyond the pipeline wait longer.
