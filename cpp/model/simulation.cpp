@@ -58,6 +58,7 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::uint64
     // The last item a visit can pick ends the scale at exactly 1 (zero-popularity items after it stay unpicked).
     for (std::uint32_t i = last_pickable_; i < popularity_cdf_.size(); ++i) popularity_cdf_[i] = 1.0;
     segment_flows_.resize(sc_.customers.segments.size());
+    segmented_ = segment_flows_.size() > 1;
     tried_.reserve(kMaxChain);
     st_.min_cash_cents = static_cast<double>(accounts_.cash());
     st_.min_cash_set = sc_.run.warmup_days <= 0.0;

@@ -225,10 +225,16 @@ private:
     bool substitute_in_store(std::int64_t customer, std::uint32_t item, std::int64_t units, Engine& draws);
     /// The customer's segment (one lookup less when the store has one segment).
     std::uint32_t segment_index(std::int64_t customer) const {
-        return segment_flows_.size() == 1 ? 0u : customers_.segment(customer);
+        return segmented_ ? customers_.segment(customer) : 0u;
     }
     const Segment& segment_of(std::int64_t customer) const { return sc_.customers.segments[segment_index(customer)]; }
     SegmentFlows& segment_flows(std::int64_t customer) { return segment_flows_[segment_index(customer)]; }
+    /// Updates the window flows of the customer's segment. A store of one segment keeps none during
+    /// the run: its flows are the items' (segment_window_flows()).
+    template <class F>
+    void tally_segment(std::int64_t customer, F&& f) {
+        if (segmented_) f(segment_flows_[customers_.segment(customer)]);
+    }
     /// Where a new backorder waits in line (lower first; ties by time): the allocation rule.
     double allocation_rank(std::int64_t customer) const;
     void on_delayed_return(const Event& e);
@@ -321,6 +327,7 @@ private:
     double inventory_value_per_day(const WindowStats& st, double days) const;
     WindowStats window_stats() const;
     ItemIntegrals store_integrals() const;
+    SegmentFlows segment_window_flows(std::size_t g) const;
     /// Mean on hand and backorders at the period ends of periodic-review items (summed over them).
     std::pair<double, double> period_end_means() const;
 
@@ -355,6 +362,7 @@ private:
     double pick_start(std::uint32_t i) const { return i == 0 ? 0.0 : popularity_cdf_[i - 1]; }
     double pick_weight(std::uint32_t i) const { return popularity_cdf_[i] - pick_start(i); }
     std::vector<SegmentFlows> segment_flows_;
+    bool segmented_ = false;  // more than one customer segment (a flag: size() divides)
     std::vector<VendorRecord> vendor_flows_;       // each vendor's record over the window
     std::vector<OrderDecision> decisions_;         // a custom policy's orders (reused)
     std::vector<std::uint32_t> waiting_;           // the line being reviewed for notices (reused)
