@@ -251,10 +251,9 @@ void Simulation::take_backorder(std::int64_t customer, std::uint32_t item, std::
                                 double promised, double patience, float u_review, float u_churn,
                                 std::uint64_t notice_seed) {
     ItemRun& it = items_[item];
-    const Shortage& s = it.spec.shortage;
     const bool win = in_window();
     const auto i = static_cast<std::int32_t>(item);
-    const Cents deposit = s.prepay ? round_cents(s.deposit_fraction * static_cast<double>(it.price)) : 0;
+    const Cents deposit = it.deposit;
     const double rank = allocation_rank(customer);
     const std::uint32_t slot = it.stock.add_backorder(Backorder{now_, now_ + promised, now_ + promised, customer, units,
                                                                 units, deposit, true, u_review, u_churn, rank,

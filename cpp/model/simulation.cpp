@@ -26,6 +26,7 @@ Simulation::ItemRun::ItemRun(const Scenario& sc, const Item& item, double demand
       policy(sc, item, demand_per_day, custom),
       price(to_cents(item.price)),
       unit_cost(to_cents(item.unit_cost)),
+      deposit(item.shortage.prepay ? round_cents(item.shortage.deposit_fraction * static_cast<double>(price)) : 0),
       split_credit(item.vendors.size(), 0.0),
       notices(item.shortage.updates.mode != UpdateMode::Silent) {
     for (std::size_t k = 0; k < item.vendors.size(); ++k) vendor_price.push_back(to_cents(item.unit_price(sc.vendors, k)));

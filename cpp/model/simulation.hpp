@@ -161,6 +161,7 @@ private:
         Replenisher policy;
         Cents price;      // cents a unit
         Cents unit_cost;  // the standard cost: cents a unit sold costs (vendors' prices may differ)
+        Cents deposit;    // cents a unit a customer prepays for a backorder (0 without prepayment)
         std::vector<Cents> vendor_price;  // cents a unit from each of the item's vendors
         std::vector<double> split_credit;  // split: units each vendor is owed of its share (carried)
         std::uint32_t last_vendor = 0;     // the vendor (place in spec.vendors) of the last order
