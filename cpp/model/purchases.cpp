@@ -127,13 +127,10 @@ double Simulation::quoted_wait(std::uint32_t item, std::int64_t units_needed) co
     return s.quote == QuoteMode::Optimistic ? eta * s.quote_factor : eta;
 }
 
-/// The confirmed (or announced) arrival of the shipment that covers this place in line; beyond the
-/// pipeline, a new order's mean lead time (plus any outage still to run, or the wait for the units
-/// booked beyond the horizon) from the vendor the item orders from now.
-double Simulation::honest_wait(std::uint32_t item, std::int64_t units_needed) const {
+/// Beyond the pipeline (honest_wait()): a new order's mean lead time (plus any outage still to run,
+/// or the wait for the units booked beyond the horizon) from the vendor the item orders from now.
+double Simulation::new_order_wait(std::uint32_t item, std::int64_t units_needed) const {
     const ItemRun& it = items_[item];
-    const double eta = it.stock.pipeline_wait(units_needed, now_);
-    if (eta >= 0) return eta;
     const Vendor& vendor = vendors_[it.spec.vendors[pick_vendor(item, units_needed)]];
     const double booked = it.stock.booked_departure();
     const double leaves = std::max(booked, vendor.up() ? now_ : vendor.up_at());
@@ -369,7 +366,8 @@ void Simulation::ship_backorder(std::uint32_t item, std::uint32_t slot, std::int
     post(LedgerCategory::Sale, amount(units, it.price - b.prepaid_per_unit), b.customer, i);
     accounts_.change_customer_prepayments(-amount(units, b.prepaid_per_unit));
     if (in_window()) {
-        tally_segment(b.customer, [&](SegmentFlows& g) { g.revenue_cents += static_cast<double>(amount(units, it.price)); });
+        tally_segment(b.customer,
+                      [&](SegmentFlows& g) { g.revenue_cents += static_cast<double>(amount(units, it.price)); });
         it.flows.fulfilled += units;
         it.flows.wait_units_days += static_cast<double>(units) * waited;
         it.flows.revenue_cents += static_cast<double>(amount(units, it.price));

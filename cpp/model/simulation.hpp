@@ -213,7 +213,11 @@ private:
     double quoted_wait(std::uint32_t item, std::int64_t units_needed) const;
     /// Days until `units_needed` units (counted from the first unit owed) will be in: the shipment
     /// that covers them, or a new order from the vendor the item would order from now.
-    double honest_wait(std::uint32_t item, std::int64_t units_needed) const;
+    double honest_wait(std::uint32_t item, std::int64_t units_needed) const {
+        const double eta = items_[item].stock.pipeline_wait(units_needed, now_);
+        return eta >= 0 ? eta : new_order_wait(item, units_needed);
+    }
+    double new_order_wait(std::uint32_t item, std::int64_t units_needed) const;
     double acceptance_probability(const BackorderAcceptance& a, double wait) const;
     void take_backorder(std::int64_t customer, std::uint32_t item, std::int64_t units, double quote, double promised,
                         double patience, float u_review, float u_churn, std::uint64_t notice_seed);
