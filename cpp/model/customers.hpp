@@ -90,8 +90,10 @@ struct CustomerPopulation {
     template <class SeedOf>
     void add_initial(std::size_t n, double initial_loyalty, SeedOf seed_of) {
         const std::size_t first = size();
-        for (std::size_t i = 0; i < n; ++i)
-            people.push_back(Person{Engine(seed_of(i)), initial_loyalty, 0, 0, 1, segment_for(first + i)});
+        people.resize(first + n, Person{Engine(0), initial_loyalty, 0, 0, 1, 0});  // one allocation, no checks
+        for (std::size_t i = 0; i < n; ++i) people[first + i].stream = Engine(seed_of(i));
+        if (segment_cdf.size() > 1)
+            for (std::size_t i = first; i < first + n; ++i) people[i].segment = segment_for(i);
         for (std::size_t i = 0; i < n; ++i) loyalty_sum_active += initial_loyalty;  // as add() sums, bit for bit
         active_count += static_cast<std::int64_t>(n);
     }

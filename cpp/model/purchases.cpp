@@ -84,7 +84,7 @@ bool Simulation::handle_line(std::int64_t customer, std::uint32_t item, Engine& 
     const bool win = in_window();
     if (win) {
         it.flows.demand += q;
-        segment_flows(customer).demand += static_cast<double>(q);
+        tally_segment(customer, [&](SegmentFlows& g) { g.demand += static_cast<double>(q); });
     }
     const std::int64_t served = it.stock.sell(q);
     const auto i = static_cast<std::int32_t>(item);
@@ -113,9 +113,10 @@ void Simulation::sell_from_stock(std::int64_t customer, std::uint32_t item, std:
     it.flows.served += units;
     it.flows.revenue_cents += static_cast<double>(paid);
     it.flows.cogs_cents += static_cast<double>(amount(units, it.unit_cost));
-    SegmentFlows& g = segment_flows(customer);
-    g.served += static_cast<double>(units);
-    g.revenue_cents += static_cast<double>(paid);
+    tally_segment(customer, [&](SegmentFlows& g) {
+        g.served += static_cast<double>(units);
+        g.revenue_cents += static_cast<double>(paid);
+    });
 }
 
 double Simulation::quoted_wait(std::uint32_t item, std::int64_t units_needed) const {
@@ -126,13 +127,10 @@ double Simulation::quoted_wait(std::uint32_t item, std::int64_t units_needed) co
     return s.quote == QuoteMode::Optimistic ? eta * s.quote_factor : eta;
 }
 
-/// The confirmed (or announced) arrival of the shipment that covers this place in line; beyond the
-/// pipeline, a new order's mean lead time (plus any outage still to run, or the wait for the units
-/// booked beyond the horizon) from the vendor the item orders from now.
-double Simulation::honest_wait(std::uint32_t item, std::int64_t units_needed) const {
+/// Beyond the pipeline (honest_wait()): a new order's mean lead time (plus any outage still to run,
+/// or the wait for the units booked beyond the horizon) from the vendor the item orders from now.
+double Simulation::new_order_wait(std::uint32_t item, std::int64_t units_needed) const {
     const ItemRun& it = items_[item];
-    const double eta = it.stock.pipeline_wait(units_needed, now_);
-    if (eta >= 0) return eta;
     const Vendor& vendor = vendors_[it.spec.vendors[pick_vendor(item, units_needed)]];
     const double booked = it.stock.booked_departure();
     const double leaves = std::max(booked, vendor.up() ? now_ : vendor.up_at());
@@ -218,7 +216,7 @@ bool Simulation::substitute_in_store(std::int64_t customer, std::uint32_t item, 
         items_[item].flows.passed_on_revenue_cents += static_cast<double>(amount(units, items_[item].price));
         sub.flows.demand += units;
         sub.flows.substitute_demand += units;
-        segment_flows(customer).passed_on += static_cast<double>(units);
+        tally_segment(customer, [&](SegmentFlows& g) { g.passed_on += static_cast<double>(units); });
     }
     const std::int64_t served = sub.stock.sell(units, false);
     bool bought = false;
@@ -226,7 +224,7 @@ bool Simulation::substitute_in_store(std::int64_t customer, std::uint32_t item, 
         sell_from_stock(customer, j, served);
         if (in_window()) {
             sub.flows.substitute_sales += served;
-            segment_flows(customer).substitute_sales += static_cast<double>(served);
+            tally_segment(customer, [&](SegmentFlows& g) { g.substitute_sales += static_cast<double>(served); });
         }
         log(EventKind::SubstituteSale, customer, served, static_cast<double>(item), static_cast<std::int32_t>(j));
         bought = true;
@@ -250,17 +248,16 @@ void Simulation::take_backorder(std::int64_t customer, std::uint32_t item, std::
                                 double promised, double patience, float u_review, float u_churn,
                                 std::uint64_t notice_seed) {
     ItemRun& it = items_[item];
-    const Shortage& s = it.spec.shortage;
     const bool win = in_window();
     const auto i = static_cast<std::int32_t>(item);
-    const Cents deposit = s.prepay ? round_cents(s.deposit_fraction * static_cast<double>(it.price)) : 0;
+    const Cents deposit = it.deposit;
     const double rank = allocation_rank(customer);
     const std::uint32_t slot = it.stock.add_backorder(Backorder{now_, now_ + promised, now_ + promised, customer, units,
                                                                 units, deposit, true, u_review, u_churn, rank,
                                                                 notice_seed});
     if (win) {
         it.flows.backordered += units;
-        segment_flows(customer).backordered += static_cast<double>(units);
+        tally_segment(customer, [&](SegmentFlows& g) { g.backordered += static_cast<double>(units); });
     }
     if (deposit > 0) {
         post(LedgerCategory::Prepayment, amount(units, deposit), customer, i);
@@ -298,7 +295,7 @@ bool Simulation::turn_away(std::int64_t customer, std::uint32_t item, std::int64
         if (win) {
             it.flows.lost += units;
             it.flows.lost_revenue_cents += static_cast<double>(amount(units, it.price));
-            segment_flows(customer).lost += static_cast<double>(units);
+            tally_segment(customer, [&](SegmentFlows& g) { g.lost += static_cast<double>(units); });
             if (kind == EventKind::Substituted) it.flows.substituted += units;
         }
         log(kind, customer, units, kNaN, i);
@@ -369,7 +366,8 @@ void Simulation::ship_backorder(std::uint32_t item, std::uint32_t slot, std::int
     post(LedgerCategory::Sale, amount(units, it.price - b.prepaid_per_unit), b.customer, i);
     accounts_.change_customer_prepayments(-amount(units, b.prepaid_per_unit));
     if (in_window()) {
-        segment_flows(b.customer).revenue_cents += static_cast<double>(amount(units, it.price));
+        tally_segment(b.customer,
+                      [&](SegmentFlows& g) { g.revenue_cents += static_cast<double>(amount(units, it.price)); });
         it.flows.fulfilled += units;
         it.flows.wait_units_days += static_cast<double>(units) * waited;
         it.flows.revenue_cents += static_cast<double>(amount(units, it.price));
@@ -400,7 +398,7 @@ void Simulation::backorder_completed(std::uint32_t item, const Backorder& b) {
             post(LedgerCategory::ApologyDiscount, -discount, b.customer, i);
             if (in_window()) {
                 it.flows.revenue_cents -= static_cast<double>(discount);
-                segment_flows(b.customer).revenue_cents -= static_cast<double>(discount);
+                tally_segment(b.customer, [&](SegmentFlows& g) { g.revenue_cents -= static_cast<double>(discount); });
             }
         }
         log(EventKind::BackorderLate, b.customer, b.original, late_by, i);
@@ -428,7 +426,7 @@ void Simulation::cancel_backorder(std::uint32_t item, std::uint32_t slot, std::u
     const std::int64_t units = it.stock.cancel(slot, gen);
     const auto i = static_cast<std::int32_t>(item);
     if (in_window()) {
-        segment_flows(b.customer).cancelled += static_cast<double>(units);
+        tally_segment(b.customer, [&](SegmentFlows& g) { g.cancelled += static_cast<double>(units); });
         it.flows.cancelled += units;
         it.flows.lost_revenue_cents += static_cast<double>(amount(units, it.price));
         if (after_notice) it.flows.cancelled_after_notice += static_cast<double>(units);

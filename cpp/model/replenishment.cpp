@@ -1,6 +1,7 @@
 #include "model/replenishment.hpp"
 
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -22,6 +23,16 @@ BuiltinPolicy builtin_policy(const Replenishment& r, double demand_per_day) {
     return NoReplenishment{};
 }
 
+/// The inventory position above which `p` never orders (the largest value when it may order at any).
+std::int64_t idle_above(const BuiltinPolicy& p) {
+    constexpr std::int64_t kAlwaysAsk = std::numeric_limits<std::int64_t>::max();
+    if (std::holds_alternative<NoReplenishment>(p)) return std::numeric_limits<std::int64_t>::min();
+    if (const auto* r = std::get_if<ReorderUpTo>(&p)) return r->s;
+    if (const auto* r = std::get_if<ReorderQuantity>(&p)) return r->s;
+    if (const auto* r = std::get_if<BaseStock>(&p)) return r->S - 1;  // orders below S
+    return kAlwaysAsk;  // the forecast's target moves at reviews
+}
+
 }  // namespace
 
 std::int64_t ForecastCover::quantity(std::int64_t ip, bool at_review) const {
@@ -31,7 +42,8 @@ std::int64_t ForecastCover::quantity(std::int64_t ip, bool at_review) const {
 }
 
 Replenisher::Replenisher(const Scenario& sc, const Item& item, double demand_per_day, ReplenishmentPolicy* custom)
-    : builtin_(builtin_policy(item.replenishment, demand_per_day)), custom_(custom) {
+    : builtin_(builtin_policy(item.replenishment, demand_per_day)), custom_(custom),
+      idle_above_(custom ? std::numeric_limits<std::int64_t>::max() : idle_above(builtin_)) {
     const Replenishment& r = item.replenishment;
     if (!custom_) {
         period_ = r.periodic() ? r.review_period_days : 0.0;

@@ -63,6 +63,9 @@ public:
     /// Time of review k.
     double review_time(std::uint64_t k) const { return static_cast<double>(k) * period_ + offset_; }
     bool custom() const { return custom_ != nullptr; }
+    /// True when the built-in policy orders nothing at inventory position `ip`, whatever the moment
+    /// (never for a custom policy, which is always asked): a check without the variant's dispatch.
+    bool idle_at(std::int64_t ip) const { return ip > idle_above_; }
 
     /// At review k the forecast policy learns from the demand recorded since the last review.
     void begin_review(std::uint64_t k, std::int64_t recorded_total);
@@ -79,6 +82,7 @@ private:
     ReplenishmentPolicy* custom_;
     double period_ = 0.0;
     double offset_ = 0.0;
+    std::int64_t idle_above_;  // above this position the built-in policy never orders
 };
 
 }  // namespace stocklab

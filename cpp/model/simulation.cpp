@@ -26,6 +26,7 @@ Simulation::ItemRun::ItemRun(const Scenario& sc, const Item& item, double demand
       policy(sc, item, demand_per_day, custom),
       price(to_cents(item.price)),
       unit_cost(to_cents(item.unit_cost)),
+      deposit(item.shortage.prepay ? round_cents(item.shortage.deposit_fraction * static_cast<double>(price)) : 0),
       split_credit(item.vendors.size(), 0.0),
       notices(item.shortage.updates.mode != UpdateMode::Silent) {
     for (std::size_t k = 0; k < item.vendors.size(); ++k) vendor_price.push_back(to_cents(item.unit_price(sc.vendors, k)));
@@ -58,6 +59,7 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::uint64
     // The last item a visit can pick ends the scale at exactly 1 (zero-popularity items after it stay unpicked).
     for (std::uint32_t i = last_pickable_; i < popularity_cdf_.size(); ++i) popularity_cdf_[i] = 1.0;
     segment_flows_.resize(sc_.customers.segments.size());
+    segmented_ = segment_flows_.size() > 1;
     tried_.reserve(kMaxChain);
     st_.min_cash_cents = static_cast<double>(accounts_.cash());
     st_.min_cash_set = sc_.run.warmup_days <= 0.0;
@@ -252,12 +254,6 @@ void Simulation::dispatch(const Event& e) {
 // ---------------------------------------------------------------------------------------------
 // Time integrals and money
 
-bool Simulation::suppliers_up() const {
-    for (const Vendor& v : vendors_)
-        if (!v.up()) return false;
-    return true;
-}
-
 IntegratedState Simulation::integrated_state() const {
     return IntegratedState{store_.on_hand,    store_.backorders,  store_.on_order,
                            store_.items_out,  store_.items,       accounts_.cash(),
@@ -296,10 +292,7 @@ void Simulation::sample_period_ends(double t) {
     }
 }
 
-/// An item's own integrals catch up to now before its state changes (the store's are in advance()).
-/// A store of one item has none of its own: its item's are the store's.
-void Simulation::touch(std::uint32_t item) {
-    if (items_.size() == 1) return;
+void Simulation::touch_item(std::uint32_t item) {
     ItemRun& it = items_[item];
     it.integrals.advance(now_, sc_.run.warmup_days, it.stock.on_hand(), it.stock.backorder_units(),
                          it.stock.on_order(), it.stock.holding_per_day());

@@ -161,6 +161,7 @@ private:
         Replenisher policy;
         Cents price;      // cents a unit
         Cents unit_cost;  // the standard cost: cents a unit sold costs (vendors' prices may differ)
+        Cents deposit;    // cents a unit a customer prepays for a backorder (0 without prepayment)
         std::vector<Cents> vendor_price;  // cents a unit from each of the item's vendors
         std::vector<double> split_credit;  // split: units each vendor is owed of its share (carried)
         std::uint32_t last_vendor = 0;     // the vendor (place in spec.vendors) of the last order
@@ -190,7 +191,12 @@ private:
     void resolve_pending_decisions();
     void advance(double t);
     void sample_period_ends(double t);
-    void touch(std::uint32_t item);
+    /// An item's own integrals catch up to now before its state changes (the store's are in advance()).
+    /// A store of one item has none of its own: its item's are the store's.
+    void touch(std::uint32_t item) {
+        if (items_.size() > 1) touch_item(item);
+    }
+    void touch_item(std::uint32_t item);
     void finish();
     void on_accrual(const Event& e);
     void post_accruals();
@@ -207,7 +213,11 @@ private:
     double quoted_wait(std::uint32_t item, std::int64_t units_needed) const;
     /// Days until `units_needed` units (counted from the first unit owed) will be in: the shipment
     /// that covers them, or a new order from the vendor the item would order from now.
-    double honest_wait(std::uint32_t item, std::int64_t units_needed) const;
+    double honest_wait(std::uint32_t item, std::int64_t units_needed) const {
+        const double eta = items_[item].stock.pipeline_wait(units_needed, now_);
+        return eta >= 0 ? eta : new_order_wait(item, units_needed);
+    }
+    double new_order_wait(std::uint32_t item, std::int64_t units_needed) const;
     double acceptance_probability(const BackorderAcceptance& a, double wait) const;
     void take_backorder(std::int64_t customer, std::uint32_t item, std::int64_t units, double quote, double promised,
                         double patience, float u_review, float u_churn, std::uint64_t notice_seed);
@@ -220,10 +230,16 @@ private:
     bool substitute_in_store(std::int64_t customer, std::uint32_t item, std::int64_t units, Engine& draws);
     /// The customer's segment (one lookup less when the store has one segment).
     std::uint32_t segment_index(std::int64_t customer) const {
-        return segment_flows_.size() == 1 ? 0u : customers_.segment(customer);
+        return segmented_ ? customers_.segment(customer) : 0u;
     }
     const Segment& segment_of(std::int64_t customer) const { return sc_.customers.segments[segment_index(customer)]; }
     SegmentFlows& segment_flows(std::int64_t customer) { return segment_flows_[segment_index(customer)]; }
+    /// Updates the window flows of the customer's segment. A store of one segment keeps none during
+    /// the run: its flows are the items' (segment_window_flows()).
+    template <class F>
+    void tally_segment(std::int64_t customer, F&& f) {
+        if (segmented_) f(segment_flows_[customers_.segment(customer)]);
+    }
     /// Where a new backorder waits in line (lower first; ties by time): the allocation rule.
     double allocation_rank(std::int64_t customer) const;
     void on_delayed_return(const Event& e);
@@ -239,7 +255,20 @@ private:
     void positive_review(std::int64_t customer);
 
     // supply (supply.cpp): a stock point meets its vendor and its policy
-    void decision_point(std::uint32_t item, bool at_review);
+    /// A decision is due for `item`: at a review, or (continuous review) after its inventory position
+    /// changed. Asked after every occasion, so the common answers stay inline: nothing between
+    /// reviews, and nothing when a built-in policy would not order (unless dual sourcing checks its
+    /// expedited position first, or the decision waits for the caller).
+    [[gnu::always_inline]] void decision_point(std::uint32_t item, bool at_review) {
+        const ItemRun& it = items_[item];
+        if (!at_review && it.policy.periodic()) return;
+        if (it.policy.idle_at(it.stock.inventory_position()) && !pausing_ &&
+            it.spec.sourcing.rule != SourcingRule::DualIndex) [[likely]]
+            return;
+        decision_due(item, at_review);
+    }
+    /// The rest of decision_point(): expedite, then wait for the caller or decide now.
+    [[gnu::noinline]] void decision_due(std::uint32_t item, bool at_review);  // kept out of the callers' hot code
     void make_decision(std::uint32_t item, bool at_review);
     /// Places one decided order: from vendor `d.vendor` of the item, or as its sourcing rule says.
     void apply(std::uint32_t item, const OrderDecision& d);
@@ -286,7 +315,7 @@ private:
     bool in_window() const { return now_ >= sc_.run.warmup_days; }
     void post(LedgerCategory c, Cents amount, std::int64_t ref, std::int32_t item = -1, std::int32_t vendor = -1);
     IntegratedState integrated_state() const;
-    bool suppliers_up() const;
+    bool suppliers_up() const { return vendors_down_ == 0; }
     // Called at every occasion; the check stays inline, so a run without a log pays no call.
     void log(EventKind k, std::int64_t who, std::int64_t qty, double value, std::int32_t item = -1,
              std::int32_t vendor = -1, double previous = std::numeric_limits<double>::quiet_NaN()) {
@@ -303,6 +332,7 @@ private:
     double inventory_value_per_day(const WindowStats& st, double days) const;
     WindowStats window_stats() const;
     ItemIntegrals store_integrals() const;
+    SegmentFlows segment_window_flows(std::size_t g) const;
     /// Mean on hand and backorders at the period ends of periodic-review items (summed over them).
     std::pair<double, double> period_end_means() const;
 
@@ -328,6 +358,7 @@ private:
     StoreStock store_;
     std::vector<ItemRun> items_;  // never resized after construction (stock points point at store_)
     std::vector<Vendor> vendors_;
+    std::uint32_t vendors_down_ = 0;  // vendors in an outage (every vendor starts up)
     Accounts accounts_;
     WindowStats st_;
     std::vector<double> popularity_cdf_;  // cumulative pick weights of the items, last = 1
@@ -336,6 +367,7 @@ private:
     double pick_start(std::uint32_t i) const { return i == 0 ? 0.0 : popularity_cdf_[i - 1]; }
     double pick_weight(std::uint32_t i) const { return popularity_cdf_[i] - pick_start(i); }
     std::vector<SegmentFlows> segment_flows_;
+    bool segmented_ = false;  // more than one customer segment (a flag: size() divides)
     std::vector<VendorRecord> vendor_flows_;       // each vendor's record over the window
     std::vector<OrderDecision> decisions_;         // a custom policy's orders (reused)
     std::vector<std::uint32_t> waiting_;           // the line being reviewed for notices (reused)

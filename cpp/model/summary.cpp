@@ -281,6 +281,20 @@ std::vector<VendorSummary> Simulation::vendor_summaries() const {
 
 namespace stocklab {
 
+/// Segment g's window flows. A store of one segment kept none: the items' totals are its (units and
+/// whole cents: the sums are exact in any order). Units wanted as a substitute count at the first choice.
+SegmentFlows Simulation::segment_window_flows(std::size_t g) const {
+    SegmentFlows s = segment_flows_[g];
+    if (segmented_) return s;
+    for (const ItemRun& it : items_) {
+        const ItemFlows& f = it.flows;
+        s.demand += f.demand - f.substitute_demand, s.served += f.served, s.substitute_sales += f.substitute_sales;
+        s.backordered += f.backordered, s.lost += f.lost, s.passed_on += f.passed_on, s.cancelled += f.cancelled;
+        s.revenue_cents += f.revenue_cents;
+    }
+    return s;
+}
+
 std::vector<SegmentSummary> Simulation::segment_summaries() const {
     const std::size_t n = segment_flows_.size();
     std::vector<SegmentSummary> out(n);
@@ -297,7 +311,7 @@ std::vector<SegmentSummary> Simulation::segment_summaries() const {
         buying[g] += c.purchases;
     }
     for (std::size_t g = 0; g < n; ++g) {
-        const SegmentFlows& f = segment_flows_[g];
+        const SegmentFlows f = segment_window_flows(g);
         SegmentSummary& m = out[g];
         m.fill(kNaN);
         if (customers_.customers_mode()) {

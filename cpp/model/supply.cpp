@@ -30,11 +30,9 @@ InventoryView Simulation::view(std::uint32_t item, bool at_review) const {
     return v;
 }
 
-/// A decision is due for `item`: at a review, or (continuous review) after its inventory position
-/// changed. Inside run_until_decision() it waits for the caller; otherwise the policy decides now.
-void Simulation::decision_point(std::uint32_t item, bool at_review) {
+/// Inside run_until_decision() the decision waits for the caller; otherwise the policy decides now.
+void Simulation::decision_due(std::uint32_t item, bool at_review) {
     ItemRun& it = items_[item];
-    if (!at_review && it.policy.periodic()) return;
     // Dual sourcing expedites first; the regular decision then sees the expedited order on order.
     if (it.spec.sourcing.rule == SourcingRule::DualIndex) expedite(item);
     if (pausing_) {
@@ -182,6 +180,7 @@ void Simulation::on_supplier_payment(const Event& e) {
 void Simulation::on_supplier_state(const Event& e) {
     Vendor& vendor = vendors_[e.a];
     const double period = vendor.toggle(now_);
+    vendors_down_ = vendor.up() ? vendors_down_ - 1 : vendors_down_ + 1;
     log(vendor.up() ? EventKind::SupplierUp : EventKind::SupplierDown, -1, 0, period, -1,
         static_cast<std::int32_t>(e.a));
     // An outage delays every order not yet placed: customers beyond the pipeline wait longer.
