@@ -1,9 +1,10 @@
 """Golden fingerprints: what every bundled scenario (and a few coverage scenarios) produces.
 
 For every scenario file, every policy variant (and the base) and two seeds, the summary is stored
-value by value and the time series, the event log (recording on) and the ledger are stored as one
-digest per column. A refactoring must leave all of them unchanged; a change that moves numbers on
-purpose regenerates them in the same commit and says why:
+value by value and the time series, the event log (recording on), the ledger and the per-item,
+per-segment and per-vendor tables are stored as one digest per column. A refactoring must leave all
+of them unchanged; a change that moves numbers on purpose regenerates them in the same commit and
+says why:
 
     .venv/bin/python tests/python/fingerprints.py --check     # what differs, section by section
     .venv/bin/python tests/python/fingerprints.py --update    # add what is new, keep the rest
@@ -104,12 +105,15 @@ def _frame(df: pd.DataFrame) -> dict[str, str]:
 
 def fingerprint(sc: sl.Scenario, policy: str, seed: int, factory: Callable[[], Any] | None) -> dict[str, Any]:
     run = sl.simulate(sc, seed=seed, policy=policy, replenishment=factory() if factory else None)
-    return {
+    out = {
         "summary": {k: _value(v) for k, v in run.summary.items()},
         "timeseries": _frame(run.timeseries),
         "events": _frame(run.events),
         "ledger": _frame(run.ledger),
     }
+    for table in ("items", "segments", "vendors"):  # the store's tables, one row per item, segment, vendor
+        out[table] = _frame(getattr(run, table).reset_index())
+    return out
 
 
 def compute() -> dict[str, dict[str, Any]]:
