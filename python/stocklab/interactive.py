@@ -28,14 +28,16 @@ def _units(n: int) -> str:
     return f"{n} unit" + ("" if n == 1 else "s")
 
 
-def _name(value: Any, default: str) -> str:
-    """An item or vendor id of a row, or `default` where the row has none."""
-    return default if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+def _name(value: Any, default: str, names: Mapping[str, str] | None = None) -> str:
+    """The name (from `names`, else the id) of a row's item or vendor, or `default` where it has none."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return default
+    return (names or {}).get(str(value), str(value))
 
 
-def _notice(row: dict[str, Any], cust: str) -> str:
+def _notice(row: dict[str, Any], cust: str, item: str) -> str:
     """A notice to a waiting customer: their date, what it was, and what they did."""
-    item, new, was = _name(row.get("item"), "order"), row["value"], row.get("previous", math.nan)
+    new, was = row["value"], row.get("previous", math.nan)
     if was is None or math.isnan(was) or abs(new - was) < 0.05:
         told = f"told {cust} their {item} still ships on day {new:.0f}"
     else:
@@ -43,16 +45,20 @@ def _notice(row: dict[str, Any], cust: str) -> str:
     return told + ("; they kept waiting" if row["event"] == "notice_kept_waiting" else "; they cancelled")
 
 
-def describe_event(row: dict[str, Any]) -> str:
-    """One event-log row as a sentence, e.g. 'day 12.4: customer 381 ordered 1 unit; ...'."""
+def describe_event(row: dict[str, Any], item_names: Mapping[str, str] | None = None,
+                   vendor_names: Mapping[str, str] | None = None) -> str:
+    """One event-log row as a sentence, e.g. 'day 12.4: customer 381 ordered 1 unit; ...'. Items and
+    vendors are called by their names in ``item_names`` / ``vendor_names`` (id -> name), else by id."""
     t, kind, who, q, v = row["time"], row["event"], row["customer"], row["quantity"], row["value"]
     order = row.get("order", -1)
     cust = f"customer {who}" if who >= 0 else "a customer"
     day = f"day {t:.1f}"
     quote = "no wait quoted" if v is None or (isinstance(v, float) and math.isnan(v)) else f"quoted at {v:.0f} days"
-    vendor = _name(row.get("vendor"), "the supplier")
+    vendor = _name(row.get("vendor"), "the supplier", vendor_names)
+    item = _name(row.get("item"), "the item", item_names)
     if kind in ("notice_kept_waiting", "notice_cancelled"):
-        return f"{day}: {_notice(row, cust)}; on hand {row['on_hand']}, backorders {row['backorders']}"
+        notice = _notice(row, cust, _name(row.get("item"), "order", item_names))
+        return f"{day}: {notice}; on hand {row['on_hand']}, backorders {row['backorders']}"
     text = {
         "sale": f"{cust} bought {_units(q)} from stock",
         "partial_sale": f"{cust} bought {_units(q)}, all that was on hand",
@@ -71,7 +77,7 @@ def describe_event(row: dict[str, Any]) -> str:
         "supplier_paid": f"paid {vendor} {v:,.2f} for order {order}",
         "shipment_delayed": f"{vendor} announced that order {order} ({_units(q)}) arrives on day {v:.1f}, "
                             f"not day {row.get('previous', math.nan):.1f}",
-        "vendor_switched": f"{_name(row.get('item'), 'the item')} is now ordered from {vendor} (the vendor before "
+        "vendor_switched": f"{item} is now ordered from {vendor} (the vendor before "
                            f"it was late {v:.0f} times in the window)",
         "new_customer": f"new customer {who} arrived",
         "churned": f"{cust} stopped buying here (loyalty {v:.2f})",
@@ -79,6 +85,20 @@ def describe_event(row: dict[str, Any]) -> str:
         "positive_review": f"{cust} posted a positive review",
     }.get(str(kind), str(kind))
     return f"{day}: {text}; on hand {row['on_hand']}, backorders {row['backorders']}"
+
+
+def _names(doc: dict[str, Any], item_ids: list[str], vendor_ids: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The names a scenario gives its items and vendors (a one-item file's `sku` and `supplier`),
+    by id; ids without a name are left out (narration then uses the id)."""
+    if "items" in doc:
+        items, vendors = doc.get("items", {}), doc.get("vendors", {})
+    else:
+        items, vendors = {item_ids[0]: doc.get("sku", {})}, {vendor_ids[0]: doc.get("supplier", {})}
+
+    def named(section: dict[str, Any]) -> dict[str, str]:
+        return {k: str(v["name"]) for k, v in section.items() if isinstance(v, dict) and v.get("name")}
+
+    return named(items), named(vendors)
 
 
 # What an event that logged nothing means, by the engine's event type.
@@ -123,6 +143,7 @@ class Simulation:
         self._sim = _core.Simulation(parsed, self.seed, self.replication, replenishment)
         self._item_ids: list[str] = list(parsed.item_ids)
         self._vendor_ids: list[str] = list(parsed.vendor_ids)
+        self._item_names, self._vendor_names = _names(self.scenario.to_dict(), self._item_ids, self._vendor_ids)
         self._closed: str | None = None
         self._result: RunResult | None = None
 
@@ -150,7 +171,8 @@ class Simulation:
                 return None
             rows = events_frame(self._sim.events_since(start), self._item_ids, self._vendor_ids)
             if not rows.empty:
-                return "\n".join(describe_event(r) for r in rows.to_dict("records"))
+                return "\n".join(describe_event(r, self._item_names, self._vendor_names)
+                                 for r in rows.to_dict("records"))
             if not skip_silent:
                 return f"day {self._sim.now:.1f}: {_SILENT.get(self._sim.last_event_type, 'nothing to report')}"
 

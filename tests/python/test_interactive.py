@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import stocklab as sl
+from stocklab.interactive import describe_event
 
 STATE_KEYS = {
     "time", "on_hand", "backorders", "waiting_customers", "on_order", "open_orders", "inventory_position",
@@ -307,3 +308,15 @@ def test_html_repr_shows_state_and_metrics_so_far(short_lens):
     assert ">Fill rate</span>" in html and sl.format_number(sim.summary["fill_rate"], "fill_rate") in html
     sim.run()
     assert "finished" in sim._repr_html_()
+
+
+def test_narration_calls_items_and_vendors_by_their_names():
+    sim = sl.Simulation("delay_notices", seed=1, policy="notify_on_slip")
+    lines = [sim.step(skip_silent=True) for _ in range(400)]
+    text = "\n".join(line for line in lines if line)
+    assert "the store ordered 250 units from overseas lens maker (order 0)" in text
+    assert "their 50mm f/1.8 lens now ships on day" in text
+    row = {"time": 1.0, "event": "order_placed", "customer": -1, "quantity": 5, "value": float("nan"),
+           "order": 3, "vendor": "lens_maker", "on_hand": 0, "backorders": 0}
+    assert "from lens_maker (order 3)" in describe_event(row)  # no names given: the id
+    assert "from the maker (order 3)" in describe_event(row, vendor_names={"lens_maker": "the maker"})
