@@ -109,18 +109,29 @@ def test_ctrl_c_stops_promptly_without_stray_processes(tmp_path):
     sc = sl.load_scenario(LENS).with_overrides({"run.horizon_days": 3650})
     p = tmp_path / "long.json"
     p.write_text(sc.to_json())
-    env = {**os.environ, "STOCKLAB_NO_PROGRESS": "1"}
+    # PYTHONFAULTHANDLER: if it ever hangs, SIGABRT below makes it print every thread's stack.
+    env = {**os.environ, "STOCKLAB_NO_PROGRESS": "1", "PYTHONFAULTHANDLER": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "stocklab.cli", "run", str(p), "-n", "100000", "--jobs", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    # The CLI announces a long experiment on stderr before it starts: interrupt only once it runs
-    # (an interrupt during interpreter start-up would test Python, not stocklab).
-    first = proc.stderr.readline()
-    assert "events to simulate" in first, first
-    time.sleep(1.0)
-    assert proc.poll() is None, "the experiment finished too soon to test interruption"
-    t0 = time.monotonic()
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
+    try:
+        # The CLI announces a long experiment on stderr before it starts: interrupt only once it runs
+        # (an interrupt during interpreter start-up would test Python, not stocklab).
+        first = proc.stderr.readline()
+        assert "events to simulate" in first, first
+        time.sleep(1.0)
+        assert proc.poll() is None, "the experiment finished too soon to test interruption"
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        try:
+            out, err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGABRT)
+            out, err = proc.communicate(timeout=30)
+            pytest.fail(f"still running 30 s after Ctrl-C; its threads when aborted:\n{err}")
+    finally:
+        if proc.poll() is None:  # never leave a 100,000-replication run behind for the next tests
+            proc.kill()
+            proc.communicate()
     assert time.monotonic() - t0 < 10
     assert proc.returncode == 130
     assert "interrupted" in err and "Traceback" not in err
