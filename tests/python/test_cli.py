@@ -111,8 +111,11 @@ def test_ctrl_c_stops_promptly_without_stray_processes(tmp_path):
     p.write_text(sc.to_json())
     # PYTHONFAULTHANDLER: if it ever hangs, SIGABRT below makes it print every thread's stack.
     env = {**os.environ, "STOCKLAB_NO_PROGRESS": "1", "PYTHONFAULTHANDLER": "1"}
+    # A run started in the background by a non-interactive shell inherits Ctrl-C ignored (and Python
+    # keeps an ignored SIGINT ignored): give the CLI the terminal's default, as a user's shell does.
     proc = subprocess.Popen([sys.executable, "-m", "stocklab.cli", "run", str(p), "-n", "100000", "--jobs", "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         # The CLI announces a long experiment on stderr before it starts: interrupt only once it runs
         # (an interrupt during interpreter start-up would test Python, not stocklab).
