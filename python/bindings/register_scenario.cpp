@@ -20,6 +20,15 @@ std::string python_type_name(const py::handle& obj) {
     return py::str(py::type::handle_of(obj).attr("__name__")).cast<std::string>();
 }
 /// The name, unit, label and description of each metric of a per-item, per-segment or per-vendor table.
+/// One string field of each element (ids or names of items, segments, vendors), in order.
+template <class T>
+std::vector<std::string> strings(const std::vector<T>& elements, std::string T::*field) {
+    std::vector<std::string> out;
+    out.reserve(elements.size());
+    for (const T& e : elements) out.push_back(e.*field);
+    return out;
+}
+
 template <class Table>
 py::tuple info_rows(const Table& table) {
     py::list out;
@@ -130,33 +139,16 @@ void register_scenario(py::module_& m) {
         .def_property_readonly("warmup_days", [](const Scenario& s) { return s.run.warmup_days; })
         .def_property_readonly("replications", [](const Scenario& s) { return s.run.replications; })
         .def_property_readonly("seed", [](const Scenario& s) { return s.run.seed; })
-        .def_property_readonly("item_ids",
-                               [](const Scenario& s) {
-                                   std::vector<std::string> ids;
-                                   for (const Item& item : s.items) ids.push_back(item.id);
-                                   return ids;
-                               },
+        .def_property_readonly("item_ids", [](const Scenario& s) { return strings(s.items, &Item::id); },
                                "The items' ids, in the scenario's order.")
-        .def_property_readonly("segment_ids",
-                               [](const Scenario& s) {
-                                   std::vector<std::string> ids;
-                                   for (const Segment& g : s.customers.segments) ids.push_back(g.id);
-                                   return ids;
-                               },
+        .def_property_readonly("segment_ids", [](const Scenario& s) { return strings(s.customers.segments, &Segment::id); },
                                "The customer segments' ids, in the scenario's order.")
-        .def_property_readonly("vendor_ids",
-                               [](const Scenario& s) {
-                                   std::vector<std::string> ids;
-                                   for (const Supplier& v : s.vendors) ids.push_back(v.id);
-                                   return ids;
-                               },
+        .def_property_readonly("vendor_ids", [](const Scenario& s) { return strings(s.vendors, &Supplier::id); },
                                "The vendors' ids, in the scenario's order (version 1: \"supplier\").")
-        .def_property_readonly("item_names",
-                               [](const Scenario& s) {
-                                   std::vector<std::string> names;
-                                   for (const Item& item : s.items) names.push_back(item.name);
-                                   return names;
-                               })
+        .def_property_readonly("item_names", [](const Scenario& s) { return strings(s.items, &Item::name); },
+                               "The items' names (their ids where the file gives none), in order.")
+        .def_property_readonly("vendor_names", [](const Scenario& s) { return strings(s.vendors, &Supplier::name); },
+                               "The vendors' names (their ids where the file gives none), in order.")
         .def_property_readonly("expected_events", [](const Scenario& s) { return expected_events(s); },
                                "Events one replication handles (an estimate from the scenario alone).");
 

@@ -87,20 +87,6 @@ def describe_event(row: dict[str, Any], item_names: Mapping[str, str] | None = N
     return f"{day}: {text}; on hand {row['on_hand']}, backorders {row['backorders']}"
 
 
-def _names(doc: dict[str, Any], item_ids: list[str], vendor_ids: list[str]) -> tuple[dict[str, str], dict[str, str]]:
-    """The names a scenario gives its items and vendors (a one-item file's `sku` and `supplier`),
-    by id; ids without a name are left out (narration then uses the id)."""
-    if "items" in doc:
-        items, vendors = doc.get("items", {}), doc.get("vendors", {})
-    else:
-        items, vendors = {item_ids[0]: doc.get("sku", {})}, {vendor_ids[0]: doc.get("supplier", {})}
-
-    def named(section: dict[str, Any]) -> dict[str, str]:
-        return {k: str(v["name"]) for k, v in section.items() if isinstance(v, dict) and v.get("name")}
-
-    return named(items), named(vendors)
-
-
 # What an event that logged nothing means, by the engine's event type.
 _SILENT = {
     "demand": "a customer thought about buying but did not this time (loyalty or season below its peak)",
@@ -143,7 +129,8 @@ class Simulation:
         self._sim = _core.Simulation(parsed, self.seed, self.replication, replenishment)
         self._item_ids: list[str] = list(parsed.item_ids)
         self._vendor_ids: list[str] = list(parsed.vendor_ids)
-        self._item_names, self._vendor_names = _names(self.scenario.to_dict(), self._item_ids, self._vendor_ids)
+        self._item_names = dict(zip(self._item_ids, parsed.item_names, strict=True))
+        self._vendor_names = dict(zip(self._vendor_ids, parsed.vendor_names, strict=True))
         self._closed: str | None = None
         self._result: RunResult | None = None
 
