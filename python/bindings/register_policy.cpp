@@ -54,21 +54,23 @@ OrderDecision decision_of(const py::object& out, const py::object& returned, con
         return OrderDecision{units_of(out.attr("units"), returned), vendor_of(out.attr("vendor"), view)};
     return OrderDecision{units_of(out, returned), -1};
 }
+/// What the Python subclass's order(view) returned (call with the GIL held).
+py::object call_order(const ReplenishmentPolicy* policy, const InventoryView& view) {
+    py::function fn = py::get_override(policy, "order");
+    if (!fn) throw py::type_error("ReplenishmentPolicy subclasses must define order(self, view)");
+    return fn(view);  // a Python exception propagates with its traceback
+}
 }  // namespace
 
 std::int64_t PyReplenishmentPolicy::order(const InventoryView& view) {
     py::gil_scoped_acquire gil;
-    py::function fn = py::get_override(static_cast<const ReplenishmentPolicy*>(this), "order");
-    if (!fn) throw py::type_error("ReplenishmentPolicy subclasses must define order(self, view)");
-    py::object out = fn(view);  // a Python exception propagates with its traceback
+    const py::object out = call_order(this, view);
     return units_of(out, out);
 }
 
 void PyReplenishmentPolicy::orders(const InventoryView& view, std::vector<OrderDecision>& out) {
     py::gil_scoped_acquire gil;
-    py::function fn = py::get_override(static_cast<const ReplenishmentPolicy*>(this), "order");
-    if (!fn) throw py::type_error("ReplenishmentPolicy subclasses must define order(self, view)");
-    py::object got = fn(view);
+    const py::object got = call_order(this, view);
     if (py::isinstance<py::list>(got) || py::isinstance<py::tuple>(got)) {
         for (py::handle one : got) out.push_back(decision_of(py::reinterpret_borrow<py::object>(one), got, view));
         return;
