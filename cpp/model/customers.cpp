@@ -31,9 +31,9 @@ CustomerBase::CustomerBase(const Scenario& sc, std::uint64_t seed, std::uint64_t
         const double expected_new = new_customer_bound() * sc_.customers.new_customer_rate_per_day * sc_.run.horizon_days;
         customers_.loyalty_scales_rate = behaviour_;
         customers_.reserve(n + static_cast<std::size_t>(std::min(expected_new * 1.2 + 16.0, 2e7)));
-        customers_.add_initial(n, sc_.customers.initial_loyalty, [&](std::size_t id) {
-            return stream_seed(seed, replication, Purpose::Customer, {id});
-        });
+        customers_.add_initial(n, sc_.customers.initial_loyalty);
+        for (std::size_t id = 0; id < n; ++id)
+            customers_.stream(id) = Engine(stream_seed(seed, replication, Purpose::Customer, {id}));
         joined_ = static_cast<std::int64_t>(n);
         // Bound on the total occasion rate of the initial population, not (rate / n) * n: with
         // behaviour off it then equals the anonymous stream's rate bit for bit (same seed, same run).
@@ -84,7 +84,7 @@ void CustomerBase::start_clocks() {
     clocked_.reserve(ids);
     // Streams are seeded when first needed (a customer's first occasion, or joining): most of the
     // initial population of a short run never buys.
-    customers_.add_initial(n, l0, [](std::size_t) { return std::uint64_t{0}; });
+    customers_.add_initial(n, l0);
     clocked_.assign(n, 0);
     joined_ = static_cast<std::int64_t>(n);
     // At the initial loyalty the population makes rate_per_day occasions a day (before the season).

@@ -43,6 +43,7 @@ struct CustomerPopulation {
     std::vector<double> segment_factor{1.0};  // visit-rate weight of each segment
     double loyalty_sum_active = 0.0;
     std::int64_t active_count = 0;
+    std::int64_t buyers = 0, repeat_buyers = 0;  // customers with 1+ and 2+ purchases in the window
     bool loyalty_scales_rate = true;  // false with behaviour off: every active customer weighs 1
 
     std::size_t size() const { return people.size(); }
@@ -85,13 +86,12 @@ struct CustomerPopulation {
         }
     }
 
-    /// The initial population, at once: n active customers, customer i's stream seeded by seed_of(i).
-    /// The same state as n calls of add(), in a fraction of the time (it runs every replication).
-    template <class SeedOf>
-    void add_initial(std::size_t n, double initial_loyalty, SeedOf seed_of) {
+    /// The initial population, at once: n active customers, their streams not seeded yet (the
+    /// caller seeds them, or seeds each when first needed). The same state as n calls of add(), in
+    /// a fraction of the time (it runs every replication).
+    void add_initial(std::size_t n, double initial_loyalty) {
         const std::size_t first = size();
         people.resize(first + n, Person{Engine(0), initial_loyalty, 0, 0, 1, 0});  // one allocation, no checks
-        for (std::size_t i = 0; i < n; ++i) people[first + i].stream = Engine(seed_of(i));
         if (segment_cdf.size() > 1)
             for (std::size_t i = first; i < first + n; ++i) people[i].segment = segment_for(i);
         for (std::size_t i = 0; i < n; ++i) loyalty_sum_active += initial_loyalty;  // as add() sums, bit for bit
@@ -165,7 +165,11 @@ public:
     const CustomerPopulation& population() const { return customers_; }
     double loyalty(std::int64_t id) const { return customers_.loyalty(static_cast<std::size_t>(id)); }
     void count_occasion(std::int64_t id) { customers_.people[static_cast<std::size_t>(id)].occasions += 1; }
-    void count_purchase(std::int64_t id) { customers_.people[static_cast<std::size_t>(id)].purchases += 1; }
+    /// Counted as they happen: a scan of every customer at the end cost more than the counting.
+    void count_purchase(std::int64_t id) {
+        const std::uint32_t n = ++customers_.people[static_cast<std::size_t>(id)].purchases;
+        if (n <= 2) [[unlikely]] ++(n == 1 ? customers_.buyers : customers_.repeat_buyers);
+    }
 
     /// Loyalty moves toward 1 by `gain` (l += gain (1 - l)).
     void good_experience(std::int64_t id, double gain, double now);
