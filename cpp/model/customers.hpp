@@ -12,6 +12,7 @@
 /// loyalty stays in [0, 1]; a churned customer never buys again; `loyalty_sum_active` equals the sum
 /// of loyalty over active customers; `hot[id].weight` follows loyalty and active; what a customer
 /// does at their k-th candidate (the occasion's random numbers) is the same under every store policy.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -41,6 +42,7 @@ struct CustomerPopulation {
     };
     std::vector<Person> people;
     std::vector<double> segment_factor{1.0};  // visit-rate weight of each segment
+    bool unit_factors = true;                 // every factor is 1: weights skip the lookup
     double loyalty_sum_active = 0.0;
     std::int64_t active_count = 0;
     std::int64_t buyers = 0, repeat_buyers = 0;  // customers with 1+ and 2+ purchases in the window
@@ -55,7 +57,9 @@ struct CustomerPopulation {
     /// factor while active, 0 once churned or never joined.
     double weight(std::size_t id) const { return weight_of(people[id]); }
     double weight_of(const Person& p) const {
-        return p.active ? (loyalty_scales_rate ? p.loyalty : 1.0) * segment_factor[p.segment] : 0.0;
+        if (!p.active) return 0.0;
+        const double w = loyalty_scales_rate ? p.loyalty : 1.0;
+        return unit_factors ? w : w * segment_factor[p.segment];  // w x 1 is w: the same weight
     }
 
     /// Segments by a low-discrepancy sequence over ids (the golden ratio's multiples): every prefix
@@ -63,6 +67,7 @@ struct CustomerPopulation {
     /// segment is the same in every replication and under every policy.
     void set_segments(const std::vector<Segment>& segments, const std::vector<double>& factors) {
         segment_factor = factors;
+        unit_factors = std::all_of(factors.begin(), factors.end(), [](double f) { return f == 1.0; });
         segment_cdf.clear();
         double cum = 0.0;
         for (const Segment& g : segments) segment_cdf.push_back(cum += g.share);

@@ -16,17 +16,11 @@ constexpr std::uint32_t kMaxBasket = 64;  // distinct items one visit can pick
 }  // namespace
 
 void Simulation::handle_occasion(const Occasion& occ) {
-    advance(now_);
+    if (items_.size() == 1) return handle_one_item_occasion(occ);
+    advance_as<false>(now_);
     ++occasions_handled_;
     Engine draws(occ.seed);  // everything this customer does now, in a fixed order
     if (occ.customer >= 0 && in_window()) customers_.count_occasion(occ.customer);
-    if (items_.size() == 1) {  // one item: the basket is that item (its size still drawn, as below)
-        if (occ.item < 0) (void)segment_of(occ.customer).basket.sample(draws);
-        const bool bought = handle_line(occ.customer, 0, draws);
-        if (bought && occ.customer >= 0 && in_window()) customers_.count_purchase(occ.customer);
-        decision_point(0, false);
-        return;
-    }
     std::uint32_t basket[kMaxBasket];
     std::uint64_t line_seeds[kMaxBasket];
     std::uint32_t n = 1;
@@ -36,13 +30,26 @@ void Simulation::handle_occasion(const Occasion& occ) {
     // customer does about one item never shifts the random numbers of another (common random
     // numbers across policies). The first item continues the visit's stream (version 1's draws).
     for (std::uint32_t k = 1; k < n; ++k) line_seeds[k] = draws();
-    bool bought = handle_line(occ.customer, basket[0], draws);
+    bool bought = handle_line<false>(occ.customer, basket[0], draws);
     for (std::uint32_t k = 1; k < n; ++k) {
         Engine line(line_seeds[k]);
-        bought = handle_line(occ.customer, basket[k], line) || bought;
+        bought = handle_line<false>(occ.customer, basket[k], line) || bought;
     }
     if (bought && occ.customer >= 0 && in_window()) customers_.count_purchase(occ.customer);
     for (std::uint32_t k = 0; k < n; ++k) decision_point(basket[k], false);
+}
+
+/// The same steps with one item: the basket is that item (its size still drawn when the size is
+/// random, as above), it has no substitutes, and its integrals are the store's.
+void Simulation::handle_one_item_occasion(const Occasion& occ) {
+    advance_as<true>(now_);
+    ++occasions_handled_;
+    Engine draws(occ.seed);
+    if (occ.customer >= 0 && in_window()) customers_.count_occasion(occ.customer);
+    if (baskets_draw_ && occ.item < 0) (void)segment_of(occ.customer).basket.sample(draws);
+    const bool bought = handle_line<true>(occ.customer, 0, draws);
+    if (bought && occ.customer >= 0 && in_window()) customers_.count_purchase(occ.customer);
+    decision_point(0, false);
 }
 
 /// The items of a visit: a basket size, then that many distinct items by popularity, each drawn
@@ -76,10 +83,13 @@ std::uint32_t Simulation::pick_basket(const Distribution& sizes, Engine& draws, 
 }
 
 /// One item of a visit: returns true when the customer bought some of it (now or as a backorder).
+template <bool kOneItem>
 bool Simulation::handle_line(std::int64_t customer, std::uint32_t item, Engine& draws) {
     ItemRun& it = items_[item];
-    touch(item);
-    if (!it.spec.substitutes.empty()) tried_.assign(1, item);  // the chain of items this line tries
+    if constexpr (!kOneItem) {  // one item: no substitutes, and its integrals are the store's
+        touch_item(item);
+        if (!it.spec.substitutes.empty()) tried_.assign(1, item);  // the chain of items this line tries
+    }
     const std::int64_t q = static_cast<std::int64_t>(sc_.demand.order_size.sample(draws));
     const bool win = in_window();
     if (win) {

@@ -20,7 +20,7 @@ double item_demand_per_day(const Scenario& sc, const Item& item, double populari
 }  // namespace
 
 Simulation::ItemRun::ItemRun(const Scenario& sc, const Item& item, double demand_per_day, bool ranked,
-                             StoreStock& store, ReplenishmentPolicy* custom)
+                             StoreStock* store, ReplenishmentPolicy* custom)
     : spec(item),
       stock(item.initial_on_hand, item.holding_cost_per_unit_day, ranked, store),
       policy(sc, item, demand_per_day, custom),
@@ -49,8 +49,9 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::uint64
     for (const Item& item : sc_.items) popularity += item.popularity;
     items_.reserve(sc_.items.size());
     const bool ranked = sc_.allocation != Allocation::FirstComeFirstServed;
+    StoreStock* totals = sc_.items.size() > 1 ? &store_ : nullptr;  // one item: its stock point is the store
     for (const Item& item : sc_.items)
-        items_.emplace_back(sc_, item, item_demand_per_day(sc_, item, popularity), ranked, store_, custom);
+        items_.emplace_back(sc_, item, item_demand_per_day(sc_, item, popularity), ranked, totals, custom);
     double cum = 0.0;
     for (const Item& item : sc_.items) popularity_cdf_.push_back(cum += item.popularity / popularity);
     for (std::uint32_t i = 0; i < sc_.items.size(); ++i) {
@@ -60,6 +61,8 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::uint64
     for (std::uint32_t i = last_pickable_; i < popularity_cdf_.size(); ++i) popularity_cdf_[i] = 1.0;
     segment_flows_.resize(sc_.customers.segments.size());
     segmented_ = segment_flows_.size() > 1;
+    for (const Segment& g : sc_.customers.segments)
+        baskets_draw_ = baskets_draw_ || g.basket.kind != Distribution::Kind::Constant;
     tried_.reserve(kMaxChain);
     st_.min_cash_cents = static_cast<double>(accounts_.cash());
     st_.min_cash_set = sc_.run.warmup_days <= 0.0;
@@ -254,23 +257,40 @@ void Simulation::dispatch(const Event& e) {
 // ---------------------------------------------------------------------------------------------
 // Time integrals and money
 
-IntegratedState Simulation::integrated_state() const {
-    return IntegratedState{store_.on_hand,    store_.backorders,  store_.on_order,
-                           store_.items_out,  store_.items,       accounts_.cash(),
-                           accounts_.customer_prepayments(),      accounts_.net_payables(),
-                           suppliers_up()};
+template <bool kOneItem>
+IntegratedState Simulation::integrated_state_as() const {
+    IntegratedState s{store_.on_hand,   store_.backorders, store_.on_order,
+                      store_.items_out, store_.items,      accounts_.cash(),
+                      accounts_.customer_prepayments(),    accounts_.net_payables(),
+                      suppliers_up()};
+    if constexpr (kOneItem) {
+        const StockPoint& p = items_[0].stock;
+        s.on_hand = p.on_hand();
+        s.backorders = p.backorder_units();
+        s.on_order = p.on_order();
+        s.items_out = p.on_hand() == 0;
+        s.items = 1;
+    }
+    return s;
 }
+template IntegratedState Simulation::integrated_state_as<true>() const;
+template IntegratedState Simulation::integrated_state_as<false>() const;
 
-void Simulation::advance(double t) {
+template <bool kOneItem>
+void Simulation::advance_as(double t) {
     if (t >= next_period_end_) sample_period_ends(t);
     const double from = std::max(last_integrated_, sc_.run.warmup_days);
     st_.open_at(t, sc_.run.warmup_days, accounts_.cash());
-    if (t > from) st_.integrate(t - from, integrated_state());
+    if (t > from) st_.integrate(t - from, integrated_state_as<kOneItem>());
     if (t > last_integrated_) {
-        accounts_.accrue(t - last_integrated_, store_.holding_per_day);
+        // With one item h x on hand is exactly the total a store keeps by adding and removing terms.
+        accounts_.accrue(t - last_integrated_,
+                         kOneItem ? items_[0].stock.holding_per_day() : store_.holding_per_day);
         last_integrated_ = t;
     }
 }
+template void Simulation::advance_as<true>(double);
+template void Simulation::advance_as<false>(double);
 
 /// Every period end up to `t` not sampled yet: the state now is the state just before it, since every
 /// change of state is preceded by advance() (a period end at an event's instant is sampled before the
@@ -322,7 +342,8 @@ void Simulation::post_accruals() {
 
 void Simulation::on_accrual(const Event& e) {
     post_accruals();
-    // Recomputed from the items: the running total of holding per day drifts by rounding otherwise.
+    // Recomputed from the items: the running total of holding per day drifts by rounding otherwise
+    // (unused with one item, whose stock point is the store).
     double holding = 0.0;
     for (const ItemRun& it : items_) holding += it.stock.holding_per_day();
     store_.holding_per_day = holding;
@@ -336,7 +357,8 @@ void Simulation::log_row(EventKind k, std::int64_t who, std::int64_t qty, double
     const double cash = static_cast<double>(accounts_.cash()) / 100.0;
     const auto v = static_cast<std::int16_t>(vendor);
     if (item < 0) {
-        log_.push(EventRecord{now_, who, qty, store_.on_hand, store_.backorders, store_.on_order, cash, value, previous,
+        const StoreStock store = store_stock();
+        log_.push(EventRecord{now_, who, qty, store.on_hand, store.backorders, store.on_order, cash, value, previous,
                               k, item, v});
         return;
     }
@@ -365,11 +387,12 @@ void Simulation::snapshot_row(double t) {
         n.lost += it.stock.tallies().lost;
     }
     const bool people = customers_.customers_mode();
+    const StoreStock store = store_stock();
     put(Series::time, t);
-    put(Series::on_hand, static_cast<double>(store_.on_hand));
-    put(Series::backorders, static_cast<double>(store_.backorders));
-    put(Series::on_order, static_cast<double>(store_.on_order));
-    put(Series::inventory_position, static_cast<double>(store_.on_hand + store_.on_order - store_.backorders));
+    put(Series::on_hand, static_cast<double>(store.on_hand));
+    put(Series::backorders, static_cast<double>(store.backorders));
+    put(Series::on_order, static_cast<double>(store.on_order));
+    put(Series::inventory_position, static_cast<double>(store.on_hand + store.on_order - store.backorders));
     put(Series::cash, static_cast<double>(accounts_.cash()) / 100.0);
     put(Series::demand, static_cast<double>(n.demand));
     put(Series::recorded_demand, static_cast<double>(n.recorded));
@@ -383,12 +406,13 @@ void Simulation::snapshot_row(double t) {
 SimulationState Simulation::state() const {
     SimulationState s;
     s.time = now_;
-    s.on_hand = store_.on_hand;
-    s.backorders = store_.backorders;
+    const StoreStock store = store_stock();
+    s.on_hand = store.on_hand;
+    s.backorders = store.backorders;
     for (const ItemRun& it : items_) s.backorder_queue_length += it.stock.waiting_customers();
-    s.on_order = store_.on_order;
+    s.on_order = store.on_order;
     for (const Vendor& v : vendors_) s.open_orders += v.open_shipments();
-    s.inventory_position = store_.on_hand + store_.on_order - store_.backorders;
+    s.inventory_position = store.on_hand + store.on_order - store.backorders;
     s.cash = static_cast<double>(accounts_.cash()) / 100.0;
     s.customers = customers_.joined();
     s.active_customers = customers_.active_count();

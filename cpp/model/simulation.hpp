@@ -139,7 +139,13 @@ public:
     const Vendor& vendor(std::uint32_t index = 0) const { return vendors_[index]; }
     std::size_t vendor_count() const { return vendors_.size(); }
     const Accounts& accounts() const { return accounts_; }
-    const StoreStock& store_stock() const { return store_; }
+    /// The store's totals: kept by the stock points of a store of several items; a store of one item
+    /// is its stock point, whose figures are the totals exactly (h x on hand included).
+    StoreStock store_stock() const {
+        if (items_.size() > 1) return store_;
+        const StockPoint& s = items_[0].stock;
+        return StoreStock{s.on_hand(), s.backorder_units(), s.on_order(), s.on_hand() == 0, s.holding_per_day(), 1};
+    }
     /// The money so far: profit and its parts as the summary computes them (one source for both).
     MoneyTally money() const;
     /// One row per item: its metrics over the window so far (model/item_metrics.hpp).
@@ -154,7 +160,7 @@ public:
 private:
     /// One item of the assortment during the run.
     struct ItemRun {
-        ItemRun(const Scenario& sc, const Item& spec, double demand_per_day, bool ranked, StoreStock& store,
+        ItemRun(const Scenario& sc, const Item& spec, double demand_per_day, bool ranked, StoreStock* store,
                 ReplenishmentPolicy* custom);
         const Item& spec;
         StockPoint stock;
@@ -189,7 +195,11 @@ private:
     void handle_calendar_event();
     void dispatch(const Event& e);
     void resolve_pending_decisions();
-    void advance(double t);
+    /// Integrals and accruals up to `t`. `kOneItem`: a store of one item reads its stock point, which
+    /// keeps no store totals (the occasion path knows the shape; other callers use advance()).
+    template <bool kOneItem>
+    void advance_as(double t);
+    void advance(double t) { items_.size() == 1 ? advance_as<true>(t) : advance_as<false>(t); }
     void sample_period_ends(double t);
     /// An item's own integrals catch up to now before its state changes (the store's are in advance()).
     /// A store of one item has none of its own: its item's are the store's.
@@ -205,7 +215,11 @@ private:
 
     // purchases (purchases.cpp): customers meet the stock points
     void handle_occasion(const Occasion& occ);
+    /// The occasion in a store of one item: its checks for baskets, substitutes and per-item
+    /// integrals fold away (a third of the one-item camera lens's store overhead).
+    void handle_one_item_occasion(const Occasion& occ);
     std::uint32_t pick_basket(const Distribution& sizes, Engine& draws, std::uint32_t* basket) const;
+    template <bool kOneItem>
     [[gnu::always_inline]] inline bool handle_line(std::int64_t customer, std::uint32_t item, Engine& draws);
     [[gnu::always_inline]] inline void sell_from_stock(std::int64_t customer, std::uint32_t item, std::int64_t units);
     void stockout_response(std::int64_t customer, std::uint32_t item, Engine& draws, std::int64_t short_units,
@@ -314,7 +328,11 @@ private:
     // bookkeeping
     bool in_window() const { return now_ >= sc_.run.warmup_days; }
     void post(LedgerCategory c, Cents amount, std::int64_t ref, std::int32_t item = -1, std::int32_t vendor = -1);
-    IntegratedState integrated_state() const;
+    template <bool kOneItem>
+    IntegratedState integrated_state_as() const;
+    IntegratedState integrated_state() const {
+        return items_.size() == 1 ? integrated_state_as<true>() : integrated_state_as<false>();
+    }
     bool suppliers_up() const { return vendors_down_ == 0; }
     // Called at every occasion; the check stays inline, so a run without a log pays no call.
     void log(EventKind k, std::int64_t who, std::int64_t qty, double value, std::int32_t item = -1,
@@ -355,7 +373,7 @@ private:
 
     // the components
     CustomerBase customers_;
-    StoreStock store_;
+    StoreStock store_;  // the totals of a store of several items (read them with store_stock())
     std::vector<ItemRun> items_;  // never resized after construction (stock points point at store_)
     std::vector<Vendor> vendors_;
     std::uint32_t vendors_down_ = 0;  // vendors in an outage (every vendor starts up)
@@ -368,6 +386,7 @@ private:
     double pick_weight(std::uint32_t i) const { return popularity_cdf_[i] - pick_start(i); }
     std::vector<SegmentFlows> segment_flows_;
     bool segmented_ = false;  // more than one customer segment (a flag: size() divides)
+    bool baskets_draw_ = false;  // some segment's basket size is random (a constant size draws nothing)
     std::vector<VendorRecord> vendor_flows_;       // each vendor's record over the window
     std::vector<OrderDecision> decisions_;         // a custom policy's orders (reused)
     std::vector<std::uint32_t> waiting_;           // the line being reviewed for notices (reused)

@@ -6,10 +6,12 @@
 
 namespace stocklab {
 
-StockPoint::StockPoint(std::int64_t initial_on_hand, double holding_per_unit_day, bool ranked, StoreStock& store)
+StockPoint::StockPoint(std::int64_t initial_on_hand, double holding_per_unit_day, bool ranked, StoreStock* store)
     : initial_on_hand_(initial_on_hand), holding_(holding_per_unit_day), store_(store), ranked_(ranked) {
-    ++store_.items;
-    ++store_.items_out;  // empty until the initial stock is counted in
+    if (store_) {
+        ++store_->items;
+        ++store_->items_out;  // empty until the initial stock is counted in
+    }
     change_on_hand(initial_on_hand);
     tallies_.min_on_hand = on_hand_;
     // Modest reserves (they grow when needed): a replication's allocations then stay under the C
@@ -26,6 +28,7 @@ std::uint32_t StockPoint::add_backorder(const Backorder& b) {
     } else {
         line_.push_back(slot);
     }
+    ++in_line_;
     ++open_records_;
     change_backorders(b.units);
     tallies_.backordered += b.units;
@@ -34,6 +37,7 @@ std::uint32_t StockPoint::add_backorder(const Backorder& b) {
 }
 
 void StockPoint::line_pop() {
+    --in_line_;
     if (ranked_) {
         std::pop_heap(ranked_line_.begin(), ranked_line_.end(), std::greater<>{});
         ranked_line_.pop_back();

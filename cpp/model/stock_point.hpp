@@ -5,7 +5,8 @@
 /// backorders + cancelled + still owed; `backorder_units` is the sum of what open backorders still
 /// owe; the inbound schedule holds one entry (confirmed arrival, units, vendor) per shipment still
 /// due, sorted, so a quote is a walk, not a sort; on order = inbound units ordered + units booked to
-/// leave the vendor after the horizon; the store's totals (StoreStock) move with every change.
+/// leave the vendor after the horizon; in a store of several items the store's totals (StoreStock)
+/// move with every change (a store of one item is its stock point: it keeps no totals).
 #include <algorithm>
 #include <cstdint>
 #include <limits>
@@ -61,8 +62,9 @@ struct StoreStock {
 
 class StockPoint {
 public:
-    /// `ranked`: serve the line by rank (then arrival) instead of first come, first served.
-    StockPoint(std::int64_t initial_on_hand, double holding_per_unit_day, bool ranked, StoreStock& store);
+    /// `ranked`: serve the line by rank (then arrival) instead of first come, first served. `store`:
+    /// the totals to keep, or null when this stock point is the whole store.
+    StockPoint(std::int64_t initial_on_hand, double holding_per_unit_day, bool ranked, StoreStock* store);
 
     std::int64_t on_hand() const { return on_hand_; }
     std::int64_t on_order() const { return on_order_; }
@@ -124,13 +126,13 @@ private:
     void change_on_hand(std::int64_t delta);
     void change_backorders(std::int64_t delta) {
         backorder_units_ += delta;
-        store_.backorders += delta;
+        if (store_) store_->backorders += delta;
     }
     void change_on_order(std::int64_t delta) {
         on_order_ += delta;
-        store_.on_order += delta;
+        if (store_) store_->on_order += delta;
     }
-    bool line_empty() const { return ranked_ ? ranked_line_.empty() : line_.empty(); }
+    bool line_empty() const { return in_line_ == 0; }
     std::uint32_t line_front() const { return ranked_ ? ranked_line_.front().slot : line_.front(); }
     void line_pop();
 
@@ -143,7 +145,7 @@ private:
 
     std::int64_t initial_on_hand_;
     double holding_;
-    StoreStock& store_;
+    StoreStock* store_;  // null: this stock point is the store
     std::int64_t on_hand_ = 0;
     std::int64_t on_order_ = 0;
     std::int64_t backorder_units_ = 0;
@@ -152,6 +154,7 @@ private:
     bool ranked_;
     IndexRing line_;                    // first come, first served
     std::vector<Ranked> ranked_line_;   // a min-heap (std::push_heap with greater) otherwise
+    std::uint32_t in_line_ = 0;         // records in whichever line (open or not yet popped): one check per sale
     std::uint64_t arrivals_ = 0;
     std::vector<Inbound> inbound_;  // sorted
     std::int64_t beyond_units_ = 0;  // on order, leaving the vendor after the horizon
@@ -162,12 +165,13 @@ private:
 // On every purchase: inline.
 inline void StockPoint::change_on_hand(std::int64_t delta) {
     const std::int64_t before = on_hand_;
-    // Remove this item's old term and add the new one: with one item the total is exactly h x on hand.
-    store_.holding_per_day -= holding_ * static_cast<double>(before);
     on_hand_ += delta;
-    store_.holding_per_day += holding_ * static_cast<double>(on_hand_);
-    store_.on_hand += delta;
-    store_.items_out += (on_hand_ == 0) - (before == 0);
+    if (!store_) return;
+    // Remove this item's old term and add the new one.
+    store_->holding_per_day -= holding_ * static_cast<double>(before);
+    store_->holding_per_day += holding_ * static_cast<double>(on_hand_);
+    store_->on_hand += delta;
+    store_->items_out += (on_hand_ == 0) - (before == 0);
 }
 
 inline std::int64_t StockPoint::sell(std::int64_t q, bool first_choice) {

@@ -56,7 +56,7 @@ Summary Simulation::summary() const {
     set(m, Metric::period_end_backorders, end_backorders);
     set(m, Metric::avg_inventory_position, st.int_ip / days);
     set(m, Metric::stockout_time_fraction, st.int_stockout / days);
-    set(m, Metric::ending_on_hand, static_cast<double>(store_.on_hand));
+    set(m, Metric::ending_on_hand, static_cast<double>(store_stock().on_hand));
     summarize_money(m, f, st, days);
     set(m, Metric::orders_placed, f.orders);
     set(m, Metric::mean_order_size, ratio(f.ordered_units, f.orders));
