@@ -106,7 +106,7 @@ struct CustomerPopulation {
         }
         if (segment_cdf.size() > 1)
             for (std::size_t i = first; i < first + n; ++i) people[i].segment = segment_for(i);
-        for (std::size_t i = 0; i < n; ++i) loyalty_sum_active += initial_loyalty;  // as add() sums, bit for bit
+        loyalty_sum_active = summed(loyalty_sum_active, n, initial_loyalty);
         active_count += static_cast<std::int64_t>(n);
     }
 
@@ -127,6 +127,20 @@ struct CustomerPopulation {
     }
 
 private:
+    /// `from` plus `n` additions of `x`, one at a time as add() sums (bit for bit). A chain of n
+    /// dependent additions (3,000 for the camera lens: 1.5% of a one-year replication), the same in
+    /// every replication: remembered per thread for the last arguments.
+    static double summed(double from, std::size_t n, double x) {
+        struct Last { double from, x, sum; std::size_t n; bool set; };
+        thread_local Last last{0.0, 0.0, 0.0, 0, false};
+        if (n == 0) return from;
+        if (last.set && last.n == n && last.from == from && last.x == x) return last.sum;
+        double sum = from;
+        for (std::size_t i = 0; i < n; ++i) sum += x;
+        last = Last{from, x, sum, n, true};
+        return sum;
+    }
+
     std::vector<double> segment_cdf{1.0};
 };
 
