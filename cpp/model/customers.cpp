@@ -82,6 +82,7 @@ void CustomerBase::start_clocks() {
     const std::size_t ids = n + static_cast<std::size_t>(std::min(expected_new * 1.2 + 16.0, 2e7));
     customers_.reserve(ids);
     clocked_.reserve(ids);
+    clock_.reserve(ids);  // no regrowth while customers make their first purchases
     // Streams are seeded when first needed (a customer's first occasion, or joining): most of the
     // initial population of a short run never buys.
     customers_.add_initial(n, l0);
