@@ -235,9 +235,11 @@ double CustomerBase::reputation_at(double t) const {
 }
 
 void CustomerBase::set_loyalty(std::size_t id, double value, double now) {
-    const double old_weight = customers_.weight(id);
+    const double before = customers_.loyalty(id);
     customers_.set_loyalty(id, value);
-    if (clocks_ && customers_.weight(id) != old_weight) rescale_clock(id, old_weight, now);
+    if (!clocks_) return;
+    const auto [old_weight, new_weight] = customers_.weights(customers_.people[id], before);
+    if (new_weight != old_weight) rescale_clock(id, old_weight, now);
 }
 
 void CustomerBase::good_experience(std::int64_t id, double gain, double now) {

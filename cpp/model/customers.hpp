@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include <boost/random/exponential_distribution.hpp>
@@ -60,6 +61,17 @@ struct CustomerPopulation {
         if (!p.active) return 0.0;
         const double w = loyalty_scales_rate ? p.loyalty : 1.0;
         return unit_factors ? w : w * segment_factor[p.segment];  // w x 1 is w: the same weight
+    }
+    /// The customer's weights at loyalty `before` and at its loyalty now, from one reading of its
+    /// state (as weight_of() computes each).
+    std::pair<double, double> weights(const Person& p, double before) const {
+        if (!p.active) return {0.0, 0.0};
+        double was = loyalty_scales_rate ? before : 1.0, now = loyalty_scales_rate ? p.loyalty : 1.0;
+        if (!unit_factors) {
+            was *= segment_factor[p.segment];
+            now *= segment_factor[p.segment];
+        }
+        return {was, now};
     }
 
     /// Segments by a low-discrepancy sequence over ids (the golden ratio's multiples): every prefix

@@ -408,7 +408,8 @@ inline void Simulation::handle_candidate() {
     Occasion occ{0, -1, -1};
     // Changes integrated state only through handle_occasion(), which calls advance().
     if (customers_.candidate(now_, occ)) {
-        handle_occasion(occ);
+        if (items_.size() == 1) handle_one_item_occasion(occ);
+        else handle_occasion(occ);
         customers_.occasion_done();
     }
 }
