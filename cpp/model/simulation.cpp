@@ -61,6 +61,7 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::uint64
     for (std::uint32_t i = last_pickable_; i < popularity_cdf_.size(); ++i) popularity_cdf_[i] = 1.0;
     segment_flows_.resize(sc_.customers.segments.size());
     segmented_ = segment_flows_.size() > 1;
+    one_item_ = items_.size() == 1;
     for (const Segment& g : sc_.customers.segments)
         baskets_draw_ = baskets_draw_ || g.basket.kind != Distribution::Kind::Constant;
     tried_.reserve(kMaxChain);

@@ -386,7 +386,8 @@ private:
     double pick_weight(std::uint32_t i) const { return popularity_cdf_[i] - pick_start(i); }
     std::vector<SegmentFlows> segment_flows_;
     bool segmented_ = false;  // more than one customer segment (a flag: size() divides)
-    bool baskets_draw_ = false;  // some segment's basket size is random (a constant size draws nothing)
+    bool baskets_draw_ = false;
+    bool one_item_ = false;  // a store of one item (checked at every occasion: one load)  // some segment's basket size is random (a constant size draws nothing)
     std::vector<VendorRecord> vendor_flows_;       // each vendor's record over the window
     std::vector<OrderDecision> decisions_;         // a custom policy's orders (reused)
     std::vector<std::uint32_t> waiting_;           // the line being reviewed for notices (reused)
@@ -408,7 +409,7 @@ inline void Simulation::handle_candidate() {
     Occasion occ{0, -1, -1};
     // Changes integrated state only through handle_occasion(), which calls advance().
     if (customers_.candidate(now_, occ)) {
-        if (items_.size() == 1) handle_one_item_occasion(occ);
+        if (one_item_) handle_one_item_occasion(occ);
         else handle_occasion(occ);
         customers_.occasion_done();
     }
