@@ -87,7 +87,10 @@ struct CustomerPopulation {
     }
     std::uint8_t segment_for(std::size_t id) const {
         if (segment_cdf.size() <= 1) return 0;
-        const double u = std::fmod(static_cast<double>(id + 1) * 0.6180339887498949, 1.0);
+        // The fractional part, as fmod(v, 1) gives it (v minus its whole part is exact), without
+        // fmod's call: it ran for every customer of every replication (4% of a 100,000-customer store).
+        const double v = static_cast<double>(id + 1) * 0.6180339887498949;
+        const double u = v - static_cast<double>(static_cast<std::uint64_t>(v));
         std::size_t g = 0;
         while (g + 1 < segment_cdf.size() && u >= segment_cdf[g]) ++g;
         return static_cast<std::uint8_t>(g);
