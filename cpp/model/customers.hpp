@@ -111,12 +111,16 @@ struct CustomerPopulation {
     /// a fraction of the time (it runs every replication).
     void add_initial(std::size_t n, double initial_loyalty) {
         const std::size_t first = size();
-        // Each record built in place, field by field: copying a prototype record compiled to a loop
-        // that stalled on every copy (partial stores reloaded whole), 5-10% of a one-year
-        // camera-lens replication's time. Streams in Engine(0)'s state until seeded.
+        // Each record built in place (value-initialised: zero counts, segment 0, the stream in
+        // Engine(0)'s state until seeded), then its two other fields: copying a prototype record
+        // compiled to a loop that stalled on every copy (partial stores reloaded whole), 5-10% of a
+        // one-year camera-lens replication's time.
         people.reserve(first + n);
-        for (std::size_t i = 0; i < n; ++i)
-            people.emplace_back(Engine(0), initial_loyalty, 0u, 0u, std::uint8_t{1}, std::uint8_t{0});
+        for (std::size_t i = 0; i < n; ++i) {
+            Person& p = people.emplace_back();
+            p.loyalty = initial_loyalty;
+            p.active = 1;
+        }
         if (segment_cdf.size() > 1)
             for (std::size_t i = first; i < first + n; ++i) people[i].segment = segment_for(i);
         loyalty_sum_active = summed(loyalty_sum_active, n, initial_loyalty);

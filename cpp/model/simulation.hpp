@@ -215,8 +215,8 @@ private:
 
     // purchases (purchases.cpp): customers meet the stock points
     void handle_occasion(const Occasion& occ);
-    /// The occasion in a store of one item: its checks for baskets, substitutes and per-item
-    /// integrals fold away (a third of the one-item camera lens's store overhead).
+    /// The occasion in a store of one item, compiled for that shape: no basket to pick, no
+    /// substitutes, no per-item integrals, and the store's totals read from its stock point.
     void handle_one_item_occasion(const Occasion& occ);
     std::uint32_t pick_basket(const Distribution& sizes, Engine& draws, std::uint32_t* basket) const;
     template <bool kOneItem>
