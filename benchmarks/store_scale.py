@@ -5,6 +5,8 @@ time of one replication (best of N, one thread), events, time per event and its 
 lens's, and the run's peak memory. Memory is measured in a fresh subprocess per point (as
 scaling.py does: VmHWM after resetting it, minus the RSS before the run), and fitted as a + b x items
 + c x customers to show it is linear in items plus customers (no per-customer-per-item state).
+Last, the generated store with one item and the same 100,000 customers and visits: the one-item
+engine on the same population, so the target's ratio is also shown apart from the population's size.
 
 The generated store: items with a long tail of popularity (Zipf, exponent 1), each replenished by
 (s, S) from one of four vendors; 30% of items list two substitutes; two customer segments; baskets
@@ -119,7 +121,17 @@ def main() -> None:
         rows.append([f"store: {items:,} items, {customers:,} customers", f"{r['seconds']:.3f}", f"{r['events']:,.0f}",
                      f"{ns:.0f}", f"{ns / ns_lens:.2f}", f"{ns / ns_steady:.2f}", f"{r['run_mb']:.1f}"])
         fits.append((items, customers, r["run_mb"]))
+    # The one-item engine on the same customers and visits: what the assortment itself costs an event,
+    # apart from the larger population (the lens has 3,000 customers, whose records stay in cache).
+    single = point({"kind": "store", "items": 1, "customers": 100_000, "repeats": args.repeats})
+    ns_single = single["seconds"] / single["events"] * 1e9
+    rows.append(["one item, 100,000 customers (same visits)", f"{single['seconds']:.3f}", f"{single['events']:,.0f}",
+                 f"{ns_single:.0f}", f"{ns_single / ns_lens:.2f}", f"{ns_single / ns_steady:.2f}",
+                 f"{single['run_mb']:.1f}"])
     C.table(["model", "s / replication", "events", "ns / event", "x lens 1y", "x lens 100y", "run peak MiB"], rows)
+    target = rows[2]  # 1,000 items x 100,000 customers
+    print(f"\n1,000 items x 100,000 customers against one item with the same customers and visits: "
+          f"{float(target[3]) / ns_single:.2f}x the time an event.")
     if len(fits) >= 3:
         a = np.array([[1.0, i, c] for i, c, _ in fits])
         coef, *_ = np.linalg.lstsq(a, np.array([m for *_, m in fits]), rcond=None)
