@@ -10,7 +10,8 @@
 /// Invariants: ids are 0..size-1 in the order the scenario defines them (the initial population,
 /// then prospective new customers in arrival order, active only if word of mouth let them join);
 /// loyalty stays in [0, 1]; a churned customer never buys again; `loyalty_sum_active` equals the sum
-/// of loyalty over active customers; `hot[id].weight` follows loyalty and active; what a customer
+/// of loyalty over active customers; a weight is computed from loyalty, activity and segment, never
+/// stored; what a customer
 /// does at their k-th candidate (the occasion's random numbers) is the same under every store policy.
 #include <algorithm>
 #include <cmath>
@@ -57,17 +58,13 @@ struct CustomerPopulation {
     /// The thinning weight: loyalty (or 1 when loyalty does not scale the rate) times the segment's
     /// factor while active, 0 once churned or never joined.
     double weight(std::size_t id) const { return weight_of(people[id]); }
-    double weight_of(const Person& p) const {
-        if (!p.active) return 0.0;
-        const double w = loyalty_scales_rate ? p.loyalty : 1.0;
-        return unit_factors ? w : w * segment_factor[p.segment];  // w x 1 is w: the same weight
-    }
+    double weight_of(const Person& p) const { return weights(p, p.loyalty).second; }
     /// The customer's weights at loyalty `before` and at its loyalty now, from one reading of its
-    /// state (as weight_of() computes each).
+    /// state (a loyalty change needs both).
     std::pair<double, double> weights(const Person& p, double before) const {
         if (!p.active) return {0.0, 0.0};
         double was = loyalty_scales_rate ? before : 1.0, now = loyalty_scales_rate ? p.loyalty : 1.0;
-        if (!unit_factors) {
+        if (!unit_factors) {  // x 1 leaves a weight as it is
             was *= segment_factor[p.segment];
             now *= segment_factor[p.segment];
         }

@@ -30,7 +30,7 @@ std::uint32_t upper_index(const std::vector<double>& sorted, double u) {
 }  // namespace
 
 void Simulation::handle_occasion(const Occasion& occ) {
-    if (items_.size() == 1) return handle_one_item_occasion(occ);
+    if (one_item_) return handle_one_item_occasion(occ);
     advance_as<false>(now_);
     ++occasions_handled_;
     Engine draws(occ.seed);  // everything this customer does now, in a fixed order

@@ -260,19 +260,11 @@ void Simulation::dispatch(const Event& e) {
 
 template <bool kOneItem>
 IntegratedState Simulation::integrated_state_as() const {
-    IntegratedState s{store_.on_hand,   store_.backorders, store_.on_order,
-                      store_.items_out, store_.items,      accounts_.cash(),
-                      accounts_.customer_prepayments(),    accounts_.net_payables(),
-                      suppliers_up()};
-    if constexpr (kOneItem) {
-        const StockPoint& p = items_[0].stock;
-        s.on_hand = p.on_hand();
-        s.backorders = p.backorder_units();
-        s.on_order = p.on_order();
-        s.items_out = p.on_hand() == 0;
-        s.items = 1;
-    }
-    return s;
+    const StoreStock t = store_totals<kOneItem>();
+    return IntegratedState{t.on_hand,   t.backorders, t.on_order,
+                           t.items_out, t.items,      accounts_.cash(),
+                           accounts_.customer_prepayments(), accounts_.net_payables(),
+                           suppliers_up()};
 }
 template IntegratedState Simulation::integrated_state_as<true>() const;
 template IntegratedState Simulation::integrated_state_as<false>() const;
@@ -285,8 +277,7 @@ void Simulation::advance_as(double t) {
     if (t > from) st_.integrate(t - from, integrated_state_as<kOneItem>());
     if (t > last_integrated_) {
         // With one item h x on hand is exactly the total a store keeps by adding and removing terms.
-        accounts_.accrue(t - last_integrated_,
-                         kOneItem ? items_[0].stock.holding_per_day() : store_.holding_per_day);
+        accounts_.accrue(t - last_integrated_, store_totals<kOneItem>().holding_per_day);
         last_integrated_ = t;
     }
 }

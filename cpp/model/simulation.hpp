@@ -141,11 +141,7 @@ public:
     const Accounts& accounts() const { return accounts_; }
     /// The store's totals: kept by the stock points of a store of several items; a store of one item
     /// is its stock point, whose figures are the totals exactly (h x on hand included).
-    StoreStock store_stock() const {
-        if (items_.size() > 1) return store_;
-        const StockPoint& s = items_[0].stock;
-        return StoreStock{s.on_hand(), s.backorder_units(), s.on_order(), s.on_hand() == 0, s.holding_per_day(), 1};
-    }
+    StoreStock store_stock() const { return one_item_ ? store_totals<true>() : store_totals<false>(); }
     /// The money so far: profit and its parts as the summary computes them (one source for both).
     MoneyTally money() const;
     /// One row per item: its metrics over the window so far (model/item_metrics.hpp).
@@ -199,12 +195,12 @@ private:
     /// keeps no store totals (the occasion path knows the shape; other callers use advance()).
     template <bool kOneItem>
     void advance_as(double t);
-    void advance(double t) { items_.size() == 1 ? advance_as<true>(t) : advance_as<false>(t); }
+    void advance(double t) { one_item_ ? advance_as<true>(t) : advance_as<false>(t); }
     void sample_period_ends(double t);
     /// An item's own integrals catch up to now before its state changes (the store's are in advance()).
     /// A store of one item has none of its own: its item's are the store's.
     void touch(std::uint32_t item) {
-        if (items_.size() > 1) touch_item(item);
+        if (!one_item_) touch_item(item);
     }
     void touch_item(std::uint32_t item);
     void finish();
@@ -331,7 +327,14 @@ private:
     template <bool kOneItem>
     IntegratedState integrated_state_as() const;
     IntegratedState integrated_state() const {
-        return items_.size() == 1 ? integrated_state_as<true>() : integrated_state_as<false>();
+        return one_item_ ? integrated_state_as<true>() : integrated_state_as<false>();
+    }
+    /// The store's totals for the shape: a store of one item reads them from its stock point.
+    template <bool kOneItem>
+    StoreStock store_totals() const {
+        if constexpr (!kOneItem) return store_;
+        const StockPoint& s = items_[0].stock;
+        return StoreStock{s.on_hand(), s.backorder_units(), s.on_order(), s.on_hand() == 0, s.holding_per_day(), 1};
     }
     bool suppliers_up() const { return vendors_down_ == 0; }
     // Called at every occasion; the check stays inline, so a run without a log pays no call.
@@ -386,8 +389,8 @@ private:
     double pick_weight(std::uint32_t i) const { return popularity_cdf_[i] - pick_start(i); }
     std::vector<SegmentFlows> segment_flows_;
     bool segmented_ = false;  // more than one customer segment (a flag: size() divides)
-    bool baskets_draw_ = false;
-    bool one_item_ = false;  // a store of one item (checked at every occasion: one load)  // some segment's basket size is random (a constant size draws nothing)
+    bool baskets_draw_ = false;  // some segment's basket size is random (a constant size draws nothing)
+    bool one_item_ = false;      // a store of one item (checked at every occasion: one load)
     std::vector<VendorRecord> vendor_flows_;       // each vendor's record over the window
     std::vector<OrderDecision> decisions_;         // a custom policy's orders (reused)
     std::vector<std::uint32_t> waiting_;           // the line being reviewed for notices (reused)

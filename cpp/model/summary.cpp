@@ -97,7 +97,7 @@ void Simulation::summarize_flows(Summary& m, const ItemFlows& f) const {
 /// Average inventory at cost over the window: with one item the store's average units times its
 /// cost; with several, each item's own average times its cost.
 double Simulation::inventory_value_per_day(const WindowStats& st, double days) const {
-    if (items_.size() == 1) return st.int_on_hand / days * items_[0].spec.unit_cost;
+    if (one_item_) return st.int_on_hand / days * items_[0].spec.unit_cost;
     double value = 0.0;
     for (std::uint32_t i = 0; i < items_.size(); ++i) {
         ItemIntegrals g = items_[i].integrals;
@@ -209,8 +209,8 @@ std::vector<ItemSummary> Simulation::item_summaries() const {
     for (std::size_t i = 0; i < items_.size(); ++i) {
         const ItemRun& it = items_[i];
         const ItemFlows& f = it.flows;
-        ItemIntegrals g = items_.size() == 1 ? store_integrals() : it.integrals;
-        if (items_.size() > 1)  // brought up to now on a copy (as summary() does)
+        ItemIntegrals g = one_item_ ? store_integrals() : it.integrals;
+        if (!one_item_)  // brought up to now on a copy (as summary() does)
             g.advance(now_, sc_.run.warmup_days, it.stock.on_hand(), it.stock.backorder_units(), it.stock.on_order(),
                       it.stock.holding_per_day());
         ItemSummary& m = out[i];
