@@ -13,20 +13,6 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr std::uint32_t kMaxBasket = 64;  // distinct items one visit can pick
-
-/// std::upper_bound's answer (the first index whose value exceeds `u`) without data-dependent
-/// branches: a pick among 1,000 items otherwise mispredicts about half of its ten comparisons.
-std::uint32_t upper_index(const std::vector<double>& sorted, double u) {
-    if (sorted.empty()) return 0;
-    const double* base = sorted.data();
-    std::size_t n = sorted.size();
-    while (n > 1) {
-        const std::size_t half = n / 2;
-        base = base[half] <= u ? base + half : base;
-        n -= half;
-    }
-    return static_cast<std::uint32_t>(base - sorted.data()) + (*base <= u);
-}
 }  // namespace
 
 void Simulation::handle_occasion(const Occasion& occ) {
@@ -76,17 +62,17 @@ std::uint32_t Simulation::pick_basket(const Distribution& sizes, Engine& draws, 
         basket[0] = 0;
         return 1;
     }
-    const std::uint32_t n = std::min({static_cast<std::uint32_t>(size), pickable_items_, kMaxBasket});
+    const std::uint32_t n = std::min({static_cast<std::uint32_t>(size), popularity_.pickable(), kMaxBasket});
     std::uint32_t taken[kMaxBasket];  // the picked items in item order
     double taken_weight = 0.0;
     for (std::uint32_t k = 0; k < n; ++k) {
         // A uniform over the weight left, mapped onto the full scale by skipping the taken intervals.
         double u = uniform01(draws) * (1.0 - taken_weight);
-        for (std::uint32_t t = 0; t < k && u >= pick_start(taken[t]); ++t) u += pick_weight(taken[t]);
-        std::uint32_t i = std::min(upper_index(popularity_cdf_, u), last_pickable_);
-        while (pick_weight(i) == 0.0 || std::find(taken, taken + k, i) != taken + k) i = (i + 1) % items;  // rounding
+        for (std::uint32_t t = 0; t < k && u >= popularity_.start(taken[t]); ++t) u += popularity_.weight(taken[t]);
+        std::uint32_t i = std::min(popularity_.find(u), popularity_.last());
+        while (popularity_.weight(i) == 0.0 || std::find(taken, taken + k, i) != taken + k) i = (i + 1) % items;  // rounding
         basket[k] = i;
-        taken_weight += pick_weight(i);
+        taken_weight += popularity_.weight(i);
         std::uint32_t* at = std::upper_bound(taken, taken + k, i);
         std::copy_backward(at, taken + k, taken + k + 1);
         *at = i;

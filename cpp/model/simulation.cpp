@@ -52,13 +52,7 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::uint64
     StoreStock* totals = sc_.items.size() > 1 ? &store_ : nullptr;  // one item: its stock point is the store
     for (const Item& item : sc_.items)
         items_.emplace_back(sc_, item, item_demand_per_day(sc_, item, popularity), ranked, totals, custom);
-    double cum = 0.0;
-    for (const Item& item : sc_.items) popularity_cdf_.push_back(cum += item.popularity / popularity);
-    for (std::uint32_t i = 0; i < sc_.items.size(); ++i) {
-        if (sc_.items[i].popularity > 0) last_pickable_ = i, ++pickable_items_;
-    }
-    // The last item a visit can pick ends the scale at exactly 1 (zero-popularity items after it stay unpicked).
-    for (std::uint32_t i = last_pickable_; i < popularity_cdf_.size(); ++i) popularity_cdf_[i] = 1.0;
+    if (sc_.items.size() > 1) popularity_ = PopularityScale(sc_.items);  // one item: a visit picks it, drawing nothing
     segment_flows_.resize(sc_.customers.segments.size());
     segmented_ = segment_flows_.size() > 1;
     one_item_ = items_.size() == 1;

@@ -22,6 +22,7 @@
 #include "model/finance.hpp"
 #include "model/metrics.hpp"
 #include "model/policy.hpp"
+#include "model/popularity.hpp"
 #include "model/replenishment.hpp"
 #include "model/results.hpp"
 #include "model/statistics.hpp"
@@ -382,11 +383,7 @@ private:
     std::uint32_t vendors_down_ = 0;  // vendors in an outage (every vendor starts up)
     Accounts accounts_;
     WindowStats st_;
-    std::vector<double> popularity_cdf_;  // cumulative pick weights of the items, last = 1
-    std::uint32_t pickable_items_ = 0;    // items with popularity > 0
-    std::uint32_t last_pickable_ = 0;
-    double pick_start(std::uint32_t i) const { return i == 0 ? 0.0 : popularity_cdf_[i - 1]; }
-    double pick_weight(std::uint32_t i) const { return popularity_cdf_[i] - pick_start(i); }
+    PopularityScale popularity_;  // where a visit's uniform numbers fall among the items
     std::vector<SegmentFlows> segment_flows_;
     bool segmented_ = false;  // more than one customer segment (a flag: size() divides)
     bool baskets_draw_ = false;  // some segment's basket size is random (a constant size draws nothing)
