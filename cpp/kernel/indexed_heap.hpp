@@ -14,11 +14,19 @@ namespace stocklab {
 class IndexedHeap {
 public:
     static constexpr std::uint32_t kAbsent = 0xFFFFFFFFu;
+    static constexpr std::size_t kLarge = 8192;  // keys beyond a core's first-level cache (64 KiB)
 
     bool empty() const { return keys_.empty(); }
     std::size_t size() const { return keys_.size(); }
+    /// Too large for the fast caches: worth fetching ahead what the next steps will read.
+    bool large() const { return keys_.size() > kLarge; }
     double top_key() const { return keys_.front(); }
     std::uint32_t top_id() const { return ids_.front(); }
+    /// The id on top once the top's key grows past every other (kAbsent when it is alone): the next
+    /// id a caller will want, to fetch its data ahead.
+    std::uint32_t next_top_id() const {
+        return keys_.size() < 2 ? kAbsent : ids_[least_child(1, std::min<std::size_t>(5, keys_.size()))];
+    }
     bool contains(std::uint32_t id) const { return id < pos_.size() && pos_[id] != kAbsent; }
     double key_of(std::uint32_t id) const { return keys_[pos_[id]]; }
 
@@ -82,10 +90,24 @@ private:
     /// beyond most others'), so the least children move up to a leaf without comparing with the key,
     /// which then sifts up from there: fewer comparisons, predictable branches.
     void sift_down(std::size_t i, double key, std::uint32_t id) {
+        if (large()) sift_down_as<true>(i, key, id);
+        else sift_down_as<false>(i, key, id);
+    }
+    template <bool kLarge>
+    void sift_down_as(std::size_t i, double key, std::uint32_t id) {
         const std::size_t size = keys_.size();
         for (;;) {
             const std::size_t first = 4 * i + 1;
             if (first >= size) break;
+            // In a large heap, the grandchildren's keys are asked for now: whichever child wins, its
+            // children's keys are on their way instead of a cache miss a level.
+            if (const std::size_t grand = 4 * first + 1; kLarge && grand + 16 <= size) {
+                const double* k = keys_.data() + grand;
+                __builtin_prefetch(k);
+                __builtin_prefetch(k + 4);
+                __builtin_prefetch(k + 8);
+                __builtin_prefetch(k + 12);
+            }
             const std::size_t best = least_child(first, std::min(first + 4, size));
             place(i, keys_[best], ids_[best]);
             i = best;
