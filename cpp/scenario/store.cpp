@@ -179,9 +179,10 @@ void parse_item(const Obj& o, const Scenario& sc, const std::vector<std::string>
     optional_block(o, "shortage", kShortageKeys, [&](const Obj& s) { parse_shortage_fields(s, sc, item.shortage); });
 }
 
-void parse_substitutes(const Obj& o, const std::vector<std::string>& ids, std::uint32_t self, Item& item) {
+void parse_substitutes(const Obj& o, const Index& known, const std::vector<std::string>& ids, std::uint32_t self,
+                       Item& item) {
     if (!o.has("substitutes")) return;
-    item.substitutes = id_list(o, "substitutes", index_of(ids), ids, "item", kMaxSubstitutes);
+    item.substitutes = id_list(o, "substitutes", known, ids, "item", kMaxSubstitutes);
     for (std::size_t k = 0; k < item.substitutes.size(); ++k)
         if (item.substitutes[k] == self)
             throw ScenarioError(o.at("substitutes") + "/" + std::to_string(k), "an item cannot substitute itself");
@@ -193,18 +194,20 @@ void parse_items(const Obj& top, Scenario& sc, const std::vector<std::string>& v
     if (ids.empty()) throw ScenarioError(top.at("items"), "must list at least one item (the catalogue is empty)");
     const json& j = top.get("items");
     sc.items.assign(ids.size(), Item{});
+    const Index known = index_of(ids);  // once: a catalogue of thousands would otherwise build it per item
     double popularity = 0.0;
-    for (std::uint32_t i = 0; i < ids.size(); ++i) {
+    auto entry = j.begin();  // ids are in the object's order; at(id) would search it per item
+    for (std::uint32_t i = 0; i < ids.size(); ++i, ++entry) {
         Item& item = sc.items[i];
         item.id = item.name = ids[i];
         top.problems().check([&] {
-            Obj o(j.at(ids[i]), top.at("items") + "/" + escape_pointer_token(ids[i]),
+            Obj o(entry.value(), top.at("items") + "/" + escape_pointer_token(ids[i]),
                   {"name", "description", "price", "unit_cost", "holding_cost_per_unit_day", "salvage_value",
                    "popularity", "initial_on_hand", "substitutes", "replenishment", "vendors", "vendor_prices",
                    "sourcing", "shortage"},
                   top.problems());
             parse_item(o, sc, vendor_ids, item);
-            top.problems().check([&] { parse_substitutes(o, ids, i, item); });
+            top.problems().check([&] { parse_substitutes(o, known, ids, i, item); });
         });
         popularity += item.popularity;
     }
