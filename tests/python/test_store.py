@@ -251,6 +251,21 @@ def test_segments_hold_their_shares_and_visit_at_their_rates() -> None:
     assert abs(segs.visits.sum() - 200 * 180) < 5 * np.sqrt(200 * 180)
 
 
+def test_a_share_in_error_is_one_error_not_also_a_wrong_sum() -> None:
+    """The shares' sum is checked only when every share could be read: a bad share once counted as 1."""
+    doc = sl.load_scenario("camera_shop").to_dict()
+    segments = doc["customers"]["segments"]
+    segments["regular"]["share"] += segments["gift"]["share"]
+    for bad in (0, -0.05, None, "0.05"):
+        segments["gift"]["share"] = bad
+        with pytest.raises(sl.ScenarioError) as info:
+            sl.Scenario.from_dict(doc)
+        assert [pointer for pointer, _ in info.value.problems] == ["/customers/segments/gift/share"], bad
+    segments["gift"]["share"], segments["regular"]["share"] = 0.05, 0.5
+    with pytest.raises(sl.ScenarioError, match="must sum to 1 \\(got 0.7\\)"):
+        sl.Scenario.from_dict(doc)
+
+
 def test_priority_allocation_serves_the_priority_segment_first() -> None:
     doc = json.loads(SHOP.read_text(encoding="utf-8"))
     doc["shortage"] = {"rule": "backorder"}
