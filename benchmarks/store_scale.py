@@ -2,7 +2,8 @@
 
 Prints, side by side, for the one-item camera lens and for generated stores of several sizes: wall
 time of one replication (best of N, one thread; the one-year lens timed as a batch of 200), events,
-time per event and its ratio to the camera lens's, and the run's peak memory. Memory is measured in
+time per event and its ratio to the camera lens's, time per unit demanded (a store's visit asks for
+two items on average, a one-item occasion for one), and the run's peak memory. Memory is measured in
 a fresh subprocess per point (as scaling.py does: VmHWM after resetting it, minus the RSS before the
 run), and fitted as a + b x items + c x customers to show it is linear in items plus customers (no
 per-customer-per-item state).
@@ -88,8 +89,9 @@ def child(spec: dict) -> None:
         best = min(best, time.perf_counter() - t0)
     assert len(rows) == batch
     mean = {name: sum(float(r[C.metric_index(name)]) for r in rows) / batch
-            for name in ("events", "purchase_occasions")}
+            for name in ("events", "purchase_occasions", "demand_units")}
     print(json.dumps({"seconds": best / batch, "events": mean["events"], "occasions": mean["purchase_occasions"],
+                      "units": mean["demand_units"],
                       "run_mb": (vm("VmHWM") - base) if reset else float("nan")}))
 
 
@@ -116,28 +118,35 @@ def main() -> None:
     rows, fits = [], []
     ns_lens = lens["seconds"] / lens["events"] * 1e9
     ns_steady = steady["seconds"] / steady["events"] * 1e9
-    for label, r, ns in (("camera lens, 1 year (1 item, 3,000 customers)", lens, ns_lens),
-                         ("camera lens, 100 years (steady state)", steady, ns_steady)):
-        rows.append([label, f"{r['seconds']:.4f}", f"{r['events']:,.0f}", f"{ns:.0f}", f"{ns / ns_lens:.2f}",
-                     f"{ns / ns_steady:.2f}", f"{r['run_mb']:.1f}"])
-    ns_by_size = {}
-    for items, customers in sizes:
-        r = point({"kind": "store", "items": items, "customers": customers, "repeats": args.repeats})
+
+    def row(label: str, r: dict) -> list[str]:
         ns = r["seconds"] / r["events"] * 1e9
-        ns_by_size[items, customers] = ns
-        rows.append([f"store: {items:,} items, {customers:,} customers", f"{r['seconds']:.4f}", f"{r['events']:,.0f}",
-                     f"{ns:.0f}", f"{ns / ns_lens:.2f}", f"{ns / ns_steady:.2f}", f"{r['run_mb']:.1f}"])
+        return [label, f"{r['seconds']:.4f}", f"{r['events']:,.0f}", f"{ns:.0f}", f"{ns / ns_lens:.2f}",
+                f"{ns / ns_steady:.2f}", f"{r['seconds'] / r['units'] * 1e9:.0f}", f"{r['run_mb']:.1f}"]
+
+    rows += [row("camera lens, 1 year (1 item, 3,000 customers)", lens),
+             row("camera lens, 100 years (steady state)", steady)]
+    by_size = {}
+    for items, customers in sizes:
+        r = by_size[items, customers] = point({"kind": "store", "items": items, "customers": customers,
+                                                "repeats": args.repeats})
+        rows.append(row(f"store: {items:,} items, {customers:,} customers", r))
         fits.append((items, customers, r["run_mb"]))
     # The one-item engine on the same customers and visits: what the assortment itself costs an event,
     # apart from the larger population (the lens has 3,000 customers, whose records stay in cache).
     single = point({"kind": "store", "items": 1, "customers": 100_000, "repeats": args.repeats})
-    ns_single = single["seconds"] / single["events"] * 1e9
-    rows.append(["one item, 100,000 customers (same visits)", f"{single['seconds']:.4f}", f"{single['events']:,.0f}",
-                 f"{ns_single:.0f}", f"{ns_single / ns_lens:.2f}", f"{ns_single / ns_steady:.2f}",
-                 f"{single['run_mb']:.1f}"])
-    C.table(["model", "s / replication", "events", "ns / event", "x lens 1y", "x lens 100y", "run peak MiB"], rows)
+    rows.append(row("one item, 100,000 customers (same visits)", single))
+    C.table(["model", "s / replication", "events", "ns / event", "x lens 1y", "x lens 100y", "ns / unit demanded",
+             "run peak MiB"], rows)
+    target = by_size[1000, 100_000]
+
+    def per(r: dict, what: str) -> float:
+        return r["seconds"] / r[what]
+
     print(f"\n1,000 items x 100,000 customers against one item with the same customers and visits: "
-          f"{ns_by_size[1000, 100_000] / ns_single:.2f}x the time an event.")
+          f"{per(target, 'events') / per(single, 'events'):.2f}x the time an event; "
+          f"{per(target, 'units') / per(single, 'units'):.2f}x the time a unit demanded (a visit asks for "
+          f"{target['units'] / target['occasions']:.2f} units, against {single['units'] / single['occasions']:.2f}).")
     if len(fits) >= 3:
         a = np.array([[1.0, i, c] for i, c, _ in fits])
         coef, *_ = np.linalg.lstsq(a, np.array([m for *_, m in fits]), rcond=None)
