@@ -241,14 +241,33 @@ def _ci_names() -> tuple[str, str]:
     return ci_columns(LEVEL)
 
 
-def _run_json(exp: Any, baseline: str, metrics: list[str] | None) -> dict[str, Any]:
+def _run_json(exp: Any, baseline: str, metrics: list[str] | None, by: str | None = None) -> dict[str, Any]:
+    """The store's summaries and differences; with `by`, also each item's (or segment's), where
+    `metrics` names the per-item (per-segment) metrics and the store's are the key ones."""
+    store_metrics = [m for m in KEY_METRICS if m in exp.metrics] if by else metrics
     out = {"scenario": exp.meta["scenario"], "seed": exp.meta["seed"], "replications": exp.meta["replications"],
-           "policies": _summary_json(exp.summary(metrics))}
+           "policies": _summary_json(exp.summary(store_metrics))}
     if len(exp.policies) > 1:
         diffs: dict[str, Any] = {}
-        for r in exp.differences(baseline, metrics).to_dict("records"):
+        for r in exp.differences(baseline, store_metrics).to_dict("records"):
             diffs.setdefault(r["policy"], {})[r["metric"]] = _difference_json(r)
         out.update(baseline=baseline, differences=diffs)
+    if by:
+        out[by] = _by_json(exp, by, baseline, metrics)
+    return out
+
+
+def _by_json(exp: Any, by: str, baseline: str, metrics: list[str] | None) -> dict[str, Any]:
+    """{id: {"policies": {policy: {metric: ...}}, "differences": {policy: {metric: ...}}}} in the scenario's order."""
+    metrics = _by_metrics(exp, by, metrics)
+    summary = exp.summary(metrics, by=by)
+    out: dict[str, Any] = {str(k): {"policies": {}} for k in exp._table(by)[0][by].cat.categories}
+    for key, rows in summary.groupby(by, sort=False):
+        out[str(key)]["policies"] = _summary_json(rows)
+    if len(exp.policies) > 1:
+        for r in exp.differences(baseline, metrics, by=by).to_dict("records"):
+            out[str(r[by])].setdefault("differences", {}).setdefault(r["policy"], {})[r["metric"]] = \
+                _difference_json(r)
     return out
 
 
@@ -312,20 +331,18 @@ def _run(args: argparse.Namespace) -> int:
         raise ValueError(f"--baseline {args.baseline!r} is not one of the scenario's policies {sc.policies}")
     if args.by and sc.to_dict().get("schema_version") != 2:
         raise ValueError(f"--by {args.by} needs a store-format scenario (schema_version 2); {sc.name} has one item")
+    _check_metrics_for(args.metric, args.by)  # before the run, not after it
     _warn_if_long(sc, sc.policies or [""], args.replications or sc.replications, args.jobs)
     exp = sl.compare(sc, replications=args.replications, seed=args.seed, jobs=args.jobs,
                      progress=False if args.no_progress else None)
     if args.out:
         exp.save(args.out)
     if args.json:
-        print(json.dumps(_run_json(exp, baseline or exp.policies[0], args.metric), indent=2))
+        print(json.dumps(_run_json(exp, baseline or exp.policies[0], args.metric, args.by), indent=2))
         return 0
     by_metrics = args.metric if args.by else None
     if args.by:
         args.metric = None
-    elif args.metric and any(m not in exp.metrics for m in args.metric):
-        unknown = [m for m in args.metric if m not in exp.metrics]
-        raise ValueError(f"unknown metric(s) {unknown}: per-item and per-segment metrics need --by item|segment")
     metrics = args.metric or (None if args.all_metrics else [m for m in KEY_METRICS if m in exp.metrics])
     print(f"{sc.name}: {exp.meta['replications']} replications, seed {exp.meta['seed']}, "
           f"horizon {sc.horizon_days:g} days. Mean [95% CI] per policy.\n")
@@ -348,16 +365,37 @@ _KEY_BY = {"item": ["demand_units", "fill_rate", "backordered_units", "lost_unit
            "segment": ["visits", "fill_rate", "lost_units", "mean_loyalty", "revenue"]}
 
 
+def _check_metrics_for(metrics: list[str] | None, by: str | None) -> None:
+    """--metric names the store's metrics, or with --by the per-item (per-segment) ones."""
+    from . import _core
+    from .results import METRICS
+
+    if not metrics:
+        return
+    known = METRICS if by is None else [m["name"] for m in
+                                        (_core.item_metric_info if by == "item" else _core.segment_metric_info)]
+    unknown = [m for m in metrics if m not in known]
+    if unknown and by is None:
+        raise ValueError(f"unknown metric(s) {unknown}: per-item and per-segment metrics need --by item|segment")
+    if unknown:
+        raise ValueError(f"unknown metric(s) {unknown} per {by}: with --by {by}, --metric names the per-{by} "
+                         f"metrics ({', '.join(known)})")
+
+
+def _by_metrics(exp: Any, by: str, metrics: list[str] | None) -> list[str]:
+    """The metrics asked for per item (segment), or the key ones."""
+    known = exp._table(by)[2] or exp.metrics
+    return metrics or [m for m in _KEY_BY[by] if m in known]
+
+
 def _print_by(exp: Any, by: str, baseline: str | None, metrics: list[str] | None) -> None:
     """Per item (or segment): mean [95% CI] per policy, then the paired differences against the baseline."""
     from stocklab.experiment import format_number
     from stocklab.metrics import table_metric_label
 
     lo, hi = _ci_names()
-    table, _, known = exp._table(by)
-    known = known or exp.metrics
-    order = list(table[by].cat.categories)  # the scenario's order
-    metrics = metrics or [m for m in _KEY_BY[by] if m in known]
+    order = list(exp._table(by)[0][by].cat.categories)  # the scenario's order
+    metrics = _by_metrics(exp, by, metrics)
     summary = exp.summary(metrics, by=by)
     diffs = exp.differences(baseline, metrics, by=by) if baseline and len(exp.policies) > 1 else None
     for m in metrics:

@@ -274,3 +274,26 @@ def test_run_by_item_and_segment():
     assert "Mean loyalty (fraction) per segment" in out.stdout and "pros" in out.stdout
     out = cli("run", LENS, "-n", "2", "--by", "item")
     assert out.returncode != 0 and "store-format" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_run_by_item_as_json_has_each_items_metrics_and_differences():
+    shop = Path(__file__).resolve().parents[2] / "scenarios" / "camera_shop.json"
+    out = cli("run", str(shop), "-n", "4", "--by", "item", "--metric", "fill_rate,gross_margin", "--json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert list(doc["item"]) == list(json.loads(shop.read_text())["items"])  # the scenario's order
+    for item in doc["item"].values():
+        assert set(item["policies"]) == set(doc["policies"])
+        for metrics in item["policies"].values():
+            assert set(metrics) == {"fill_rate", "gross_margin"}
+            assert metrics["fill_rate"]["ci95"][0] <= metrics["fill_rate"]["mean"] <= metrics["fill_rate"]["ci95"][1]
+        assert set(item["differences"]) == set(doc["policies"]) - {doc["baseline"]}
+    assert "profit" in doc["policies"][doc["baseline"]]  # the store's own key metrics stay
+
+
+def test_run_checks_metric_names_against_by_before_running():
+    shop = str(Path(__file__).resolve().parents[2] / "tests" / "data" / "stores" / "small_shop.json")
+    for args, message in ((["--by", "item", "--metric", "profit"], "per item"),
+                          (["--metric", "gross_margin"], "need --by item|segment")):
+        out = cli("run", shop, "-n", "4", *args)
+        assert out.returncode == 2 and message in out.stderr and out.stdout == "", (args, out.stderr)
