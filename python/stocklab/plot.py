@@ -40,15 +40,17 @@ _TIME = "time (days)"
 
 
 def _pyplot():
-    import matplotlib.pyplot as plt
-
+    try:
+        import matplotlib.pyplot as plt
+    except ModuleNotFoundError as e:  # an optional extra: say which
+        raise ModuleNotFoundError("stocklab.plot needs matplotlib: pip install 'stocklab[plot]'") from e
     return plt
 
 
-def _axes(ax: Axes | None) -> Axes:
+def _axes(ax: Axes | None, height: float = 4.0, layout: str | None = None) -> Axes:
     if ax is not None:
         return ax
-    _, ax = _pyplot().subplots(figsize=(8, 4))
+    _, ax = _pyplot().subplots(figsize=(8, height), layout=layout)
     return ax
 
 
@@ -447,7 +449,8 @@ def items(source: RunResult | Experiment, metric: str, policy: str | None = None
     if top and len(order) > top:
         title += f"; the {top} largest of {len(order)} items"
     order = list(order[:top] if top else order)[::-1]  # the largest at the top
-    ax = _axes(ax)
+    # A readable row an item; constrained layout keeps long item ids inside the figure as saved.
+    ax = _axes(ax, height=max(4.0, 1.2 + 0.2 * len(order)), layout="constrained")
     y = np.arange(len(order))
     err = None
     if low is not None and high is not None:

@@ -404,3 +404,22 @@ def test_items_from_a_run_and_an_experiment():
         sl.plot.items(run, "profit")
     with pytest.raises(ValueError, match="store-format"):
         sl.plot.items(sl.compare("camera_lens", replications=2, progress=False), "revenue")
+
+
+def test_a_plot_without_matplotlib_names_the_extra(monkeypatch):
+    """matplotlib is an optional extra: a plot without it says how to install it."""
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)  # as if not installed
+    run = sl.simulate("camera_lens", seed=1, policy="backorder")
+    with pytest.raises(ModuleNotFoundError, match=r"pip install 'stocklab\[plot\]'"):
+        sl.plot.inventory(run)
+
+
+def test_item_bars_keep_long_ids_inside_the_saved_figure(tmp_path):
+    """A store's per-item bars: one readable row an item, and labels inside the figure as saved."""
+    shop = sl.simulate("camera_shop", seed=1, policy="mixed")
+    ax = sl.plot.items(shop, "fill_rate", top=None)
+    assert ax.figure.get_size_inches()[1] >= 0.2 * 50
+    ax.figure.savefig(tmp_path / "items.png")
+    renderer = ax.figure.canvas.get_renderer()
+    for label in ax.get_yticklabels():
+        assert label.get_window_extent(renderer).x0 >= 0, label.get_text()
