@@ -164,8 +164,12 @@ def inventory(run: RunResult | Simulation, ax: Axes | None = None) -> Axes:
     point s and order-up-to level S are drawn as dash-dot lines when the run knows its scenario.
     Returns the Axes: the three series, a zero line, one line per kind of marker present and one per
     policy level.
+
+    A store of several items draws the store's totals, all items summed (the title says so), without
+    order markers or policy levels, which belong to single items: see :func:`items` per item.
     """
     ts = _timeseries(run)
+    n_items = len(getattr(run, "item_ids", None) or getattr(run, "_item_ids", None) or [None])
     ax = _axes(ax)
     t = ts["time"].to_numpy()
     every = _sparse_markers(len(t))
@@ -175,7 +179,7 @@ def inventory(run: RunResult | Simulation, ax: Axes | None = None) -> Axes:
             markevery=every, label="backorders (drawn below zero)")
     ax.plot(t, ts["inventory_position"], drawstyle="steps-post", linestyle=":", marker="^", markersize=3,
             markevery=every, label="inventory position")
-    ev = getattr(run, "events", None)
+    ev = getattr(run, "events", None) if n_items == 1 else None
     if ev is not None and len(ev):
         orders = ev[ev["event"] == "order_placed"]
         if len(orders):
@@ -186,11 +190,11 @@ def inventory(run: RunResult | Simulation, ax: Axes | None = None) -> Axes:
         if len(receipts):
             ax.plot(receipts["time"], receipts["on_hand"], linestyle="none", marker="^", markersize=7,
                     color="black", label="shipment received")
-    for name, level in _policy_levels(run):
+    for name, level in _policy_levels(run) if n_items == 1 else []:
         ax.axhline(level, color="black", linestyle="-.", linewidth=0.8, label=name)
     _mark_now(ax, run)
     ax.axhline(0.0, color="grey", linewidth=0.8, zorder=0)
-    ax.set_title(_run_title(run, "Inventory"))
+    ax.set_title(_run_title(run, "Inventory" if n_items == 1 else f"Inventory, all {n_items} items summed"))
     ax.set_xlabel(_TIME)
     ax.set_ylabel("units")
     _legend_on_top(ax, ax.get_legend_handles_labels()[0])

@@ -423,3 +423,11 @@ def test_item_bars_keep_long_ids_inside_the_saved_figure(tmp_path):
     renderer = ax.figure.canvas.get_renderer()
     for label in ax.get_yticklabels():
         assert label.get_window_extent(renderer).x0 >= 0, label.get_text()
+
+
+def test_a_stores_inventory_says_it_sums_the_items_and_marks_no_single_items_orders():
+    run = sl.simulate("camera_shop", seed=1, policy="mixed")
+    ax = sl.plot.inventory(run)
+    assert ax.get_title().startswith("Inventory, all 50 items summed")
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert "order placed" not in labels and not any(label.startswith("reorder point") for label in labels)
