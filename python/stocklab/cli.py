@@ -365,8 +365,8 @@ _KEY_BY = {"item": ["demand_units", "fill_rate", "backordered_units", "lost_unit
            "segment": ["visits", "fill_rate", "lost_units", "mean_loyalty", "revenue"]}
 
 
-def _check_metrics_for(metrics: list[str] | None, by: str | None) -> None:
-    """--metric names the store's metrics, or with --by the per-item (per-segment) ones."""
+def _check_metrics_for(metrics: list[str] | None, by: str | None, command: str = "run") -> None:
+    """--metric names the store's metrics, or with --by (of `stocklab run`) the per-item (per-segment) ones."""
     from . import _core
     from .results import METRICS
 
@@ -376,7 +376,8 @@ def _check_metrics_for(metrics: list[str] | None, by: str | None) -> None:
                                         (_core.item_metric_info if by == "item" else _core.segment_metric_info)]
     unknown = [m for m in metrics if m not in known]
     if unknown and by is None:
-        raise ValueError(f"unknown metric(s) {unknown}: per-item and per-segment metrics need --by item|segment")
+        where = "need --by item|segment" if command == "run" else "are shown by stocklab run --by item|segment"
+        raise ValueError(f"unknown metric(s) {unknown}: per-item and per-segment metrics {where}")
     if unknown:
         raise ValueError(f"unknown metric(s) {unknown} per {by}: with --by {by}, --metric names the per-{by} "
                          f"metrics ({', '.join(known)})")
@@ -432,6 +433,7 @@ def _sweep(args: argparse.Namespace) -> int:
     sc = sl.load_scenario(args.scenario)
     grid = dict(args.grid)
     baseline = _sweep_baseline(grid, args.baseline)
+    _check_metrics_for(args.metric, None, "sweep")  # before the run, not after it
     n_configs = math.prod(len(values) for values in grid.values())
     _warn_if_long(sc, sc.policies or [""], (args.replications or sc.replications) * n_configs, args.jobs)
     exp = sl.sweep(sc, grid, replications=args.replications, seed=args.seed, jobs=args.jobs,

@@ -297,3 +297,5 @@ def test_run_checks_metric_names_against_by_before_running():
                           (["--metric", "gross_margin"], "need --by item|segment")):
         out = cli("run", shop, "-n", "4", *args)
         assert out.returncode == 2 and message in out.stderr and out.stdout == "", (args, out.stderr)
+    out = cli("sweep", shop, "--grid", "items.lens_50.replenishment.s=4,8", "-n", "2", "--metric", "gross_margin")
+    assert out.returncode == 2 and "shown by stocklab run --by" in out.stderr and out.stdout == "", out.stderr
