@@ -93,7 +93,7 @@ private:
         if (large()) sift_down_as<true>(i, key, id);
         else sift_down_as<false>(i, key, id);
     }
-    template <bool kLarge>
+    template <bool kFetchAhead>
     void sift_down_as(std::size_t i, double key, std::uint32_t id) {
         const std::size_t size = keys_.size();
         for (;;) {
@@ -101,7 +101,7 @@ private:
             if (first >= size) break;
             // In a large heap, the grandchildren's keys are asked for now: whichever child wins, its
             // children's keys are on their way instead of a cache miss a level.
-            if (const std::size_t grand = 4 * first + 1; kLarge && grand + 16 <= size) {
+            if (const std::size_t grand = 4 * first + 1; kFetchAhead && grand + 16 <= size) {
                 const double* k = keys_.data() + grand;
                 __builtin_prefetch(k);
                 __builtin_prefetch(k + 4);

@@ -271,11 +271,10 @@ void parse_segments(const Obj& customers, Scenario& sc) {
     const json& j = customers.get("segments");
     sc.customers.segments.assign(ids.size(), all);
     double shares = 0.0;
-    bool every_share = true;  // a share in error is reported as such, not again in a wrong sum
     for (std::size_t k = 0; k < ids.size(); ++k) {
         Segment& g = sc.customers.segments[k];
         g.id = ids[k];
-        g.share = std::numeric_limits<double>::quiet_NaN();  // until its own share is read
+        g.share = std::numeric_limits<double>::quiet_NaN();  // until read: a share in error leaves the sum NaN
         customers.problems().check([&] {
             parse_segment(Obj(j.at(ids[k]), customers.at("segments") + "/" + escape_pointer_token(ids[k]),
                               {"description", "share", "visit_rate_factor", "basket", "patience",
@@ -283,10 +282,10 @@ void parse_segments(const Obj& customers, Scenario& sc) {
                               customers.problems()),
                           sc, g);
         });
-        every_share = every_share && std::isfinite(g.share);
         shares += g.share;
     }
-    if (every_share && std::fabs(shares - 1.0) > 1e-6)
+    // A share in error is reported as such, not again in a wrong sum.
+    if (std::isfinite(shares) && std::fabs(shares - 1.0) > 1e-6)
         throw ScenarioError(customers.at("segments"), "the segments' shares must sum to 1 (got " + fmt(shares) + ")");
 }
 

@@ -261,7 +261,7 @@ def _by_json(exp: Any, by: str, baseline: str, metrics: list[str] | None) -> dic
     """{id: {"policies": {policy: {metric: ...}}, "differences": {policy: {metric: ...}}}} in the scenario's order."""
     metrics = _by_metrics(exp, by, metrics)
     summary = exp.summary(metrics, by=by)
-    out: dict[str, Any] = {str(k): {"policies": {}} for k in exp._table(by)[0][by].cat.categories}
+    out: dict[str, Any] = {k: {"policies": {}} for k in _by_order(exp, by)}
     for key, rows in summary.groupby(by, sort=False):
         out[str(key)]["policies"] = _summary_json(rows)
     if len(exp.policies) > 1:
@@ -375,12 +375,18 @@ def _check_metrics_for(metrics: list[str] | None, by: str | None, command: str =
     known = METRICS if by is None else [m["name"] for m in
                                         (_core.item_metric_info if by == "item" else _core.segment_metric_info)]
     unknown = [m for m in metrics if m not in known]
-    if unknown and by is None:
-        where = "need --by item|segment" if command == "run" else "are shown by stocklab run --by item|segment"
-        raise ValueError(f"unknown metric(s) {unknown}: per-item and per-segment metrics {where}")
-    if unknown:
+    if not unknown:
+        return
+    if by:
         raise ValueError(f"unknown metric(s) {unknown} per {by}: with --by {by}, --metric names the per-{by} "
                          f"metrics ({', '.join(known)})")
+    where = "need --by item|segment" if command == "run" else "are shown by stocklab run --by item|segment"
+    raise ValueError(f"unknown metric(s) {unknown}: per-item and per-segment metrics {where}")
+
+
+def _by_order(exp: Any, by: str) -> list[str]:
+    """The items' (segments') ids in the scenario's order."""
+    return [str(k) for k in exp._table(by)[0][by].cat.categories]
 
 
 def _by_metrics(exp: Any, by: str, metrics: list[str] | None) -> list[str]:
@@ -395,7 +401,7 @@ def _print_by(exp: Any, by: str, baseline: str | None, metrics: list[str] | None
     from stocklab.metrics import table_metric_label
 
     lo, hi = _ci_names()
-    order = list(exp._table(by)[0][by].cat.categories)  # the scenario's order
+    order = _by_order(exp, by)
     metrics = _by_metrics(exp, by, metrics)
     summary = exp.summary(metrics, by=by)
     diffs = exp.differences(baseline, metrics, by=by) if baseline and len(exp.policies) > 1 else None

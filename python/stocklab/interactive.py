@@ -228,6 +228,11 @@ class Simulation:
         return self._sim.finished
 
     @property
+    def item_ids(self) -> list[str]:
+        """The items' ids, in the scenario's order (as :attr:`stocklab.RunResult.item_ids`)."""
+        return list(self._item_ids)
+
+    @property
     def meta(self) -> dict[str, Any]:
         """Scenario name, policy, seed, replication and versions, as in :attr:`RunResult.meta`."""
         return run_metadata(self.scenario.name, self.policy, self.seed, self.replication)

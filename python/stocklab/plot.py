@@ -169,7 +169,7 @@ def inventory(run: RunResult | Simulation, ax: Axes | None = None) -> Axes:
     order markers or policy levels, which belong to single items: see :func:`items` per item.
     """
     ts = _timeseries(run)
-    n_items = len(getattr(run, "item_ids", None) or getattr(run, "_item_ids", None) or [None])
+    n_items = len(getattr(run, "item_ids", None) or [None])  # a run, or a view of one (gym), may not say
     ax = _axes(ax)
     t = ts["time"].to_numpy()
     every = _sparse_markers(len(t))
