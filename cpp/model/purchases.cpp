@@ -17,15 +17,18 @@ constexpr std::uint32_t kMaxBasket = 64;  // distinct items one visit can pick
 
 void Simulation::handle_occasion(const Occasion& occ) {
     if (one_item_) return handle_one_item_occasion(occ);
-    advance_as<false>(now_);
-    ++occasions_handled_;
     Engine draws(occ.seed);  // everything this customer does now, in a fixed order
-    if (occ.customer >= 0 && in_window()) customers_.count_occasion(occ.customer);
     std::uint32_t basket[kMaxBasket];
     std::uint64_t line_seeds[kMaxBasket];
     std::uint32_t n = 1;
     if (occ.item >= 0) basket[0] = static_cast<std::uint32_t>(occ.item);  // a return for one item
     else n = pick_basket(segment_of(occ.customer).basket, draws, basket);
+    // The basket first (it reads no state that advance changes): its items' records, out of cache
+    // in a large store, then arrive while the store's integrals catch up.
+    for (std::uint32_t k = 0; k < n; ++k) items_[basket[k]].prefetch_for_sale();
+    advance_as<false>(now_);
+    ++occasions_handled_;
+    if (occ.customer >= 0 && in_window()) customers_.count_occasion(occ.customer);
     // Each item after the first has its own stream, drawn before any item is handled: what the
     // customer does about one item never shifts the random numbers of another (common random
     // numbers across policies). The first item continues the visit's stream (version 1's draws).
@@ -86,7 +89,7 @@ bool Simulation::handle_line(std::int64_t customer, std::uint32_t item, Engine& 
     ItemRun& it = items_[item];
     if constexpr (!kOneItem) {  // one item: no substitutes, and its integrals are the store's
         touch_item(item);
-        if (!it.spec.substitutes.empty()) tried_.assign(1, item);  // the chain of items this line tries
+        if (it.has_substitutes) tried_.assign(1, item);  // the chain of items this line tries
     }
     const std::int64_t q = static_cast<std::int64_t>(sc_.demand.order_size.sample(draws));
     const bool win = in_window();

@@ -42,8 +42,8 @@ std::int64_t ForecastCover::quantity(std::int64_t ip, bool at_review) const {
 }
 
 Replenisher::Replenisher(const Scenario& sc, const Item& item, double demand_per_day, ReplenishmentPolicy* custom)
-    : builtin_(builtin_policy(item.replenishment, demand_per_day)), custom_(custom),
-      idle_above_(custom ? std::numeric_limits<std::int64_t>::max() : idle_above(builtin_)) {
+    : builtin_(builtin_policy(item.replenishment, demand_per_day)), custom_(custom) {
+    idle_above_ = custom ? std::numeric_limits<std::int64_t>::max() : idle_above(builtin_);
     const Replenishment& r = item.replenishment;
     if (!custom_) {
         period_ = r.periodic() ? r.review_period_days : 0.0;

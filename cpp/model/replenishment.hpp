@@ -78,11 +78,12 @@ public:
     }
 
 private:
+    // What every purchase asks (periodic(), idle_at()) first: one cache line of a cold item.
+    double period_ = 0.0;
+    std::int64_t idle_above_ = 0;  // above this position the built-in policy never orders
+    double offset_ = 0.0;
     BuiltinPolicy builtin_;
     ReplenishmentPolicy* custom_;
-    double period_ = 0.0;
-    double offset_ = 0.0;
-    std::int64_t idle_above_;  // above this position the built-in policy never orders
 };
 
 }  // namespace stocklab

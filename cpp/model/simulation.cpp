@@ -21,11 +21,13 @@ double item_demand_per_day(const Scenario& sc, const Item& item, double populari
 
 Simulation::ItemRun::ItemRun(const Scenario& sc, const Item& item, double demand_per_day, bool ranked,
                              StoreStock* store, ReplenishmentPolicy* custom)
-    : spec(item),
+    : price(to_cents(item.price)),
+      unit_cost(to_cents(item.unit_cost)),
+      has_substitutes(!item.substitutes.empty()),
+      dual_index(item.sourcing.rule == SourcingRule::DualIndex),
       stock(item.initial_on_hand, item.holding_cost_per_unit_day, ranked, store),
       policy(sc, item, demand_per_day, custom),
-      price(to_cents(item.price)),
-      unit_cost(to_cents(item.unit_cost)),
+      spec(item),
       deposit(item.shortage.prepay ? round_cents(item.shortage.deposit_fraction * static_cast<double>(price)) : 0),
       split_credit(item.vendors.size(), 0.0),
       notices(item.shortage.updates.mode != UpdateMode::Silent) {

@@ -18,11 +18,14 @@ namespace stocklab {
 /// units the item did not sell, including those `passed_on` to an in-store substitute (the store's
 /// own losses are the items' minus what was passed on).
 struct ItemFlows {
-    double demand = 0, substitute_demand = 0, served = 0, substitute_sales = 0, backordered = 0, lost = 0,
-           substituted = 0, delayed = 0, passed_on = 0, passed_on_revenue_cents = 0, cancelled = 0, fulfilled = 0, late = 0, offers = 0, accepted = 0, wait_units_days = 0, revenue_cents = 0,
-           lost_revenue_cents = 0, cogs_cents = 0, orders = 0, ordered_units = 0, due_units = 0, received_units = 0;
+    double substitute_demand = 0, substitute_sales = 0, backordered = 0, lost = 0, substituted = 0, delayed = 0,
+           passed_on = 0, passed_on_revenue_cents = 0, cancelled = 0, fulfilled = 0, late = 0, offers = 0, accepted = 0,
+           wait_units_days = 0, lost_revenue_cents = 0, orders = 0, ordered_units = 0, due_units = 0,
+           received_units = 0;
     double price_variance_cents = 0;  // what vendors charged above the standard unit cost, on units received
     double notices = 0, cancelled_after_notice = 0, late_announced = 0;  // keeping waiting customers informed
+    // What every sale adds to, last: next to the item's other hot fields (Simulation::ItemRun).
+    double demand = 0, served = 0, revenue_cents = 0, cogs_cents = 0;
 
     /// Adds another item's flows (the store's totals are the items' sums).
     void add(const ItemFlows& o) {

@@ -7,7 +7,7 @@
 namespace stocklab {
 
 StockPoint::StockPoint(std::int64_t initial_on_hand, double holding_per_unit_day, bool ranked, StoreStock* store)
-    : initial_on_hand_(initial_on_hand), holding_(holding_per_unit_day), store_(store), ranked_(ranked) {
+    : holding_(holding_per_unit_day), store_(store), ranked_(ranked), initial_on_hand_(initial_on_hand) {
     if (store_) {
         ++store_->items;
         ++store_->items_out;  // empty until the initial stock is counted in

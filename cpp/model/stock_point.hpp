@@ -48,8 +48,8 @@ struct Inbound {
 
 /// Lifetime unit tallies of one stock point (for invariants and the time series).
 struct StockTallies {
-    std::int64_t demand = 0, recorded = 0, served = 0, lost = 0, received = 0, shipped = 0, backordered = 0,
-                 backorders_shipped = 0, backorders_cancelled = 0, min_on_hand = 0;
+    std::int64_t demand = 0, served = 0, shipped = 0, recorded = 0, min_on_hand = 0;  // a sale's, first
+    std::int64_t lost = 0, received = 0, backordered = 0, backorders_shipped = 0, backorders_cancelled = 0;
 };
 
 /// The store's totals over all its stock points, kept up to date by them.
@@ -143,23 +143,25 @@ private:
         bool operator>(const Ranked& o) const { return rank > o.rank || (rank == o.rank && seq > o.seq); }
     };
 
-    std::int64_t initial_on_hand_;
+    // What a sale reads and writes comes first, together: in a store of 1,000 items each purchase
+    // line meets its stock point cold, and every further cache line it touches costs a miss.
     double holding_;
     StoreStock* store_;  // null: this stock point is the store
     std::int64_t on_hand_ = 0;
     std::int64_t on_order_ = 0;
     std::int64_t backorder_units_ = 0;
+    std::uint32_t in_line_ = 0;  // records in whichever line (open or not yet popped): one check per sale
+    bool ranked_;
+    StockTallies tallies_;
+    std::int64_t initial_on_hand_;
     std::int64_t open_records_ = 0;
     SlotPool<Backorder> book_;
-    bool ranked_;
     IndexRing line_;                    // first come, first served
     std::vector<Ranked> ranked_line_;   // a min-heap (std::push_heap with greater) otherwise
-    std::uint32_t in_line_ = 0;         // records in whichever line (open or not yet popped): one check per sale
     std::uint64_t arrivals_ = 0;
     std::vector<Inbound> inbound_;  // sorted
     std::int64_t beyond_units_ = 0;  // on order, leaving the vendor after the horizon
     double beyond_departure_ = std::numeric_limits<double>::infinity();
-    StockTallies tallies_;
 };
 
 // On every purchase: inline.
