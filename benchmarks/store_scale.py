@@ -8,7 +8,9 @@ a fresh subprocess per point (as scaling.py does: VmHWM after resetting it, minu
 run), and fitted as a + b x items + c x customers to show it is linear in items plus customers (no
 per-customer-per-item state).
 Last, the generated store with one item and the same 100,000 customers and visits: the one-item
-engine on the same population, so the target's ratio is also shown apart from the population's size.
+engine on the same population, so the target's ratio is also shown apart from the population's size;
+then both again with one item a visit (reorder levels for that demand), so an event of the store and
+one of the one-item engine do the same work: one purchase line.
 
 The generated store: items with a long tail of popularity (Zipf, exponent 1), each replenished by
 (s, S) from one of four vendors; 30% of items list two substitutes; two customer segments; baskets
@@ -30,13 +32,14 @@ import _common as C
 import numpy as np
 
 
-def store(items: int, customers: int, years: float = 1.0) -> dict:
-    """The generated store's scenario document."""
+def store(items: int, customers: int, years: float = 1.0, one_a_visit: bool = False) -> dict:
+    """The generated store's scenario document; `one_a_visit`: every visit asks for one item (the
+    one-item engine's work an event), with reorder levels for that demand."""
     rng = np.random.default_rng(20261130)
     ids = [f"sku{k:05d}" for k in range(items)]
     popularity = 1.0 / np.arange(1, items + 1)
     visits = 5.0 * customers / 1000.0
-    lines_per_day = visits * 2.0  # baskets of 1-3 items
+    lines_per_day = visits * (1.0 if one_a_visit else 2.0)  # baskets of 1-3 items, or one
     catalogue = {}
     for k, item_id in enumerate(ids):
         daily = lines_per_day * popularity[k] / popularity.sum()
@@ -57,7 +60,8 @@ def store(items: int, customers: int, years: float = 1.0) -> dict:
         "run": {"horizon_days": 365.0 * years, "snapshot_interval_days": 0, "record_ledger": False},
         "initial": {"cash": 1e6},
         "demand": {"model": "customers", "visits_per_day": visits,
-                   "basket": {"dist": "uniform_int", "low": 1, "high": 3}},
+                   "basket": ({"dist": "constant", "value": 1} if one_a_visit
+                              else {"dist": "uniform_int", "low": 1, "high": 3})},
         "customers": {"population": customers,
                       "segments": {"regular": {"share": 0.8}, "pro": {"share": 0.2, "visit_rate_factor": 2.0}}},
         "vendors": {f"v{v}": {"lead_time": {"dist": "gamma", "mean": 7.0 + 3 * v, "cv": 0.3}, "order_cost": 20.0}
@@ -76,7 +80,8 @@ def child(spec: dict) -> None:
     if spec["kind"] == "lens":
         parsed = C.camera_lens({**C.QUIET, "run.horizon_days": 365.0 * spec["years"]}).parsed("backorder")
     else:
-        parsed = _core.parse_scenario(json.dumps(store(spec["items"], spec["customers"])), "")
+        doc = store(spec["items"], spec["customers"], one_a_visit=spec.get("one_a_visit", False))
+        parsed = _core.parse_scenario(json.dumps(doc), "")
     # A one-year lens replication takes a third of a millisecond: timed as a batch of them (its time and
     # events divided by the batch) so the timer and the call do not count in its time an event.
     batch = spec.get("batch", 1)
@@ -136,6 +141,12 @@ def main() -> None:
     # apart from the larger population (the lens has 3,000 customers, whose records stay in cache).
     single = point({"kind": "store", "items": 1, "customers": 100_000, "repeats": args.repeats})
     rows.append(row("one item, 100,000 customers (same visits)", single))
+    # Events of equal work: every visit asks for one item, as every occasion of the one-item engine does.
+    one = {"kind": "store", "customers": 100_000, "repeats": args.repeats, "one_a_visit": True}
+    store_one = point({**one, "items": 1000})
+    single_one = point({**one, "items": 1})
+    rows += [row("store: 1,000 items, 100,000 customers, one item a visit", store_one),
+             row("one item, 100,000 customers, one item a visit", single_one)]
     C.table(["model", "s / replication", "events", "ns / event", "x lens 1y", "x lens 100y", "ns / unit demanded",
              "run peak MiB"], rows)
     target = by_size[1000, 100_000]
@@ -147,6 +158,8 @@ def main() -> None:
           f"{per(target, 'events') / per(single, 'events'):.2f}x the time an event; "
           f"{per(target, 'units') / per(single, 'units'):.2f}x the time a unit demanded (a visit asks for "
           f"{target['units'] / target['occasions']:.2f} units, against {single['units'] / single['occasions']:.2f}).")
+    equal = per(store_one, "events") / per(single_one, "events")
+    print(f"With one item a visit on both (events of equal work): {equal:.2f}x the time an event.")
     if len(fits) >= 3:
         a = np.array([[1.0, i, c] for i, c, _ in fits])
         coef, *_ = np.linalg.lstsq(a, np.array([m for *_, m in fits]), rcond=None)
