@@ -159,6 +159,15 @@ private:
     struct ItemRun {
         ItemRun(const Scenario& sc, const Item& spec, double demand_per_day, bool ranked, StoreStock* store,
                 ReplenishmentPolicy* custom);
+        /// Asks for the fields a purchase line touches: flows' sale fields to the stock's tallies, and
+        /// the policy's first line (its decision point).
+        void prefetch_for_sale() const {
+            const char* from = reinterpret_cast<const char*>(&flows.demand);
+            const char* to = reinterpret_cast<const char*>(&stock.tallies() + 1);
+            for (const char* p = from; p < to; p += 64) __builtin_prefetch(p, 1);
+            __builtin_prefetch(to - 1, 1);
+            __builtin_prefetch(&policy);
+        }
         // What every purchase line touches comes first and together: the flows' sale fields (their
         // last), prices, integrals, then the stock point's sale fields (its first). A line of a
         // 1,000-item store meets its item cold, and each further cache line costs a miss.
@@ -177,15 +186,6 @@ private:
         std::uint32_t last_vendor = 0;     // the vendor (place in spec.vendors) of the last order
         bool notices;                      // the item's update policy tells waiting customers something
         bool pending = false;  // a decision waits for the caller (run_until_decision)
-        /// Asks for the fields a purchase line touches: flows' sale fields to the stock's tallies, and
-        /// the policy's first line (its decision point).
-        void prefetch_for_sale() const {
-            const char* from = reinterpret_cast<const char*>(&flows.demand);
-            const char* to = reinterpret_cast<const char*>(&stock.tallies() + 1);
-            for (const char* p = from; p < to; p += 64) __builtin_prefetch(p, 1);
-            __builtin_prefetch(to - 1, 1);
-            __builtin_prefetch(&policy);
-        }
         bool pending_review = false;
         PeriodEnds period_ends;  // periodic review: the state just before each review
     };
