@@ -207,7 +207,7 @@ void Simulation::stockout_response(std::int64_t customer, std::uint32_t item, En
 
 /// The next of the item's substitutes this customer has not tried for this line, or -1.
 std::int64_t Simulation::untried_substitute(std::uint32_t item) const {
-    if (items_[item].spec.substitutes.empty() || tried_.size() >= kMaxChain) return -1;
+    if (!items_[item].has_substitutes || tried_.size() >= kMaxChain) return -1;
     for (std::uint32_t j : items_[item].spec.substitutes)
         if (std::find(tried_.begin(), tried_.end(), j) == tried_.end()) return j;
     return -1;

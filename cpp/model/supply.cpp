@@ -34,7 +34,7 @@ InventoryView Simulation::view(std::uint32_t item, bool at_review) const {
 void Simulation::decision_due(std::uint32_t item, bool at_review) {
     ItemRun& it = items_[item];
     // Dual sourcing expedites first; the regular decision then sees the expedited order on order.
-    if (it.spec.sourcing.rule == SourcingRule::DualIndex) expedite(item);
+    if (it.dual_index) expedite(item);
     if (pausing_) {
         if (!it.pending) pending_.push_back(item);
         it.pending = true;
